@@ -1,0 +1,28 @@
+#pragma once
+// One stored run of a process's memory: contiguous pages starting at vaddr.
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace stasis::image {
+
+enum class Codec { none, zstd };
+
+struct Chunk {
+    std::uint64_t vaddr = 0;        // first byte of the run in the process
+    std::uint64_t size = 0;         // uncompressed bytes (a multiple of the page size)
+    std::string file;               // data file, relative to the generation directory
+    std::uint64_t offset = 0;       // where the stored bytes start in that file
+    std::uint64_t stored_size = 0;  // bytes in the file (compressed or not)
+    Codec codec = Codec::none;
+    std::uint64_t xxh3 = 0;         // XXH3-64 of the uncompressed bytes
+};
+
+void to_json(nlohmann::json& j, const Chunk& c);
+void from_json(const nlohmann::json& j, Chunk& c);
+
+Codec codec_from_name(const std::string& name);  // throws Error on an unknown name
+std::string codec_name(Codec codec);
+
+}  // namespace stasis::image

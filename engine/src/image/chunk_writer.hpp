@@ -1,0 +1,37 @@
+#pragma once
+// Compresses and checksums page runs on worker threads, each worker appending
+// to its own data file, so that dumping is limited by reading, not by zstd.
+#include "image/chunk.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace stasis::image {
+
+class ChunkWriter {
+public:
+    // Data files are created as dir/pages-<worker>.bin.
+    ChunkWriter(const std::filesystem::path& dir, Codec codec, int level, unsigned workers);
+    ~ChunkWriter();
+    ChunkWriter(const ChunkWriter&) = delete;
+    ChunkWriter& operator=(const ChunkWriter&) = delete;
+
+    // Queues one run; blocks while too much data is already queued, so memory
+    // stays bounded. Rethrows a worker's error (disk full, ...).
+    void add(std::uint64_t vaddr, std::vector<std::byte> data);
+
+    // Waits for all runs, fsyncs the data files and returns every chunk
+    // sorted by vaddr. Throws the first error any worker hit.
+    std::vector<Chunk> finish();
+
+    // Data file names written so far (relative to dir).
+    [[nodiscard]] std::vector<std::string> files() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stasis::image

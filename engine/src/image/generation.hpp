@@ -1,0 +1,38 @@
+#pragma once
+// The commit protocol of one image directory: everything is written into a
+// hidden ".NAME.partial" sibling, the manifest last, fsync'd, then renamed.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+namespace stasis::image {
+
+class GenerationWriter {
+public:
+    // Refuses (Error) when final_dir exists and is not empty. A stale
+    // .NAME.partial left by a crash is removed first.
+    explicit GenerationWriter(std::filesystem::path final_dir);
+    ~GenerationWriter();  // removes the partial directory unless committed
+    GenerationWriter(const GenerationWriter&) = delete;
+    GenerationWriter& operator=(const GenerationWriter&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& staging_dir() const { return staging_; }
+
+    // Adds "manifest_xxh3", writes manifest.json, fsyncs it and the directory,
+    // renames staging to final and fsyncs the parent.
+    void commit(nlohmann::json manifest);
+
+private:
+    std::filesystem::path final_;
+    std::filesystem::path staging_;
+    bool committed_ = false;
+};
+
+// Reads DIR/manifest.json; throws ImageError when DIR is not a stasis image,
+// the manifest is unreadable, of an unknown format version, or its checksum
+// does not match.
+nlohmann::json load_manifest(const std::filesystem::path& dir);
+
+inline constexpr int format_version = 1;
+
+}  // namespace stasis::image
