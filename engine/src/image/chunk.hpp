@@ -2,10 +2,14 @@
 // One stored run of a process's memory: contiguous pages starting at vaddr.
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace stasis::image {
+
+// The format caps a chunk at 1 MiB uncompressed; callers split longer runs.
+inline constexpr std::size_t max_chunk_size = std::size_t{1} << 20;
 
 enum class Codec { none, zstd };
 

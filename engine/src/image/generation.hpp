@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <string>
 
 namespace stasis::image {
 
@@ -32,6 +33,10 @@ private:
 // the manifest is unreadable, of an unknown format version, or its checksum
 // does not match.
 nlohmann::json load_manifest(const std::filesystem::path& dir);
+
+// The "manifest_xxh3" value for manifest: 16 lowercase hex digits of the
+// XXH3-64 of its compact dump without that member.
+std::string manifest_checksum(const nlohmann::json& manifest);
 
 inline constexpr int format_version = 1;
 

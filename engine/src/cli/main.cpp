@@ -1,0 +1,103 @@
+// The `stasis` command: parses the command line and turns every error into
+// one line on stderr (exit 1; usage errors exit 2).
+#include "dump.hpp"
+#include "error.hpp"
+#include "image/inspect.hpp"
+#include "restore.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+
+struct Commands {
+    stasis::DumpOptions dump;
+    std::string compress = "zstd";
+    stasis::RestoreOptions restore;
+    std::string dir;
+    bool json = false;
+};
+
+void add_dump(CLI::App& app, Commands& c)
+{
+    auto* cmd = app.add_subcommand("dump", "Checkpoint a process and its descendants into DIR");
+    cmd->add_option("--pid", c.dump.pid, "Process to checkpoint")->required();
+    cmd->add_option("--dir", c.dump.dir, "Image directory to create (must not exist, or be empty)")->required();
+    cmd->add_flag("--leave-running", c.dump.leave_running, "Let the process continue after the checkpoint");
+    cmd->add_option("--compress", c.compress, "Page compression")
+        ->check(CLI::IsMember({"zstd", "none"}))
+        ->capture_default_str();
+    cmd->callback([&c] {
+        c.dump.codec = stasis::image::codec_from_name(c.compress);
+        auto r = stasis::dump(c.dump);
+        spdlog::info("checkpointed pid {} into {}: {:.1f} MiB of memory, {:.1f} MiB stored, {:.3f} s frozen",
+                     c.dump.pid, c.dump.dir.string(), r.memory_bytes / 1048576.0, r.stored_bytes / 1048576.0,
+                     r.frozen_seconds);
+    });
+}
+
+void add_restore(CLI::App& app, Commands& c)
+{
+    auto* cmd = app.add_subcommand("restore", "Restore the process tree saved in DIR");
+    cmd->add_option("--dir", c.restore.dir, "Image directory")->required();
+    cmd->add_flag("--detach", c.restore.detach, "Return once the process runs instead of waiting for it");
+    cmd->add_option("--pidfile", c.restore.pidfile, "Write the restored process's pid here");
+    cmd->callback([&c] { std::exit(stasis::restore(c.restore)); });
+}
+
+void add_verify(CLI::App& app, Commands& c)
+{
+    auto* cmd = app.add_subcommand("verify", "Check every checksum of the image in DIR");
+    cmd->add_option("--dir", c.dir, "Image directory")->required();
+    cmd->callback([&c] { stasis::image::verify_image(c.dir, std::cout); });
+}
+
+void add_info(CLI::App& app, Commands& c)
+{
+    auto* cmd = app.add_subcommand("info", "Describe the image in DIR");
+    cmd->add_option("--dir", c.dir, "Image directory")->required();
+    cmd->add_flag("--json", c.json, "Machine-readable output");
+    cmd->callback([&c] { stasis::image::print_info(c.dir, c.json, std::cout); });
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    spdlog::set_pattern("stasis: %v");
+    spdlog::set_level(spdlog::level::warn);
+    CLI::App app{"stasis: transparent checkpoint/restart of process trees"};
+    app.require_subcommand(1);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "Log what stasis does");
+    app.parse_complete_callback([&verbose] {
+        if (verbose) {
+            spdlog::set_level(spdlog::level::info);
+        }
+    });
+    Commands commands;
+    add_dump(app, commands);
+    add_restore(app, commands);
+    add_verify(app, commands);
+    add_info(app, commands);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "stasis: " << e.what() << " (see stasis --help)\n";
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << "stasis: " << e.what() << "\n";
+        return exit_failure;
+    }
+    return 0;
+}

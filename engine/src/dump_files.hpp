@@ -1,0 +1,15 @@
+#pragma once
+#include "task_state.hpp"
+
+#include <sys/types.h>
+
+#include <vector>
+
+namespace stasis {
+
+// Reads every open fd of pid. Throws an Error naming the process, the fd and
+// the kind of object when one cannot be restored yet (a socket, a pipe inside
+// the tree, an eventfd, a deleted file ...).
+std::vector<FdState> read_fds(pid_t pid);
+
+}  // namespace stasis

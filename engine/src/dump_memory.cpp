@@ -1,0 +1,159 @@
+#include "dump_memory.hpp"
+
+#include "error.hpp"
+#include "proc.hpp"
+#include "remote_memory.hpp"
+#include "unique_fd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace stasis {
+
+namespace {
+
+constexpr std::uint64_t max_chunk = 1 << 20;
+constexpr std::uint64_t pm_present = 1ULL << 63;
+constexpr std::uint64_t pm_swapped = 1ULL << 62;
+constexpr std::uint64_t pm_file = 1ULL << 61;  // file page or shared anonymous
+constexpr std::uint64_t pagemap_batch = 64 * 1024;
+
+std::string describe(pid_t pid, const proc::MapEntry& e)
+{
+    std::ostringstream s;
+    s << "process " << pid << ": mapping 0x" << std::hex << e.start << "-0x" << e.end << " ("
+      << (e.path.empty() ? "anonymous" : e.path) << ")";
+    return s.str();
+}
+
+bool ends_with(const std::string& s, const std::string& tail)
+{
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+RegionKind classify(pid_t pid, const proc::MapEntry& e)
+{
+    if (e.path == "[vdso]") return RegionKind::vdso;
+    if (e.path == "[vvar]") return RegionKind::vvar;
+    if (e.path == "[vvar_vclock]") return RegionKind::vvar_vclock;
+    if (e.path == "[vsyscall]") return RegionKind::vsyscall;
+    bool shared = e.prot.size() >= 4 && e.prot[3] == 's';
+    bool is_file = !e.path.empty() && e.path[0] == '/';
+    if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)")) {
+        return RegionKind::shared_anon;
+    }
+    if (is_file && (ends_with(e.path, " (deleted)") || e.path.rfind("/memfd:", 0) == 0 ||
+                    e.path.rfind("/SYSV", 0) == 0)) {
+        throw Error(describe(pid, e) + " is a deleted file, memfd or SysV segment, which stasis cannot checkpoint yet");
+    }
+    if (is_file) {
+        return shared ? RegionKind::shared_file : RegionKind::file;
+    }
+    if (shared) {
+        throw Error(describe(pid, e) + " is a shared mapping of an unknown kind, which stasis cannot checkpoint");
+    }
+    return RegionKind::anon;  // heap, stacks, [anon:name]
+}
+
+bool region_may_hold_data(RegionKind kind)
+{
+    return kind == RegionKind::anon || kind == RegionKind::shared_anon || kind == RegionKind::file;
+}
+
+bool page_holds_data(RegionKind kind, std::uint64_t entry)
+{
+    switch (kind) {
+    case RegionKind::anon:
+    case RegionKind::shared_anon:
+        return (entry & (pm_present | pm_swapped)) != 0;
+    case RegionKind::file:
+        // Written pages of a private file mapping are anonymous copies.
+        return (entry & (pm_present | pm_swapped)) != 0 && (entry & pm_file) == 0;
+    default:
+        return false;
+    }
+}
+
+// Calls emit(first_page_addr, length) for each run of data-holding pages.
+template <typename Emit>
+void for_each_data_run(int pagemap, const Region& region, Emit emit)
+{
+    std::vector<std::uint64_t> entries(pagemap_batch);
+    std::uint64_t run_start = 0, run_len = 0;
+    for (std::uint64_t addr = region.start; addr < region.end;) {
+        std::uint64_t pages = std::min(pagemap_batch, (region.end - addr) / page_size);
+        auto bytes = static_cast<ssize_t>(pages * sizeof(std::uint64_t));
+        if (::pread(pagemap, entries.data(), static_cast<std::size_t>(bytes),
+                    static_cast<off_t>(addr / page_size * sizeof(std::uint64_t))) != bytes) {
+            throw sys_error("cannot read the page map");
+        }
+        for (std::uint64_t i = 0; i < pages; ++i, addr += page_size) {
+            if (page_holds_data(region.kind, entries[i])) {
+                if (run_len == 0) {
+                    run_start = addr;
+                }
+                run_len += page_size;
+            } else if (run_len != 0) {
+                emit(run_start, run_len);
+                run_len = 0;
+            }
+        }
+    }
+    if (run_len != 0) {
+        emit(run_start, run_len);
+    }
+}
+
+}  // namespace
+
+std::vector<Region> read_regions(pid_t pid)
+{
+    std::vector<Region> regions;
+    for (auto& e : proc::smaps(pid)) {
+        Region r;
+        r.kind = classify(pid, e);
+        r.start = e.start;
+        r.end = e.end;
+        r.prot = e.prot;
+        r.path = e.path;
+        r.offset = e.offset;
+        r.dev = e.dev;
+        r.inode = e.inode;
+        r.vmflags = std::move(e.vmflags);
+        regions.push_back(std::move(r));
+    }
+    return regions;
+}
+
+void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer)
+{
+    UniqueFd pagemap(::open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!pagemap.valid()) {
+        throw sys_error("cannot open the page map of process " + std::to_string(pid));
+    }
+    for (auto& region : regions) {
+        if (!region_may_hold_data(region.kind)) {
+            continue;
+        }
+        for_each_data_run(pagemap.get(), region, [&](std::uint64_t start, std::uint64_t len) {
+            for (std::uint64_t off = 0; off < len; off += max_chunk) {
+                std::vector<std::byte> data(std::min(max_chunk, len - off));
+                read_remote(pid, start + off, data);
+                writer.add(start + off, std::move(data));
+            }
+        });
+    }
+    auto chunks = writer.finish();
+    // Chunks come back sorted by address; hand each region its own.
+    auto it = chunks.begin();
+    for (auto& region : regions) {
+        while (it != chunks.end() && it->vaddr < region.end) {
+            region.chunks.push_back(std::move(*it++));
+        }
+    }
+}
+
+}  // namespace stasis

@@ -1,0 +1,142 @@
+#include "proc.hpp"
+
+#include "error.hpp"
+
+#include <dirent.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+namespace stasis::proc {
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) {
+        throw sys_error("cannot read " + path);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string read_link(const std::string& path)
+{
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf) - 1);
+    if (n < 0) {
+        throw sys_error("cannot read link " + path);
+    }
+    return std::string(buf, static_cast<std::size_t>(n));
+}
+
+std::vector<pid_t> threads(pid_t pid)
+{
+    std::string dir = "/proc/" + std::to_string(pid) + "/task";
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+        throw sys_error("cannot list " + dir);
+    }
+    std::vector<pid_t> tids;
+    while (dirent* e = ::readdir(d)) {
+        if (e->d_name[0] != '.') {
+            tids.push_back(static_cast<pid_t>(std::stol(e->d_name)));
+        }
+    }
+    ::closedir(d);
+    std::sort(tids.begin(), tids.end(), [pid](pid_t a, pid_t b) {
+        return (a == pid) != (b == pid) ? a == pid : a < b;
+    });
+    return tids;
+}
+
+std::string status_field(pid_t pid, const std::string& key)
+{
+    std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/status"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == ':') {
+            auto value = line.substr(key.size() + 1);
+            value.erase(0, value.find_first_not_of(" \t"));
+            return value;
+        }
+    }
+    return "";
+}
+
+Stat::Stat(pid_t pid)
+{
+    auto text = read_text("/proc/" + std::to_string(pid) + "/stat");
+    // The comm may hold spaces and parentheses; it ends at the last ')'.
+    auto close = text.rfind(')');
+    if (close == std::string::npos) {
+        throw Error("cannot parse /proc/" + std::to_string(pid) + "/stat");
+    }
+    std::istringstream in(text.substr(close + 1));
+    std::string word;
+    while (in >> word) {
+        rest_.push_back(word);
+    }
+}
+
+std::uint64_t Stat::field(int number) const
+{
+    auto index = static_cast<std::size_t>(number - 3);
+    if (number < 3 || index >= rest_.size()) {
+        throw Error("/proc stat has no field " + std::to_string(number));
+    }
+    return std::stoull(rest_[index]);
+}
+
+namespace {
+
+bool is_map_line(const std::string& line)
+{
+    auto dash = line.find('-');
+    auto space = line.find(' ');
+    return dash != std::string::npos && dash < space &&
+           std::all_of(line.begin(), line.begin() + static_cast<long>(dash), ::isxdigit);
+}
+
+MapEntry parse_map_line(const std::string& line)
+{
+    MapEntry e;
+    std::istringstream in(line);
+    std::string range, devs;
+    in >> range >> e.prot >> std::hex >> e.offset >> devs >> std::dec >> e.inode;
+    auto dash = range.find('-');
+    e.start = std::stoull(range.substr(0, dash), nullptr, 16);
+    e.end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    auto colon = devs.find(':');
+    e.dev = makedev(std::stoul(devs.substr(0, colon), nullptr, 16), std::stoul(devs.substr(colon + 1), nullptr, 16));
+    std::getline(in, e.path);
+    e.path.erase(0, e.path.find_first_not_of(' '));
+    return e;
+}
+
+}  // namespace
+
+std::vector<MapEntry> smaps(pid_t pid)
+{
+    std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/smaps"));
+    std::vector<MapEntry> entries;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (is_map_line(line)) {
+            entries.push_back(parse_map_line(line));
+        } else if (line.rfind("VmFlags:", 0) == 0 && !entries.empty()) {
+            std::istringstream flags(line.substr(8));
+            std::string flag;
+            while (flags >> flag) {
+                entries.back().vmflags.push_back(flag);
+            }
+        }
+    }
+    return entries;
+}
+
+}  // namespace stasis::proc

@@ -1,0 +1,22 @@
+#pragma once
+// The per-task half of a restore: signal handlers, the threads themselves and
+// what the kernel keeps per thread, and finally every thread's registers.
+#include "restore_context.hpp"
+#include "task_state.hpp"
+
+#include <vector>
+
+namespace stasis {
+
+void restore_sigactions(RestoreContext& ctx, const ProcessState& process);
+
+// Creates threads 1..n (thread 0 is the process's main thread) and restores
+// every thread's registrations and pending signals. Returns the new tids in
+// the order of process.threads.
+std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& process);
+
+// Last step, after the injection area is gone: masks, FPU state and
+// registers, then let every thread run.
+void release_threads(const ProcessState& process, const std::vector<pid_t>& tids);
+
+}  // namespace stasis

@@ -1,0 +1,48 @@
+#pragma once
+// Runs one system call inside a stopped tracee thread: the only way to read
+// or set state the kernel keeps per task and shows to nobody else
+// (clear_child_tid, sigaltstack, handlers) or to build a restored process
+// from the inside.
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+namespace stasis {
+
+class SyscallInjector {
+public:
+    // syscall_ip: the address of a `syscall` instruction mapped executable in
+    // the tracee. The thread must be in a ptrace stop and traced with
+    // PTRACE_O_TRACESYSGOOD. Its registers are clobbered: the caller saves
+    // and restores them.
+    SyscallInjector(pid_t tid, std::uint64_t syscall_ip) : tid_(tid), syscall_ip_(syscall_ip) {}
+
+    // Returns the raw result (-errno on failure).
+    long call(long nr, std::initializer_list<std::uint64_t> args);
+
+    // Like call(), but throws an Error naming `what` when the result is an error.
+    std::uint64_t checked(const char* what, long nr, std::initializer_list<std::uint64_t> args);
+
+    [[nodiscard]] pid_t tid() const { return tid_; }
+    void set_syscall_ip(std::uint64_t ip) { syscall_ip_ = ip; }
+
+    // Threads created by an injected clone (PTRACE_O_TRACECLONE).
+    std::vector<pid_t> take_new_threads() { return std::exchange(new_threads_, {}); }
+    // Signals that arrived while stasis held the thread; the caller decides
+    // whether to keep them pending or deliver them.
+    std::vector<siginfo_t> take_intercepted() { return std::exchange(intercepted_, {}); }
+
+private:
+    void resume_to_syscall_stop();
+
+    pid_t tid_;
+    std::uint64_t syscall_ip_;
+    std::vector<pid_t> new_threads_;
+    std::vector<siginfo_t> intercepted_;
+};
+
+}  // namespace stasis

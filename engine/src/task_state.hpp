@@ -1,0 +1,119 @@
+#pragma once
+// What a checkpoint records about each process and thread: the in-memory twin
+// of manifest.json (docs/image-format.md). Dump fills it, restore consumes it.
+#include "image/chunk.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stasis {
+
+inline constexpr std::uint64_t page_size = 4096;
+
+struct SigInfoBytes {
+    std::array<std::uint8_t, 128> bytes{};  // a raw siginfo_t
+};
+
+struct ThreadState {
+    pid_t tid = 0;
+    std::string comm;
+    user_regs_struct regs{};
+    std::vector<std::uint8_t> xstate;  // NT_X86_XSTATE area
+    std::uint64_t sigmask = 0;
+    std::uint64_t clear_child_tid = 0;
+    std::uint64_t robust_list_head = 0;
+    std::uint64_t robust_list_len = 0;
+    std::uint64_t rseq_addr = 0;
+    std::uint32_t rseq_size = 0;
+    std::uint32_t rseq_sig = 0;
+    std::uint64_t altstack_sp = 0;
+    std::int32_t altstack_flags = 0;
+    std::uint64_t altstack_size = 0;
+    std::vector<SigInfoBytes> pending;
+};
+
+enum class RegionKind { anon, file, shared_file, shared_anon, vdso, vvar, vvar_vclock, vsyscall };
+
+struct Region {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    std::string prot;  // "rw-p" as in /proc/PID/maps
+    RegionKind kind = RegionKind::anon;
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t dev = 0;
+    std::uint64_t inode = 0;
+    std::vector<std::string> vmflags;  // smaps VmFlags mnemonics
+    std::vector<image::Chunk> chunks;
+
+    [[nodiscard]] int prot_bits() const;
+    [[nodiscard]] bool has_flag(const std::string& flag) const;
+    [[nodiscard]] std::uint64_t size() const { return end - start; }
+};
+
+enum class FdKind { file, device, inherit };
+
+struct FdState {
+    int fd = -1;
+    FdKind kind = FdKind::file;
+    std::string path;
+    int flags = 0;
+    std::int64_t pos = 0;
+};
+
+struct SigAction {
+    int sig = 0;
+    std::uint64_t handler = 0;
+    std::uint64_t flags = 0;
+    std::uint64_t restorer = 0;
+    std::uint64_t mask = 0;
+};
+
+// The fields prctl(PR_SET_MM_MAP) takes, plus the auxiliary vector.
+struct MmState {
+    std::uint64_t start_code = 0, end_code = 0, start_data = 0, end_data = 0;
+    std::uint64_t start_brk = 0, brk = 0, start_stack = 0;
+    std::uint64_t arg_start = 0, arg_end = 0, env_start = 0, env_end = 0;
+    std::vector<std::uint64_t> auxv;
+};
+
+struct ProcessState {
+    pid_t pid = 0, ppid = 0, pgid = 0, sid = 0;
+    std::string exe;
+    std::string comm;
+    std::string cwd;
+    std::uint32_t umask = 022;
+    std::vector<std::array<std::uint64_t, 2>> rlimits;
+    MmState mm;
+    std::vector<SigAction> sigactions;
+    std::vector<SigInfoBytes> shared_pending;
+    std::vector<ThreadState> threads;  // threads[0] is the thread-group leader
+    std::vector<Region> regions;
+    std::vector<FdState> fds;
+};
+
+struct CpuState {
+    std::uint64_t xcr0 = 0;
+    std::uint64_t xsave_size = 0;
+};
+
+struct Checkpoint {
+    std::string host, kernel, time;
+    CpuState cpu;
+    pid_t root_pid = 0;
+    std::vector<std::string> data_files;
+    std::vector<ProcessState> processes;
+};
+
+void to_json(nlohmann::json& j, const Checkpoint& c);
+void from_json(const nlohmann::json& j, Checkpoint& c);
+
+std::string region_kind_name(RegionKind kind);
+
+}  // namespace stasis
