@@ -1,0 +1,413 @@
+# shellcheck shell=bash
+# lib.sh: helpers for the engine integration tests.
+#
+# A test script starts with
+#     source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# and is run as   TEST.sh STASIS_BINARY WORKLOAD_DIR   (ctest does this).
+#
+# Every wait has a deadline; every process a test starts is killed when the
+# test ends, by pid. Environment knobs:
+#   STASIS_TEST_SEED=N    seed for the random dump moments (printed by each test)
+#   STASIS_TEST_KEEP=1    keep the temporary directory (images, outputs, logs)
+#   STASIS_TEST_PYTHON    python interpreter for py_loop.py (default /usr/bin/python3)
+#   STASIS_TEST_ROUNDS=N  dump/restore rounds in the roundtrip tests
+
+set -uo pipefail
+
+STASIS=${1:?usage: $0 STASIS_BINARY WORKLOAD_DIR}
+WORKLOADS=${2:?usage: $0 STASIS_BINARY WORKLOAD_DIR}
+TEST_NAME=$(basename "$0" .sh)
+
+[[ -x $STASIS ]] || { echo "FAIL: stasis binary not found or not executable: $STASIS"; exit 1; }
+[[ -d $WORKLOADS ]] || { echo "FAIL: workload directory not found: $WORKLOADS"; exit 1; }
+STASIS=$(cd "$(dirname "$STASIS")" && pwd)/$(basename "$STASIS")
+WORKLOADS=$(cd "$WORKLOADS" && pwd)
+
+if [[ -n ${STASIS_TEST_PYTHON:-} ]]; then
+    PYTHON=$STASIS_TEST_PYTHON
+elif [[ -x /usr/bin/python3 ]]; then
+    PYTHON=/usr/bin/python3
+else
+    PYTHON=$(command -v python3 || echo python3)
+fi
+
+SEED=${STASIS_TEST_SEED:-$(( ($$ * 7919 + $(date +%s)) % 32768 ))}
+RANDOM=$SEED
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/stasis-$TEST_NAME.XXXXXX") || { echo "FAIL: mktemp -d failed"; exit 1; }
+LOGS=$T/logs
+mkdir -p "$LOGS"
+
+STARTED_PIDS=()   # processes this test started (and so may kill)
+PIDFILES=()       # pidfiles of detached restored processes
+FAILURES=0
+LAST_RC=0
+LAST_LOG=
+
+log() { printf '[%s] %s\n' "$TEST_NAME" "$*"; }
+
+# Print the stderr of every stasis command run so far.
+show_logs() {
+    local f
+    for f in "$LOGS"/*.err; do
+        [[ -e $f ]] || continue
+        echo "---- stderr of stasis ${f##*/} (exit ${LAST_RCS[${f##*/}]:-?}):"
+        head -c 4000 "$f"
+    done
+}
+declare -A LAST_RCS=()
+
+# fail MESSAGE: stop the test now.
+fail() {
+    echo "FAIL: $*"
+    show_logs
+    exit 1
+}
+
+# check_fail MESSAGE: note a failure and go on (see finish).
+check_fail() {
+    echo "FAIL: $*"
+    FAILURES=$((FAILURES + 1))
+}
+
+# finish: end a test that uses check_fail.
+finish() {
+    if ((FAILURES > 0)); then
+        echo "$FAILURES check(s) failed"
+        show_logs
+        exit 1
+    fi
+    log "PASS"
+    exit 0
+}
+
+# Process state letter (R, S, D, T, t, Z ...) or empty if there is no such process.
+proc_state() {
+    local line
+    line=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    line=${line##*) }
+    echo "${line%% *}"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+    local st
+    st=$(proc_state "$1")
+    [[ -n $st && $st != Z && $st != X ]]
+}
+
+# All descendants of PID (children first lists), from /proc/PID/task/*/children.
+descendants() {
+    local p c
+    for p in "$@"; do
+        # shellcheck disable=SC2013 # the file is a list of pids separated by spaces
+        for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+            descendants "$c"
+            echo "$c"
+        done
+    done
+}
+
+# kill_tree PID...: SIGKILL the given processes and all their descendants.
+kill_tree() {
+    local p all=()
+    for p in "$@"; do
+        [[ -n $p ]] || continue
+        mapfile -t -O "${#all[@]}" all < <(descendants "$p")
+        all+=("$p")
+    done
+    for p in "${all[@]}"; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    return 0
+}
+
+cleanup() {
+    local p f
+    trap - EXIT
+    for f in "${PIDFILES[@]}"; do
+        p=$(cat "$f" 2>/dev/null) || continue
+        [[ $p =~ ^[0-9]+$ ]] && alive "$p" && kill_tree "$p"
+    done
+    for p in "${STARTED_PIDS[@]}"; do
+        alive "$p" && kill_tree "$p"
+    done
+    wait 2>/dev/null
+    if [[ ${STASIS_TEST_KEEP:-0} == 1 ]]; then
+        echo "kept $T"
+    else
+        rm -rf "$T"
+    fi
+}
+trap cleanup EXIT
+trap 'echo "FAIL: interrupted"; exit 1' INT TERM
+
+log "seed=$SEED (set STASIS_TEST_SEED=$SEED to repeat the same dump delays), tmp=$T"
+
+# run_timeout SECS CMD...: run CMD (a child), wait at most SECS seconds;
+# returns its exit status, or 124 after killing it and its descendants.
+run_timeout() {
+    local secs=$1 pid deadline
+    shift
+    "$@" &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    deadline=$((SECONDS + secs))
+    while alive "$pid"; do
+        if ((SECONDS >= deadline)); then
+            kill_tree "$pid"
+            wait "$pid" 2>/dev/null
+            return 124
+        fi
+        sleep 0.05
+    done
+    wait "$pid"
+}
+
+# stasis NAME SECS ARGS...: run "stasis ARGS" with stdin from /dev/null,
+# stdout to $LOGS/NAME.out and stderr to $LOGS/NAME.err. Sets LAST_RC and
+# LAST_LOG (the .err file). Never fails the test by itself.
+stasis() {
+    local name=$1 secs=$2
+    shift 2
+    LAST_LOG=$LOGS/$name.err
+    run_timeout "$secs" "$STASIS" "$@" </dev/null >"$LOGS/$name.out" 2>"$LAST_LOG"
+    LAST_RC=$?
+    LAST_RCS[$name.err]=$LAST_RC
+    if ((LAST_RC == 124)); then
+        echo "stasis $* did not finish within ${secs}s (killed)" >>"$LAST_LOG"
+    fi
+    return 0
+}
+
+# expect_ok WHAT: the last stasis command must have exited 0.
+expect_ok() {
+    if ((LAST_RC != 0)); then
+        fail "$1: stasis exited $LAST_RC: $(head -c 2000 "$LAST_LOG")"
+    fi
+}
+
+# check_error WHAT RC REGEX: the last stasis command must have exited RC with
+# exactly one stderr line, starting "stasis: " and matching REGEX
+# (extended, case-insensitive). Records a failure (check_fail) otherwise.
+check_error() {
+    local what=$1 want=$2 re=$3 n err
+    err=$(cat "$LAST_LOG")
+    n=$(grep -c '' "$LAST_LOG")
+    if ((LAST_RC != want)); then
+        check_fail "$what: expected exit $want, got $LAST_RC; stderr: $err"
+        return 1
+    fi
+    if ((want == 2)); then
+        log "ok: $what (exit 2)"
+        return 0
+    fi
+    if ((n != 1)); then
+        check_fail "$what: expected exactly one stderr line, got $n: $err"
+        return 1
+    fi
+    if [[ $err != "stasis: "* ]]; then
+        check_fail "$what: stderr line does not start with 'stasis: ': $err"
+        return 1
+    fi
+    if ! grep -Eiq -- "$re" "$LAST_LOG"; then
+        check_fail "$what: stderr does not name the problem (expected /$re/): $err"
+        return 1
+    fi
+    log "ok: $what -> $err"
+    return 0
+}
+
+# --- workloads -------------------------------------------------------------
+
+# workload_cmd NAME WORKDIR: set WL_CMD to the command line of workload NAME.
+# WORKDIR is where a workload that creates files keeps them.
+# Lengths are chosen for 3-6 s runs on a 2-core machine.
+workload_cmd() {
+    case $1 in
+        single) WL_CMD=("$WORKLOADS/single_thread" 200 15) ;;
+        single_long) WL_CMD=("$WORKLOADS/single_thread" 2000 15) ;;
+        threads) WL_CMD=("$WORKLOADS/threads" 200 4 15) ;;
+        memory_kinds) WL_CMD=("$WORKLOADS/memory_kinds" "$2" 150 25) ;;
+        python) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 120 200 20) ;;
+        python_big) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 2000 600 20) ;;
+        *) fail "unknown workload $1" ;;
+    esac
+}
+
+# Lines a workload prints before it is worth dumping: its setup is done and
+# it has printed a step or two (py_loop prints "built ..." as line 2).
+workload_ready_lines() { echo 3; }
+
+# start_workload OUT CMD...: start CMD in the background, stdin /dev/null,
+# stdout to OUT, stderr to OUT.err. Sets WL_PID.
+start_workload() {
+    local out=$1
+    shift
+    "$@" </dev/null >"$out" 2>"$out.err" &
+    WL_PID=$!
+    STARTED_PIDS+=("$WL_PID")
+}
+
+# run_reference NAME DIR: run workload NAME uninterrupted, output to DIR/out.
+run_reference() {
+    local name=$1 dir=$2 rc
+    mkdir -p "$dir"
+    workload_cmd "$name" "$dir"
+    log "reference run: ${WL_CMD[*]}"
+    run_timeout 90 "${WL_CMD[@]}" </dev/null >"$dir/out" 2>"$dir/out.err"
+    rc=$?
+    ((rc == 0)) || fail "reference run of $name exited $rc: $(tail -5 "$dir/out.err")"
+    grep -q '^result ' "$dir/out" || fail "reference run of $name printed no result line"
+}
+
+line_count() { grep -c '' "$1" 2>/dev/null || echo 0; }
+
+# wait_lines FILE N SECS PID: wait until FILE has N lines (PID must stay alive).
+wait_lines() {
+    local file=$1 want=$2 secs=$3 pid=$4 deadline
+    deadline=$((SECONDS + secs))
+    while (($(line_count "$file") < want)); do
+        alive "$pid" || fail "workload (pid $pid) ended before printing $want lines: $(tail -3 "$file.err" 2>/dev/null)"
+        ((SECONDS < deadline)) || fail "workload (pid $pid) printed fewer than $want lines in ${secs}s"
+        sleep 0.05
+    done
+}
+
+# wait_progress FILE SECS PID: wait until FILE grows by at least one line.
+wait_progress() {
+    local file=$1 secs=$2 pid=$3 n deadline
+    n=$(line_count "$file")
+    deadline=$((SECONDS + secs))
+    while (($(line_count "$file") <= n)); do
+        alive "$pid" || return 1
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+    return 0
+}
+
+# random_sleep [MIN_MS MAX_MS]: sleep a random time, default 0.2-1.5 s.
+# shellcheck disable=SC2120 # test scripts pass the arguments
+random_sleep() {
+    local lo=${1:-200} hi=${2:-1500} ms
+    ms=$((lo + RANDOM % (hi - lo + 1)))
+    log "sleeping ${ms} ms before the dump"
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+}
+
+# wait_child PID SECS: wait for a child of this shell to end; sets CHILD_RC
+# (124 if it is still running after SECS seconds).
+wait_child() {
+    local pid=$1 secs=$2 deadline
+    deadline=$((SECONDS + secs))
+    while alive "$pid"; do
+        if ((SECONDS >= deadline)); then
+            CHILD_RC=124
+            return 1
+        fi
+        sleep 0.05
+    done
+    wait "$pid" 2>/dev/null
+    CHILD_RC=$?
+    return 0
+}
+
+# wait_gone PID SECS: wait for a process that is not our child to end.
+wait_gone() {
+    local pid=$1 secs=$2 deadline
+    deadline=$((SECONDS + secs))
+    while alive "$pid"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+    return 0
+}
+
+# not_traced_or_stopped PID: the process is running normally (not stopped
+# nor held by a tracer).
+not_traced_or_stopped() {
+    local st tracer
+    st=$(proc_state "$1")
+    tracer=$(awk '/^TracerPid:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+    [[ -n $st && $st != T && $st != t && $st != Z && ${tracer:-0} == 0 ]]
+}
+
+# compare_outputs REF OUT WHAT: whole-file equality of stdout (and stderr).
+compare_outputs() {
+    local ref=$1 out=$2 what=$3
+    if ! cmp -s "$ref" "$out"; then
+        echo "FAIL: $what: output differs from the uninterrupted run"
+        echo "---- diff -u reference restored (first 60 lines):"
+        diff -u "$ref" "$out" | head -60
+        echo "---- workload stderr:"
+        head -c 2000 "$out.err" 2>/dev/null
+        show_logs
+        exit 1
+    fi
+    if [[ -e $ref.err ]] && ! cmp -s "$ref.err" "$out.err"; then
+        echo "FAIL: $what: workload stderr differs from the uninterrupted run"
+        diff -u "$ref.err" "$out.err" | head -40
+        show_logs
+        exit 1
+    fi
+    log "ok: $what: output equals the uninterrupted run ($(line_count "$out") lines)"
+}
+
+# start_and_dump NAME DIR [DUMP_ARGS...]: start workload NAME (files in DIR,
+# stdout in DIR/out), wait until it is under way, sleep a random time, dump it
+# into DIR/img. Without --leave-running the workload must then be gone
+# (killed). Sets WL_PID and DUMP_LINES (lines printed at dump time).
+start_and_dump() {
+    local name=$1 dir=$2
+    shift 2
+    mkdir -p "$dir"
+    workload_cmd "$name" "$dir"
+    start_workload "$dir/out" "${WL_CMD[@]}"
+    log "started $name as pid $WL_PID"
+    wait_lines "$dir/out" "$(workload_ready_lines "$name")" 60 "$WL_PID"
+    # shellcheck disable=SC2119
+    random_sleep
+    alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
+    stasis "dump-${dir##*/}" 90 dump --pid "$WL_PID" --dir "$dir/img" "$@"
+    expect_ok "dump of $name (pid $WL_PID)"
+    DUMP_LINES=$(line_count "$dir/out")
+    log "dumped $name at line $DUMP_LINES into $dir/img ($(du -sh "$dir/img" 2>/dev/null | cut -f1))"
+    [[ -f $dir/img/manifest.json ]] || fail "dump exited 0 but $dir/img/manifest.json does not exist"
+    local a
+    for a in "$@"; do
+        [[ $a == --leave-running ]] && return 0
+    done
+    if ! wait_child "$WL_PID" 10; then
+        fail "the dumped workload (pid $WL_PID) is still running 10 s after dump without --leave-running"
+    fi
+    ((CHILD_RC == 137)) || fail "the dumped workload should have been killed by SIGKILL (status 137), it exited $CHILD_RC"
+}
+
+# restore_and_check NAME DIR REF WHAT: restore DIR/img in the foreground; it
+# must exit 0 and DIR/out must equal REF/out.
+restore_and_check() {
+    local name=$1 dir=$2 ref=$3 what=$4
+    stasis "restore-${dir##*/}-$what" 90 restore --dir "$dir/img"
+    if ((LAST_RC == 124)); then
+        fail "$what: stasis restore did not finish within 90 s; restored output so far: $(tail -3 "$dir/out")"
+    fi
+    if ((LAST_RC != 0)); then
+        echo "---- restored output (last lines):"
+        tail -5 "$dir/out"
+        fail "$what: stasis restore exited $LAST_RC (the restored $name should exit 0)"
+    fi
+    compare_outputs "$ref/out" "$dir/out" "$what"
+}
+
+# roundtrip NAME [ROUNDS]: reference run, then ROUNDS times: run, dump at a
+# random moment (kills it), restore, compare.
+roundtrip() {
+    local name=$1 rounds=${STASIS_TEST_ROUNDS:-${2:-1}} r
+    run_reference "$name" "$T/ref"
+    for ((r = 1; r <= rounds; r++)); do
+        start_and_dump "$name" "$T/run$r"
+        restore_and_check "$name" "$T/run$r" "$T/ref" "round $r"
+    done
+    log "PASS"
+}
