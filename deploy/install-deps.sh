@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what stasis needs to build and test, on Debian 12 (bookworm).
+# Only missing packages are installed. As a non-root user it only checks, and
+# says what is missing.
+set -euo pipefail
+
+PACKAGES=(
+    build-essential cmake pkg-config
+    libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
+    libzstd-dev libxxhash-dev libcli11-dev
+    python3
+    util-linux passwd coreutils procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "install-deps: all build and test dependencies are present"
+    exit 0
+fi
+
+if (($(id -u) != 0)); then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run this script as root (sudo $0) to install them" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
