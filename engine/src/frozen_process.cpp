@@ -36,6 +36,9 @@ void FrozenProcess::check_access() const
         throw Error("process " + std::to_string(pid_) + " belongs to uid " + std::to_string(st.st_uid) +
                     ", not to you (uid " + std::to_string(::geteuid()) + ")");
     }
+    if (proc::status_field(pid_, "State").rfind("Z", 0) == 0) {
+        throw Error("process " + std::to_string(pid_) + " has already exited");
+    }
     auto tracer = proc::status_field(pid_, "TracerPid");
     if (!tracer.empty() && tracer != "0") {
         std::string comm;

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <linux/sched.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -75,11 +76,33 @@ void check_cpu(pid_t child, const Checkpoint& checkpoint)
     sigset_t all;
     ::sigfillset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    ::raise(SIGSTOP);
+    ::kill(::getpid(), SIGSTOP);
     char* const argv[] = {const_cast<char*>(p.exe.c_str()), nullptr};
     char* const envp[] = {nullptr};
     ::execve(p.exe.c_str(), argv, envp);
     ::_exit(127);
+}
+
+// Root restores the saved pid when it is free (clone3 set_tid); otherwise
+// the process gets a new one.
+pid_t fork_with_pid(pid_t wanted)
+{
+    // A process just killed by `dump` may hold its pid a moment longer,
+    // until its parent reaps it.
+    constexpr int attempts = 20;
+    constexpr useconds_t pause = 50000;
+    for (int i = 0; i < attempts && ::geteuid() == 0; ++i) {
+        clone_args args{};
+        args.exit_signal = SIGCHLD;
+        args.set_tid = reinterpret_cast<std::uint64_t>(&wanted);
+        args.set_tid_size = 1;
+        long pid = ::syscall(SYS_clone3, &args, sizeof(args));
+        if (pid >= 0 || errno != EEXIST) {
+            return static_cast<pid_t>(pid);
+        }
+        ::usleep(pause);
+    }
+    return ::fork();
 }
 
 // Kills a half-restored process unless it was handed over.
@@ -140,7 +163,7 @@ pid_t restore_process(const Checkpoint& checkpoint, const ProcessState& p, const
 {
     check_executable(p);
     auto fds = prepare_fds(p);
-    pid_t child = ::fork();
+    pid_t child = fork_with_pid(p.pid);
     if (child < 0) {
         throw sys_error("fork");
     }

@@ -14,7 +14,7 @@ void RestoreContext::set_area(std::uint64_t base, std::uint64_t size)
 
 std::uint64_t RestoreContext::stage(std::span<const std::byte> bytes)
 {
-    std::uint64_t scratch = area_base_ + page_size;
+    std::uint64_t scratch = scratch_address();
     if (bytes.size() > area_size_ - page_size) {
         throw Error("an injected argument does not fit the scratch area");
     }

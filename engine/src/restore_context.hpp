@@ -26,9 +26,12 @@ public:
     [[nodiscard]] std::uint64_t area_base() const { return area_base_; }
     [[nodiscard]] std::uint64_t area_size() const { return area_size_; }
 
-    // Copies bytes into the scratch space and returns their address there.
-    // Each call overwrites what the previous one stored.
+    // Copies bytes into the scratch space and returns their address there
+    // (always scratch_address()). Each call overwrites what the previous one
+    // stored; a block that points into itself is laid out from
+    // scratch_address().
     std::uint64_t stage(std::span<const std::byte> bytes);
+    [[nodiscard]] std::uint64_t scratch_address() const { return area_base_ + page_size; }
     std::uint64_t stage_string(const std::string& s);
     template <typename T>
     std::uint64_t stage_value(const T& value)

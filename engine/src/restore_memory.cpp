@@ -254,8 +254,7 @@ void set_mm_fields(RestoreContext& ctx, const MmState& mm)
     map.auxv_size = static_cast<__u32>(mm.auxv.size() * sizeof(std::uint64_t));
     map.exe_fd = static_cast<__u32>(-1);  // the exec already set the right one
     std::vector<std::byte> block(sizeof(map) + map.auxv_size);
-    std::uint64_t block_addr = ctx.area_base() + page_size;  // where stage() puts it
-    map.auxv = reinterpret_cast<__u64*>(block_addr + sizeof(map));
+    map.auxv = reinterpret_cast<__u64*>(ctx.scratch_address() + sizeof(map));
     std::memcpy(block.data(), &map, sizeof(map));
     std::memcpy(block.data() + sizeof(map), mm.auxv.data(), map.auxv_size);
     std::uint64_t staged = ctx.stage(block);

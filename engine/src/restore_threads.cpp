@@ -5,11 +5,14 @@
 #include "remote_memory.hpp"
 
 #include <linux/prctl.h>
-#include <sched.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 
+#include <unistd.h>
+
+#include <cstddef>
 #include <cstring>
 
 namespace stasis {
@@ -23,9 +26,29 @@ struct KernelSigaction {
 constexpr std::uint64_t thread_clone_flags =
     CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 
-pid_t create_thread(RestoreContext& ctx)
+// Root may ask for the saved TID (clone3 set_tid); it gets a new one when
+// that TID is taken, and so does everyone else.
+void clone_thread(RestoreContext& ctx, pid_t wanted)
 {
+    if (::geteuid() == 0) {
+        struct {
+            clone_args args;
+            pid_t tid;
+        } block{};
+        block.args.flags = thread_clone_flags;
+        block.args.set_tid = ctx.scratch_address() + offsetof(decltype(block), tid);
+        block.args.set_tid_size = 1;
+        block.tid = wanted;
+        if (ctx.main().call(SYS_clone3, {ctx.stage_value(block), sizeof(clone_args)}) >= 0) {
+            return;
+        }
+    }
     ctx.main().checked("clone of a thread", SYS_clone, {thread_clone_flags, 0, 0, 0, 0});
+}
+
+pid_t create_thread(RestoreContext& ctx, pid_t wanted)
+{
+    clone_thread(ctx, wanted);
     auto created = ctx.main().take_new_threads();
     if (created.size() != 1) {
         throw Error("the restored process did not report its new thread");
@@ -99,7 +122,7 @@ std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& proc
 {
     std::vector<pid_t> tids{ctx.pid()};
     for (std::size_t i = 1; i < process.threads.size(); ++i) {
-        tids.push_back(create_thread(ctx));
+        tids.push_back(create_thread(ctx, process.threads[i].tid));
     }
     for (std::size_t i = 0; i < process.threads.size(); ++i) {
         restore_registrations(ctx, process.threads[i], tids[i]);
