@@ -4,6 +4,9 @@
 #include "proc.hpp"
 
 #include <dirent.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -84,6 +87,19 @@ FdState read_fd(pid_t pid, int fd)
     return state;
 }
 
+// dup'd and inherited fds share one offset (a job's `>out 2>&1`); kcmp
+// tells which do.
+int first_sharing(pid_t pid, const std::vector<FdState>& fds)
+{
+    int fd = fds.back().fd;
+    for (std::size_t i = 0; i + 1 < fds.size(); ++i) {
+        if (::syscall(SYS_kcmp, pid, pid, KCMP_FILE, fds[i].fd, fd) == 0) {
+            return fds[i].fd;
+        }
+    }
+    return -1;
+}
+
 }  // namespace
 
 std::vector<FdState> read_fds(pid_t pid)
@@ -104,6 +120,7 @@ std::vector<FdState> read_fds(pid_t pid)
     std::vector<FdState> fds;
     for (int fd : numbers) {
         fds.push_back(read_fd(pid, fd));
+        fds.back().shares = first_sharing(pid, fds);
     }
     return fds;
 }

@@ -33,13 +33,27 @@ UniqueFd reopen(const FdState& saved)
     return fd;
 }
 
+UniqueFd open_or_share(const FdState& saved, const std::vector<PreparedFd>& opened)
+{
+    for (const auto& p : opened) {
+        if (p.target == saved.shares) {
+            UniqueFd copy(::fcntl(p.fd.get(), F_DUPFD_CLOEXEC, 0));
+            if (!copy.valid()) {
+                throw sys_error("cannot duplicate fd " + std::to_string(saved.shares));
+            }
+            return copy;
+        }
+    }
+    return reopen(saved);
+}
+
 }  // namespace
 
 std::vector<PreparedFd> prepare_fds(const ProcessState& process)
 {
     std::vector<PreparedFd> prepared;
     for (const auto& saved : process.fds) {
-        prepared.push_back({saved.fd, reopen(saved), (saved.flags & O_CLOEXEC) != 0});
+        prepared.push_back({saved.fd, open_or_share(saved, prepared), (saved.flags & O_CLOEXEC) != 0});
     }
     return prepared;
 }

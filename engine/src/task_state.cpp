@@ -160,7 +160,7 @@ void from_json(const nlohmann::json& j, Region& r)
 void to_json(nlohmann::json& j, const FdState& f)
 {
     j = {{"fd", f.fd}, {"kind", fd_kind_names.at(static_cast<std::size_t>(f.kind))},
-         {"path", f.path}, {"flags", f.flags}, {"pos", f.pos}};
+         {"path", f.path}, {"flags", f.flags}, {"pos", f.pos}, {"shares", f.shares}};
 }
 
 void from_json(const nlohmann::json& j, FdState& f)
@@ -170,6 +170,7 @@ void from_json(const nlohmann::json& j, FdState& f)
     j.at("path").get_to(f.path);
     j.at("flags").get_to(f.flags);
     j.at("pos").get_to(f.pos);
+    j.at("shares").get_to(f.shares);
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SigAction, sig, handler, flags, restorer, mask)

@@ -65,6 +65,7 @@ struct FdState {
     std::string path;
     int flags = 0;
     std::int64_t pos = 0;
+    int shares = -1;  // lower fd of this process with the same open file description
 };
 
 struct SigAction {
