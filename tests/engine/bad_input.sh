@@ -48,7 +48,7 @@ stasis restore-missing 30 restore --dir "$T/does-not-exist"
 check_error "restore from a directory that does not exist" 1 'no such|not exist|not found|not a stasis image'
 
 # --- a target holding a socket -----------------------------------------------
-"$PYTHON" -c '
+clean_exec "$PYTHON" -c '
 import socket, sys, time
 a, b = socket.socketpair()
 print("ready", flush=True)

@@ -135,7 +135,7 @@ workload_cmd python_big "$crash"
 start_workload "$crash/out" "${WL_CMD[@]}"
 target=$WL_PID
 wait_lines "$crash/out" 3 90 "$target"
-"$STASIS" dump --pid "$target" --dir "$crash/img" </dev/null >"$LOGS/dump-killed.out" 2>"$LOGS/dump-killed.err" &
+clean_exec "$STASIS" dump --pid "$target" --dir "$crash/img" </dev/null >"$LOGS/dump-killed.out" 2>"$LOGS/dump-killed.err" &
 dump_pid=$!
 STARTED_PIDS+=("$dump_pid")
 random_sleep 30 300

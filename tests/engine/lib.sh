@@ -144,12 +144,24 @@ trap 'echo "FAIL: interrupted"; exit 1' INT TERM
 
 log "seed=$SEED (set STASIS_TEST_SEED=$SEED to repeat the same dump delays), tmp=$T"
 
-# run_timeout SECS CMD...: run CMD (a child), wait at most SECS seconds;
-# returns its exit status, or 124 after killing it and its descendants.
+# clean_exec CMD...: exec CMD with only fds 0-2 open, so that nothing the
+# test runner happened to leave open (pipes, sockets) leaks into a workload.
+clean_exec() {
+    local fd
+    for fd in /proc/"$BASHPID"/fd/*; do
+        fd=${fd##*/}
+        ((fd > 2)) && eval "exec $fd>&-"
+    done
+    exec "$@"
+}
+
+# run_timeout SECS OUT ERR CMD...: run CMD as a child with only fds 0-2, stdin
+# /dev/null, stdout to OUT and stderr to ERR, and wait at most SECS seconds.
+# Returns its exit status, or 124 after killing it and its descendants.
 run_timeout() {
-    local secs=$1 pid deadline
-    shift
-    "$@" &
+    local secs=$1 out=$2 err=$3 pid deadline
+    shift 3
+    clean_exec "$@" </dev/null >"$out" 2>"$err" &
     pid=$!
     STARTED_PIDS+=("$pid")
     deadline=$((SECONDS + secs))
@@ -171,7 +183,7 @@ stasis() {
     local name=$1 secs=$2
     shift 2
     LAST_LOG=$LOGS/$name.err
-    run_timeout "$secs" "$STASIS" "$@" </dev/null >"$LOGS/$name.out" 2>"$LAST_LOG"
+    run_timeout "$secs" "$LOGS/$name.out" "$LAST_LOG" "$STASIS" "$@"
     LAST_RC=$?
     LAST_RCS[$name.err]=$LAST_RC
     if ((LAST_RC == 124)); then
@@ -244,7 +256,7 @@ workload_ready_lines() { echo 3; }
 start_workload() {
     local out=$1
     shift
-    "$@" </dev/null >"$out" 2>"$out.err" &
+    clean_exec "$@" </dev/null >"$out" 2>"$out.err" &
     WL_PID=$!
     STARTED_PIDS+=("$WL_PID")
 }
@@ -255,13 +267,18 @@ run_reference() {
     mkdir -p "$dir"
     workload_cmd "$name" "$dir"
     log "reference run: ${WL_CMD[*]}"
-    run_timeout 90 "${WL_CMD[@]}" </dev/null >"$dir/out" 2>"$dir/out.err"
+    run_timeout 90 "$dir/out" "$dir/out.err" "${WL_CMD[@]}"
     rc=$?
     ((rc == 0)) || fail "reference run of $name exited $rc: $(tail -5 "$dir/out.err")"
     grep -q '^result ' "$dir/out" || fail "reference run of $name printed no result line"
 }
 
-line_count() { grep -c '' "$1" 2>/dev/null || echo 0; }
+# line_count FILE: number of lines (a last line without newline counts).
+line_count() {
+    local n
+    n=$(grep -c '' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
 
 # wait_lines FILE N SECS PID: wait until FILE has N lines (PID must stay alive).
 wait_lines() {
