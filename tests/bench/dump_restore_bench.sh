@@ -13,8 +13,8 @@
 # For each size: starts fill_random (N GiB of random, incompressible data,
 # then sleeping), measures the disk with dd (same size, conv=fdatasync, same
 # directory), times `stasis dump --compress zstd` and `--compress none`
-# (both --leave-running), then `stasis restore --detach` of each image, and
-# prints GB/s (10^9 bytes/s of process memory), the ratio to the disk's
+# (both --leave-running), then `stasis restore --detach` of each image
+# (and has the restored process check its memory), and prints GB/s (10^9 bytes/s of process memory), the ratio to the disk's
 # write speed and the image sizes. Everything it starts and writes is
 # removed at the end. Not part of ctest.
 set -euo pipefail
@@ -89,13 +89,14 @@ echo
 
 RESULTS=()
 for gib in "${SIZES[@]}"; do
-    bytes=$(awk -v g="$gib" 'BEGIN { printf "%d", g * 1073741824 }')
+    bytes=$(awk -v g="$gib" 'BEGIN { printf "%.0f", g * 1073741824 }')
     echo "== $gib GiB"
 
-    clean_exec "$FILL" "$gib" </dev/null >"$DIR/fill.out" 2>&1 &
+    out=$DIR/fill-$gib.out
+    clean_exec "$FILL" "$gib" </dev/null >"$out" 2>&1 &
     fill=$!
     PIDS+=("$fill")
-    wait_for_line "$DIR/fill.out" '^ready' 300
+    wait_for_line "$out" '^ready' 300
     echo "filled $gib GiB with random data (pid $fill)"
 
     t0=$(now)
@@ -114,16 +115,20 @@ for gib in "${SIZES[@]}"; do
         t1=$(now)
         s=$(elapsed "$t0" "$t1")
         size=$(du -sb "$img" | cut -f1)
-        line=$(printf '%-6s %-14s %8ss %7s GB/s  %5sx disk  image %s' "${gib}GiB" "dump $codec" "$s" \
+        line=$(printf '%-8s %-14s %8ss %7s GB/s  %5sx disk  image %s' "${gib}GiB" "dump $codec" "$s" \
             "$(gbps "$bytes" "$s")" "$(ratio "$(gbps "$bytes" "$s")" "$dd_gbps")" "$(human "$size")")
         echo "$line"
         RESULTS+=("$line")
     done
     kill -KILL "$fill"
     wait "$fill" 2>/dev/null || true
+    # The restored process appends to its output file at the offset it had
+    # when dumped: put the file back as it was before each restore.
+    cp "$out" "$out.at-dump"
 
     for codec in zstd none; do
         img=$DIR/img-$codec
+        cp "$out.at-dump" "$out"
         t0=$(now)
         "$STASIS" restore --dir "$img" --detach --pidfile "$DIR/restored.pid" ||
             die "restore --detach of the $codec image failed"
@@ -132,15 +137,20 @@ for gib in "${SIZES[@]}"; do
         rpid=$(cat "$DIR/restored.pid")
         PIDS+=("$rpid")
         kill -0 "$rpid" 2>/dev/null || die "the restored process $rpid is not running"
-        line=$(printf '%-6s %-14s %8ss %7s GB/s  %5sx disk' "${gib}GiB" "restore $codec" "$s" \
+        line=$(printf '%-8s %-14s %8ss %7s GB/s  %5sx disk' "${gib}GiB" "restore $codec" "$s" \
             "$(gbps "$bytes" "$s")" "$(ratio "$(gbps "$bytes" "$s")" "$dd_gbps")")
         echo "$line"
         RESULTS+=("$line")
+        # Check the restored memory holds the same random data.
+        kill -USR1 "$rpid"
+        wait_for_line "$out" '^verify' 300
+        grep -q '^verify ok' "$out" || die "restored $codec image: $(grep '^verify' "$out")"
+        echo "       restored memory checked: same $gib GiB of random data"
         kill -KILL "$rpid" 2>/dev/null || true
         while kill -0 "$rpid" 2>/dev/null; do sleep 0.1; done
         rm -rf "$img"
     done
-    RESULTS+=("$(printf '%-6s %-14s %8ss %7s GB/s  (raw disk write, dd conv=fdatasync)' "${gib}GiB" "dd" "$dd_s" "$dd_gbps")")
+    RESULTS+=("$(printf '%-8s %-14s %8ss %7s GB/s  (raw disk write, dd conv=fdatasync)' "${gib}GiB" "dd" "$dd_s" "$dd_gbps")")
     echo
 done
 
