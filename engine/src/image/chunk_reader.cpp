@@ -1,0 +1,132 @@
+#include "image/chunk_reader.hpp"
+
+#include "error.hpp"
+#include "unique_fd.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace stasis::image {
+
+namespace {
+
+struct DctxFree {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+// One context per thread keeps read() lock-free and allocation-free.
+ZSTD_DCtx* thread_dctx()
+{
+    thread_local std::unique_ptr<ZSTD_DCtx, DctxFree> dctx(ZSTD_createDCtx());
+    if (!dctx) {
+        throw Error("cannot allocate a zstd decompression context");
+    }
+    return dctx.get();
+}
+
+ImageError chunk_error(const Chunk& c, const std::string& what)
+{
+    char addr[32];
+    std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(c.vaddr));
+    return ImageError("chunk at " + std::string(addr) + " (" + c.file + " offset " +
+                      std::to_string(c.offset) + "): " + what);
+}
+
+void pread_all(int fd, std::byte* p, std::size_t n, std::uint64_t off, const Chunk& c)
+{
+    while (n > 0) {
+        const ssize_t r = ::pread(fd, p, n, static_cast<off_t>(off));
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            const int err = errno;
+            throw chunk_error(c, std::string("read failed: ") + std::strerror(err));
+        }
+        if (r == 0) {
+            throw chunk_error(c, "truncated");
+        }
+        p += r;
+        n -= static_cast<std::size_t>(r);
+        off += static_cast<std::uint64_t>(r);
+    }
+}
+
+UniqueFd open_data_file(const std::filesystem::path& dir, const Chunk& c)
+{
+    UniqueFd fd(::open((dir / c.file).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+        const int err = errno;
+        throw chunk_error(c, "cannot open " + (dir / c.file).string() + ": " + std::strerror(err));
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        const int err = errno;
+        throw chunk_error(c, std::string("cannot stat data file: ") + std::strerror(err));
+    }
+    // Checked before allocating, so a corrupt stored_size cannot exhaust memory.
+    const auto file_size = static_cast<std::uint64_t>(st.st_size);
+    if (c.offset > file_size || c.stored_size > file_size - c.offset) {
+        throw chunk_error(c, "truncated");
+    }
+    return fd;
+}
+
+void decompress(const Chunk& c, const std::vector<std::byte>& src, std::span<std::byte> out)
+{
+    const unsigned long long content = ZSTD_getFrameContentSize(src.data(), src.size());
+    if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN) {
+        throw chunk_error(c, "cannot be decompressed");
+    }
+    if (content != c.size) {
+        throw chunk_error(c, "decompresses to " + std::to_string(content) + " bytes, expected " +
+                                 std::to_string(c.size));
+    }
+    const std::size_t n =
+        ZSTD_decompressDCtx(thread_dctx(), out.data(), out.size(), src.data(), src.size());
+    if (ZSTD_isError(n)) {
+        throw chunk_error(c, std::string("cannot be decompressed (") + ZSTD_getErrorName(n) + ")");
+    }
+    if (n != c.size) {
+        throw chunk_error(c, "decompresses to " + std::to_string(n) + " bytes, expected " +
+                                 std::to_string(c.size));
+    }
+}
+
+}  // namespace
+
+ChunkReader::ChunkReader(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+void ChunkReader::read(const Chunk& chunk, std::span<std::byte> out) const
+{
+    if (out.size() != chunk.size) {
+        throw Error("ChunkReader::read: buffer of " + std::to_string(out.size()) +
+                    " bytes for a chunk of " + std::to_string(chunk.size));
+    }
+    if (chunk.codec == Codec::none && chunk.stored_size != chunk.size) {
+        throw chunk_error(chunk, "stored size " + std::to_string(chunk.stored_size) +
+                                     " does not match size " + std::to_string(chunk.size));
+    }
+    const UniqueFd fd = open_data_file(dir_, chunk);
+    if (chunk.codec == Codec::none) {
+        pread_all(fd.get(), out.data(), out.size(), chunk.offset, chunk);
+    } else {
+        std::vector<std::byte> src(chunk.stored_size);
+        pread_all(fd.get(), src.data(), src.size(), chunk.offset, chunk);
+        decompress(chunk, src, out);
+    }
+    if (XXH3_64bits(out.data(), out.size()) != chunk.xxh3) {
+        throw chunk_error(chunk, "checksum mismatch");
+    }
+}
+
+}  // namespace stasis::image

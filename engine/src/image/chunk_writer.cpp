@@ -1,0 +1,296 @@
+#include "image/chunk_writer.hpp"
+
+#include "error.hpp"
+#include "unique_fd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace stasis::image {
+
+namespace {
+
+// Bounds the memory held by runs that were read but not yet written.
+constexpr std::size_t queue_limit = std::size_t{64} << 20;
+
+struct Run {
+    std::uint64_t vaddr;
+    std::vector<std::byte> data;
+};
+
+struct CctxFree {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+
+void write_all(int fd, const std::byte* p, std::size_t n, const std::filesystem::path& path)
+{
+    while (n > 0) {
+        const ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            const int err = errno;
+            throw sys_error("writing " + path.string(), err);
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+// One worker's private state: nothing here is shared, so it needs no lock.
+struct Worker {
+    std::filesystem::path path;
+    std::string name;
+    UniqueFd fd;
+    std::uint64_t offset = 0;
+    std::unique_ptr<ZSTD_CCtx, CctxFree> cctx;
+    std::vector<std::byte> buf;
+    std::vector<Chunk> chunks;
+};
+
+}  // namespace
+
+struct ChunkWriter::Impl {
+    Codec codec;
+    int level;
+    std::vector<Worker> workers;
+    std::vector<std::thread> threads;
+
+    std::mutex mu;
+    std::condition_variable work_ready;  // workers wait for runs
+    std::condition_variable space_free;  // add() waits for room in the queue
+    std::deque<Run> queue;
+    std::size_t pending_bytes = 0;  // queued plus being compressed
+    bool draining = false;          // finish(): write what is queued, then stop
+    bool aborting = false;          // destructor or error: stop at once
+    bool finished = false;
+    std::exception_ptr error;
+
+    Impl(const std::filesystem::path& dir, Codec c, int lvl, unsigned count);
+    ~Impl() { stop(); }
+
+    void open_worker(Worker& w, const std::filesystem::path& dir, std::size_t i);
+    void stop();
+    void run_worker(Worker& w);
+    void store(Worker& w, const Run& run);
+    void fail(std::exception_ptr e);
+    void rethrow_error();
+};
+
+ChunkWriter::Impl::Impl(const std::filesystem::path& dir, Codec c, int lvl, unsigned count)
+    : codec(c), level(lvl), workers(std::max(count, 1U))
+{
+    try {
+        for (std::size_t i = 0; i < workers.size(); ++i) {
+            open_worker(workers[i], dir, i);
+        }
+        threads.reserve(workers.size());
+        for (Worker& w : workers) {
+            threads.emplace_back([this, &w] { run_worker(w); });
+        }
+    } catch (...) {
+        // A throwing constructor gets no destructor call, and a retry must
+        // not trip over files this attempt created.
+        stop();
+        for (const Worker& w : workers) {
+            if (w.fd.valid()) {
+                ::unlink(w.path.c_str());
+            }
+        }
+        throw;
+    }
+}
+
+void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir, std::size_t i)
+{
+    w.name = "pages-" + std::to_string(i) + ".bin";
+    w.path = dir / w.name;
+    w.fd = UniqueFd(::open(w.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!w.fd.valid()) {
+        const int err = errno;
+        throw sys_error("creating " + w.path.string(), err);
+    }
+    if (codec == Codec::zstd) {
+        w.cctx.reset(ZSTD_createCCtx());
+        if (!w.cctx) {
+            throw Error("cannot allocate a zstd compression context");
+        }
+    }
+}
+
+void ChunkWriter::Impl::stop()
+{
+    {
+        std::lock_guard lock(mu);
+        aborting = true;
+    }
+    work_ready.notify_all();
+    space_free.notify_all();
+    for (std::thread& t : threads) {
+        if (t.joinable()) {
+            t.join();
+        }
+    }
+}
+
+void ChunkWriter::Impl::run_worker(Worker& w)
+{
+    std::unique_lock lock(mu);
+    for (;;) {
+        work_ready.wait(lock, [&] { return aborting || draining || !queue.empty(); });
+        if (aborting || queue.empty()) {
+            return;
+        }
+        Run run = std::move(queue.front());
+        queue.pop_front();
+        lock.unlock();
+        try {
+            store(w, run);
+        } catch (...) {
+            fail(std::current_exception());
+        }
+        const std::size_t n = run.data.size();
+        run.data = {};  // free the input before taking the lock again
+        lock.lock();
+        pending_bytes -= n;
+        space_free.notify_all();
+    }
+}
+
+void ChunkWriter::Impl::store(Worker& w, const Run& run)
+{
+    const std::byte* src = run.data.data();
+    const std::size_t size = run.data.size();
+    Chunk c{.vaddr = run.vaddr, .size = size, .file = w.name, .offset = w.offset,
+            .stored_size = size, .codec = Codec::none, .xxh3 = XXH3_64bits(src, size)};
+    const std::byte* out = src;
+    if (codec == Codec::zstd) {
+        w.buf.resize(ZSTD_compressBound(size));
+        const std::size_t z =
+            ZSTD_compressCCtx(w.cctx.get(), w.buf.data(), w.buf.size(), src, size, level);
+        if (ZSTD_isError(z)) {
+            throw Error(std::string("zstd compression failed: ") + ZSTD_getErrorName(z));
+        }
+        // Incompressible runs are kept raw: smaller, and free to read back.
+        if (z < size) {
+            out = w.buf.data();
+            c.stored_size = z;
+            c.codec = Codec::zstd;
+        }
+    }
+    write_all(w.fd.get(), out, c.stored_size, w.path);
+    w.offset += c.stored_size;
+    w.chunks.push_back(std::move(c));
+}
+
+void ChunkWriter::Impl::fail(std::exception_ptr e)
+{
+    {
+        std::lock_guard lock(mu);
+        if (!error) {
+            error = std::move(e);
+        }
+        aborting = true;
+        queue.clear();
+    }
+    work_ready.notify_all();
+    space_free.notify_all();
+}
+
+// Called with mu held, or once the workers are joined.
+void ChunkWriter::Impl::rethrow_error()
+{
+    if (error) {
+        std::rethrow_exception(error);
+    }
+}
+
+ChunkWriter::ChunkWriter(const std::filesystem::path& dir, Codec codec, int level,
+                         unsigned workers)
+    : impl_(std::make_unique<Impl>(dir, codec, level, workers))
+{
+}
+
+ChunkWriter::~ChunkWriter() = default;
+
+void ChunkWriter::add(std::uint64_t vaddr, std::vector<std::byte> data)
+{
+    if (data.size() > max_chunk_size) {
+        throw Error("ChunkWriter::add: run of " + std::to_string(data.size()) +
+                    " bytes exceeds the 1 MiB chunk limit");
+    }
+    Impl& m = *impl_;
+    std::unique_lock lock(m.mu);
+    if (m.finished) {
+        throw Error("ChunkWriter::add called after finish");
+    }
+    // A run is always admitted into an empty queue, so no size can deadlock.
+    m.space_free.wait(lock, [&] {
+        return m.aborting || m.finished || m.pending_bytes == 0 ||
+               m.pending_bytes + data.size() <= queue_limit;
+    });
+    m.rethrow_error();
+    if (m.aborting || m.finished) {
+        throw Error("ChunkWriter::add raced with finish or destruction");
+    }
+    m.pending_bytes += data.size();
+    m.queue.push_back(Run{vaddr, std::move(data)});
+    lock.unlock();
+    m.work_ready.notify_one();
+}
+
+std::vector<Chunk> ChunkWriter::finish()
+{
+    Impl& m = *impl_;
+    {
+        std::lock_guard lock(m.mu);
+        if (m.finished) {
+            throw Error("ChunkWriter::finish called twice");
+        }
+        m.finished = true;
+        m.draining = true;
+    }
+    m.work_ready.notify_all();
+    for (std::thread& t : m.threads) {
+        t.join();
+    }
+    m.threads.clear();
+    m.rethrow_error();
+
+    std::vector<Chunk> all;
+    for (Worker& w : m.workers) {
+        if (::fsync(w.fd.get()) != 0) {
+            const int err = errno;
+            throw sys_error("syncing " + w.path.string(), err);
+        }
+        w.fd.reset();
+        all.insert(all.end(), std::make_move_iterator(w.chunks.begin()),
+                   std::make_move_iterator(w.chunks.end()));
+        w.chunks.clear();
+    }
+    std::sort(all.begin(), all.end(),
+              [](const Chunk& a, const Chunk& b) { return a.vaddr < b.vaddr; });
+    return all;
+}
+
+std::vector<std::string> ChunkWriter::files() const
+{
+    std::vector<std::string> names;
+    names.reserve(impl_->workers.size());
+    for (const Worker& w : impl_->workers) {
+        names.push_back(w.name);
+    }
+    return names;
+}
+
+}  // namespace stasis::image
