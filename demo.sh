@@ -28,9 +28,12 @@ demo() {
     local build=$1
     local stasis=$build/engine/stasis
     local prog=$build/tests/workloads/single_thread
-    local d pid ref_pid n_dump n_kill rc
+    local n_dump n_kill rc
+    # global: the EXIT trap needs them after demo() has returned
     d=$(mktemp -d "${TMPDIR:-/tmp}/stasis-demo.XXXXXX")
-    trap 'kill -KILL ${pid:-} ${ref_pid:-} 2>/dev/null; rm -rf "$d"' EXIT
+    pid=
+    ref_pid=
+    trap 'kill -KILL $pid $ref_pid 2>/dev/null || true; rm -rf "$d"' EXIT
 
     say "1. Start a program that computes for about 4 seconds, one line per step"
     note "$prog 200 15 > out.txt   (runs as $(id -un), pid shown below)"

@@ -92,26 +92,26 @@ RE_TRUNC='pages-[0-9]+\.bin|truncat|short|size|eof|end of file|corrupt|checksum'
 cp -a "$good" "$T/c-pages"
 where=$(flip_chunk_byte "$T/c-pages") || fail "could not corrupt the page data"
 log "flipped the byte at $where"
-stasis verify-pages 60 verify --dir "$T/c-pages"
+stasis verify-pages 30 verify --dir "$T/c-pages"
 check_error "verify, one byte flipped in $where" 1 "$RE_DATA"
-stasis restore-pages 60 restore --dir "$T/c-pages"
+stasis restore-pages 30 restore --dir "$T/c-pages"
 check_error "restore, one byte flipped in $where" 1 "$RE_DATA"
 
 # --- one digit changed in manifest.json (still valid JSON) ------------------
 cp -a "$good" "$T/c-manifest"
 pos=$(change_manifest_digit "$T/c-manifest") || fail "could not change manifest.json"
 log "changed the digit at offset $pos of manifest.json"
-stasis verify-manifest 60 verify --dir "$T/c-manifest"
+stasis verify-manifest 30 verify --dir "$T/c-manifest"
 check_error "verify, one digit changed in manifest.json" 1 "$RE_MANIFEST"
-stasis restore-manifest 60 restore --dir "$T/c-manifest"
+stasis restore-manifest 30 restore --dir "$T/c-manifest"
 check_error "restore, one digit changed in manifest.json" 1 "$RE_MANIFEST"
 
 # --- manifest.json cut in half (not JSON any more) ---------------------------
 cp -a "$good" "$T/c-manifest-cut"
 truncate -s $(($(stat -c %s "$good/manifest.json") / 2)) "$T/c-manifest-cut/manifest.json"
-stasis verify-manifest-cut 60 verify --dir "$T/c-manifest-cut"
+stasis verify-manifest-cut 30 verify --dir "$T/c-manifest-cut"
 check_error "verify, manifest.json truncated" 1 'manifest|json|parse|corrupt|truncat|not a stasis image'
-stasis restore-manifest-cut 60 restore --dir "$T/c-manifest-cut"
+stasis restore-manifest-cut 30 restore --dir "$T/c-manifest-cut"
 check_error "restore, manifest.json truncated" 1 'manifest|json|parse|corrupt|truncat|not a stasis image'
 
 # --- a data file truncated ----------------------------------------------------
@@ -119,9 +119,9 @@ cp -a "$good" "$T/c-trunc"
 data=$(largest_data_file "$T/c-trunc")
 truncate -s $(($(stat -c %s "$data") / 2)) "$data"
 log "truncated ${data##*/} to half its size"
-stasis verify-trunc 60 verify --dir "$T/c-trunc"
+stasis verify-trunc 30 verify --dir "$T/c-trunc"
 check_error "verify, ${data##*/} truncated" 1 "$RE_TRUNC"
-stasis restore-trunc 60 restore --dir "$T/c-trunc"
+stasis restore-trunc 30 restore --dir "$T/c-trunc"
 check_error "restore, ${data##*/} truncated" 1 "$RE_TRUNC"
 
 # --- the good image was not touched by any of this ----------------------------

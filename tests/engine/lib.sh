@@ -11,6 +11,8 @@
 #   STASIS_TEST_KEEP=1    keep the temporary directory (images, outputs, logs)
 #   STASIS_TEST_PYTHON    python interpreter for py_loop.py (default /usr/bin/python3)
 #   STASIS_TEST_ROUNDS=N  dump/restore rounds in the roundtrip tests
+#   STASIS_TEST_BUDGET=S  seconds the whole test may take (default 110, under
+#                         ctest's TIMEOUT of 120, so a hang fails with logs)
 
 set -uo pipefail
 
@@ -30,6 +32,8 @@ elif [[ -x /usr/bin/python3 ]]; then
 else
     PYTHON=$(command -v python3 || echo python3)
 fi
+
+TEST_DEADLINE=$((SECONDS + ${STASIS_TEST_BUDGET:-110}))
 
 SEED=${STASIS_TEST_SEED:-$(( ($$ * 7919 + $(date +%s)) % 32768 ))}
 RANDOM=$SEED
@@ -155,12 +159,23 @@ clean_exec() {
     exec "$@"
 }
 
+# budget SECS: SECS, or less if the test's time budget (STASIS_TEST_BUDGET)
+# ends sooner; at least 1.
+budget() {
+    local left=$((TEST_DEADLINE - SECONDS))
+    ((left >= 1)) || left=1
+    echo $(($1 < left ? $1 : left))
+}
+
 # run_timeout SECS OUT ERR CMD...: run CMD as a child with only fds 0-2, stdin
 # /dev/null, stdout to OUT and stderr to ERR, and wait at most SECS seconds.
 # Returns its exit status, or 124 after killing it and its descendants.
 run_timeout() {
     local secs=$1 out=$2 err=$3 pid deadline
     shift 3
+    ((SECONDS < TEST_DEADLINE)) ||
+        fail "the test used up its time budget (STASIS_TEST_BUDGET=${STASIS_TEST_BUDGET:-110} s) before: $*"
+    secs=$(budget "$secs")
     clean_exec "$@" </dev/null >"$out" 2>"$err" &
     pid=$!
     STARTED_PIDS+=("$pid")
@@ -187,7 +202,7 @@ stasis() {
     LAST_RC=$?
     LAST_RCS[$name.err]=$LAST_RC
     if ((LAST_RC == 124)); then
-        echo "stasis $* did not finish within ${secs}s (killed)" >>"$LAST_LOG"
+        echo "stasis $* did not finish in time (killed)" >>"$LAST_LOG"
     fi
     return 0
 }
@@ -283,6 +298,7 @@ line_count() {
 # wait_lines FILE N SECS PID: wait until FILE has N lines (PID must stay alive).
 wait_lines() {
     local file=$1 want=$2 secs=$3 pid=$4 deadline
+    secs=$(budget "$secs")
     deadline=$((SECONDS + secs))
     while (($(line_count "$file") < want)); do
         alive "$pid" || fail "workload (pid $pid) ended before printing $want lines: $(tail -3 "$file.err" 2>/dev/null)"
@@ -294,6 +310,7 @@ wait_lines() {
 # wait_progress FILE SECS PID: wait until FILE grows by at least one line.
 wait_progress() {
     local file=$1 secs=$2 pid=$3 n deadline
+    secs=$(budget "$secs")
     n=$(line_count "$file")
     deadline=$((SECONDS + secs))
     while (($(line_count "$file") <= n)); do
@@ -317,6 +334,7 @@ random_sleep() {
 # (124 if it is still running after SECS seconds).
 wait_child() {
     local pid=$1 secs=$2 deadline
+    secs=$(budget "$secs")
     deadline=$((SECONDS + secs))
     while alive "$pid"; do
         if ((SECONDS >= deadline)); then
@@ -333,6 +351,7 @@ wait_child() {
 # wait_gone PID SECS: wait for a process that is not our child to end.
 wait_gone() {
     local pid=$1 secs=$2 deadline
+    secs=$(budget "$secs")
     deadline=$((SECONDS + secs))
     while alive "$pid"; do
         ((SECONDS < deadline)) || return 1
@@ -386,7 +405,7 @@ start_and_dump() {
     # shellcheck disable=SC2119
     random_sleep
     alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
-    stasis "dump-${dir##*/}" 90 dump --pid "$WL_PID" --dir "$dir/img" "$@"
+    stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img" "$@"
     expect_ok "dump of $name (pid $WL_PID)"
     DUMP_LINES=$(line_count "$dir/out")
     log "dumped $name at line $DUMP_LINES into $dir/img ($(du -sh "$dir/img" 2>/dev/null | cut -f1))"
@@ -405,9 +424,9 @@ start_and_dump() {
 # must exit 0 and DIR/out must equal REF/out.
 restore_and_check() {
     local name=$1 dir=$2 ref=$3 what=$4
-    stasis "restore-${dir##*/}-$what" 90 restore --dir "$dir/img"
+    stasis "restore-${dir##*/}-$what" 60 restore --dir "$dir/img"
     if ((LAST_RC == 124)); then
-        fail "$what: stasis restore did not finish within 90 s; restored output so far: $(tail -3 "$dir/out")"
+        fail "$what: stasis restore did not finish in time; restored output so far: $(tail -3 "$dir/out")"
     fi
     if ((LAST_RC != 0)); then
         echo "---- restored output (last lines):"
