@@ -6,6 +6,7 @@
 #include "unique_fd.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -107,6 +108,18 @@ void for_each_data_run(int pagemap, const Region& region, Emit emit)
     }
 }
 
+// Restore maps files by path, so the path must still name the very file
+// that is mapped; its size and mtime let restore notice a later change.
+void record_file_identity(pid_t pid, const proc::MapEntry& e, Region& r)
+{
+    struct stat st {};
+    if (::stat(e.path.c_str(), &st) < 0 || st.st_ino != e.inode) {
+        throw Error(describe(pid, e) + ": the file at that path was replaced after it was mapped");
+    }
+    r.file_size = static_cast<std::uint64_t>(st.st_size);
+    r.file_mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
 }  // namespace
 
 std::vector<Region> read_regions(pid_t pid)
@@ -115,6 +128,9 @@ std::vector<Region> read_regions(pid_t pid)
     for (auto& e : proc::smaps(pid)) {
         Region r;
         r.kind = classify(pid, e);
+        if (r.kind == RegionKind::file || r.kind == RegionKind::shared_file) {
+            record_file_identity(pid, e, r);
+        }
         r.start = e.start;
         r.end = e.end;
         r.prot = e.prot;

@@ -1,6 +1,7 @@
 #include "dump_task.hpp"
 
 #include "error.hpp"
+#include "kernel_abi.hpp"
 #include "proc.hpp"
 #include "ptrace_ops.hpp"
 #include "remote_memory.hpp"
@@ -21,10 +22,6 @@ namespace {
 
 constexpr int rlimit_count = RLIM_NLIMITS;
 
-// The kernel's struct sigaction layout for rt_sigaction.
-struct KernelSigaction {
-    std::uint64_t handler, flags, restorer, mask;
-};
 
 std::string trimmed(std::string s)
 {

@@ -148,9 +148,15 @@ int open_mapped_file(RestoreContext& ctx, const Region& r)
     if (::stat(r.path.c_str(), &st) < 0) {
         throw sys_error("cannot restore the mapping of " + r.path + " at " + hex(r.start));
     }
-    if (st.st_ino != r.inode) {
+    // A shared mapping's file changes by design; a private one (program,
+    // library, input) must be the very same file.
+    bool same = st.st_ino == r.inode &&
+                (r.kind == RegionKind::shared_file ||
+                 (static_cast<std::uint64_t>(st.st_size) == r.file_size &&
+                  st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == r.file_mtime_ns));
+    if (!same) {
         throw Error("cannot restore the mapping of " + r.path + " at " + hex(r.start) +
-                    ": the file was replaced since the checkpoint");
+                    ": the file was replaced or modified since the checkpoint");
     }
     bool writable_shared = r.kind == RegionKind::shared_file && r.has_flag("mw");
     return static_cast<int>(ctx.main().checked(("open " + r.path).c_str(), SYS_openat,
@@ -273,7 +279,7 @@ void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, con
     }
     fill_memory(ctx.pid(), process, reader);
     for (const auto& r : process.regions) {
-        if (needs_fill(r) && r.kind != RegionKind::vdso) {
+        if (needs_fill(r)) {
             ctx.main().checked("mprotect", SYS_mprotect,
                                {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
         }

@@ -1,6 +1,7 @@
 #include "restore_threads.hpp"
 
 #include "error.hpp"
+#include "kernel_abi.hpp"
 #include "ptrace_ops.hpp"
 #include "remote_memory.hpp"
 
@@ -19,9 +20,6 @@ namespace stasis {
 
 namespace {
 
-struct KernelSigaction {
-    std::uint64_t handler, flags, restorer, mask;
-};
 
 constexpr std::uint64_t thread_clone_flags =
     CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;

@@ -140,7 +140,8 @@ void to_json(nlohmann::json& j, const Region& r)
 {
     j = {{"start", r.start},   {"end", r.end},       {"prot", r.prot},   {"kind", region_kind_name(r.kind)},
          {"path", r.path},     {"offset", r.offset}, {"dev", r.dev},     {"inode", r.inode},
-         {"vmflags", r.vmflags}, {"chunks", r.chunks}};
+         {"file_size", r.file_size}, {"file_mtime_ns", r.file_mtime_ns}, {"vmflags", r.vmflags},
+         {"chunks", r.chunks}};
 }
 
 void from_json(const nlohmann::json& j, Region& r)
@@ -153,6 +154,8 @@ void from_json(const nlohmann::json& j, Region& r)
     j.at("offset").get_to(r.offset);
     j.at("dev").get_to(r.dev);
     j.at("inode").get_to(r.inode);
+    j.at("file_size").get_to(r.file_size);
+    j.at("file_mtime_ns").get_to(r.file_mtime_ns);
     j.at("vmflags").get_to(r.vmflags);
     j.at("chunks").get_to(r.chunks);
 }

@@ -49,6 +49,8 @@ struct Region {
     std::uint64_t offset = 0;
     std::uint64_t dev = 0;
     std::uint64_t inode = 0;
+    std::uint64_t file_size = 0;  // file kinds: identity of the mapped file
+    std::int64_t file_mtime_ns = 0;
     std::vector<std::string> vmflags;  // smaps VmFlags mnemonics
     std::vector<image::Chunk> chunks;
 
