@@ -224,13 +224,17 @@ Checkpoint load_checkpoint(const std::filesystem::path& dir)
 
 }  // namespace
 
+pid_t start_restored(const std::filesystem::path& dir)
+{
+    auto checkpoint = load_checkpoint(dir);
+    image::ChunkReader reader(dir);
+    return restore_process(checkpoint, checkpoint.processes.front(), reader);
+}
+
 int restore(const RestoreOptions& options)
 {
-    auto checkpoint = load_checkpoint(options.dir);
-    image::ChunkReader reader(options.dir);
-    const auto& process = checkpoint.processes.front();
     if (!options.detach) {
-        pid_t pid = restore_process(checkpoint, process, reader);
+        pid_t pid = start_restored(options.dir);
         write_pidfile(options.pidfile, pid);
         return wait_for_exit(pid);
     }
@@ -242,7 +246,7 @@ int restore(const RestoreOptions& options)
     }
     if (middle == 0) {
         try {
-            write_pidfile(options.pidfile, restore_process(checkpoint, process, reader));
+            write_pidfile(options.pidfile, start_restored(options.dir));
             ::_exit(0);
         } catch (const std::exception& e) {
             std::cerr << "stasis: " << e.what() << "\n";

@@ -1,5 +1,7 @@
 #pragma once
 // `stasis restore`: rebuild the process saved in an image and let it run on.
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 
@@ -16,5 +18,10 @@ struct RestoreOptions {
 // runs. Throws an Error when the image cannot be restored; nothing of a
 // half-restored process is left running then.
 int restore(const RestoreOptions& options);
+
+// Restores the image in dir and returns the pid of the running restored
+// process, a child of the caller (for agents that supervise it). Throws an
+// Error when it cannot be restored; nothing is left running then.
+pid_t start_restored(const std::filesystem::path& dir);
 
 }  // namespace stasis
