@@ -123,6 +123,10 @@ kill_tree() {
     for p in "${all[@]}"; do
         kill -KILL "$p" 2>/dev/null
     done
+    # Reap our own children now, so bash does not report them as "Killed".
+    for p in "${all[@]}"; do
+        wait "$p" 2>/dev/null
+    done
     return 0
 }
 
