@@ -4,12 +4,15 @@
 #include "dump_memory.hpp"
 #include "dump_task.hpp"
 #include "error.hpp"
-#include "frozen_process.hpp"
+#include "frozen_tree.hpp"
 #include "image/chunk_writer.hpp"
 #include "image/generation.hpp"
+#include "namespace_ids.hpp"
+#include "proc.hpp"
 #include "ptrace_ops.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -40,41 +43,86 @@ Checkpoint describe_host(pid_t root)
     return c;
 }
 
+// Each process's pages go to data files of its own (pages-PID-N.bin), so
+// that the chunks of one process are never mixed with another's.
+void dump_process_memory(ProcessState& process, pid_t pid, const std::filesystem::path& staging,
+                         const DumpOptions& options, Checkpoint& checkpoint)
+{
+    image::ChunkWriter writer(staging, options.codec, options.level, options.workers,
+                              "pages-" + std::to_string(pid));
+    dump_memory(pid, process.regions, writer);
+    for (const auto& file : writer.files()) {
+        checkpoint.data_files.push_back(file);
+    }
+}
+
+ProcessState zombie_state(const Zombie& z)
+{
+    ProcessState p;
+    p.pid = z.pid;
+    p.ppid = z.ppid;
+    p.zombie = true;
+    p.wait_status = z.wait_status;
+    proc::Stat stat(z.pid);
+    p.pgid = static_cast<pid_t>(stat.field(5));
+    p.sid = static_cast<pid_t>(stat.field(6));
+    return p;
+}
+
+DumpResult totals(const Checkpoint& checkpoint)
+{
+    DumpResult result;
+    for (const auto& process : checkpoint.processes) {
+        for (const auto& region : process.regions) {
+            for (const auto& chunk : region.chunks) {
+                result.memory_bytes += chunk.size;
+                result.stored_bytes += chunk.stored_size;
+            }
+        }
+    }
+    return result;
+}
+
 }  // namespace
 
 DumpResult dump(const DumpOptions& options)
 {
     auto started = std::chrono::steady_clock::now();
-    FrozenProcess frozen(options.pid);
-    // Refuse what cannot be restored before touching the process at all.
-    auto regions = read_regions(frozen.pid());
-    auto fds = read_fds(frozen.pid());
+    FrozenTree tree(options.pid);
+    // Refuse what cannot be restored before touching any process.
+    std::vector<ProcessState> states;
+    for (const auto& frozen : tree.processes()) {
+        ProcessState p;
+        p.pid = frozen->pid();
+        p.regions = read_regions(frozen->pid());
+        p.fds = read_fds(frozen->pid());
+        states.push_back(std::move(p));
+    }
+    link_descriptions(states);
 
     image::GenerationWriter generation(options.dir);
-    auto process = read_task_state(frozen, find_syscall_instruction(frozen.pid(), regions));
-    process.regions = read_regions(frozen.pid());
-    process.fds = std::move(fds);
-
-    image::ChunkWriter writer(generation.staging_dir(), options.codec, options.level, options.workers);
-    dump_memory(frozen.pid(), process.regions, writer);
-
-    Checkpoint checkpoint = describe_host(frozen.pid());
-    checkpoint.cpu.xcr0 = ptrace::xcr0_of(process.threads.front().xstate);
-    checkpoint.cpu.xsave_size = process.threads.front().xstate.size();
-    checkpoint.data_files = writer.files();
-    DumpResult result;
-    for (const auto& region : process.regions) {
-        for (const auto& chunk : region.chunks) {
-            result.memory_bytes += chunk.size;
-            result.stored_bytes += chunk.stored_size;
-        }
+    Checkpoint checkpoint = describe_host(options.pid);
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        const auto& frozen = *tree.processes()[i];
+        auto process = read_task_state(frozen, find_syscall_instruction(frozen.pid(), states[i].regions));
+        process.regions = read_regions(frozen.pid());
+        process.fds = std::move(states[i].fds);
+        dump_process_memory(process, frozen.pid(), generation.staging_dir(), options, checkpoint);
+        checkpoint.processes.push_back(std::move(process));
     }
-    checkpoint.processes.push_back(std::move(process));
+    for (const auto& z : tree.zombies()) {
+        checkpoint.processes.push_back(zombie_state(z));
+    }
+    to_namespace_ids(checkpoint);
+    const auto& leader = checkpoint.processes.front().threads.front();
+    checkpoint.cpu.xcr0 = ptrace::xcr0_of(leader.xstate);
+    checkpoint.cpu.xsave_size = leader.xstate.size();
     generation.commit(nlohmann::json(checkpoint));
 
     if (!options.leave_running) {
-        frozen.kill();
+        tree.kill();
     }
+    DumpResult result = totals(checkpoint);
     result.frozen_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }

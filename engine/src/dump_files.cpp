@@ -4,6 +4,7 @@
 #include "proc.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/kcmp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -87,17 +88,34 @@ FdState read_fd(pid_t pid, int fd)
     return state;
 }
 
-// dup'd and inherited fds share one offset (a job's `>out 2>&1`); kcmp
-// tells which do.
-int first_sharing(pid_t pid, const std::vector<FdState>& fds)
+bool same_description(pid_t pid_a, int fd_a, pid_t pid_b, int fd_b)
 {
-    int fd = fds.back().fd;
-    for (std::size_t i = 0; i + 1 < fds.size(); ++i) {
-        if (::syscall(SYS_kcmp, pid, pid, KCMP_FILE, fds[i].fd, fd) == 0) {
-            return fds[i].fd;
+    return ::syscall(SYS_kcmp, pid_a, pid_b, KCMP_FILE, fd_a, fd_b) == 0;
+}
+
+bool is_pipe(const FdState& fd)
+{
+    return fd.path.rfind("pipe:[", 0) == 0;
+}
+
+// A pipe with a reader and a writer inside the tree carries data between its
+// processes; restoring it as "inherited" would cut the pipeline.
+void refuse_internal_pipes(const std::vector<ProcessState>& tree)
+{
+    for (const auto& p : tree) {
+        for (const auto& fd : p.fds) {
+            if (!is_pipe(fd)) {
+                continue;
+            }
+            for (const auto& q : tree) {
+                for (const auto& other : q.fds) {
+                    if (other.path == fd.path && (other.flags & O_ACCMODE) != (fd.flags & O_ACCMODE)) {
+                        unsupported(p.pid, fd.fd, "a pipe between processes of the tree", fd.path);
+                    }
+                }
+            }
         }
     }
-    return -1;
 }
 
 }  // namespace
@@ -120,9 +138,28 @@ std::vector<FdState> read_fds(pid_t pid)
     std::vector<FdState> fds;
     for (int fd : numbers) {
         fds.push_back(read_fd(pid, fd));
-        fds.back().shares = first_sharing(pid, fds);
     }
     return fds;
+}
+
+void link_descriptions(std::vector<ProcessState>& tree)
+{
+    refuse_internal_pipes(tree);
+    struct Seen {
+        pid_t pid;
+        int fd;
+        int description;
+    };
+    std::vector<Seen> seen;
+    for (auto& p : tree) {
+        for (auto& fd : p.fds) {
+            auto it = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
+                return same_description(s.pid, s.fd, p.pid, fd.fd);
+            });
+            fd.description = it != seen.end() ? it->description : static_cast<int>(seen.size());
+            seen.push_back({p.pid, fd.fd, fd.description});
+        }
+    }
 }
 
 }  // namespace stasis

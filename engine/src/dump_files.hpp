@@ -12,4 +12,9 @@ namespace stasis {
 // the tree, an eventfd, a deleted file ...).
 std::vector<FdState> read_fds(pid_t pid);
 
+// Gives fds of the tree that share an open file description one common
+// description id (kcmp), and refuses pipes whose both ends are inside the
+// tree, which cannot be restored yet.
+void link_descriptions(std::vector<ProcessState>& tree);
+
 }  // namespace stasis

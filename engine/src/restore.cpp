@@ -7,14 +7,12 @@
 #include "restore_context.hpp"
 #include "restore_files.hpp"
 #include "restore_memory.hpp"
+#include "restore_spawn.hpp"
 #include "restore_threads.hpp"
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
-#include <linux/sched.h>
 #include <signal.h>
-#include <sys/ptrace.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -62,92 +60,6 @@ void check_cpu(pid_t child, const Checkpoint& checkpoint)
     }
 }
 
-// The new process, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void become_restore_target(const ProcessState& p, std::vector<PreparedFd>& fds)
-{
-    if (::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) < 0 || !install_fds(fds) || ::chdir(p.cwd.c_str()) < 0) {
-        ::_exit(126);
-    }
-    ::umask(p.umask);
-    for (std::size_t r = 0; r < p.rlimits.size(); ++r) {
-        rlimit lim{p.rlimits[r][0], p.rlimits[r][1]};
-        ::setrlimit(static_cast<__rlimit_resource>(r), &lim);  // raising a hard limit may fail; keep ours then
-    }
-    sigset_t all;
-    ::sigfillset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    ::kill(::getpid(), SIGSTOP);
-    char* const argv[] = {const_cast<char*>(p.exe.c_str()), nullptr};
-    char* const envp[] = {nullptr};
-    ::execve(p.exe.c_str(), argv, envp);
-    ::_exit(127);
-}
-
-// Root restores the saved pid when it is free (clone3 set_tid); otherwise
-// the process gets a new one.
-pid_t fork_with_pid(pid_t wanted)
-{
-    // A process just killed by `dump` may hold its pid a moment longer,
-    // until its parent reaps it.
-    constexpr int attempts = 20;
-    constexpr useconds_t pause = 50000;
-    for (int i = 0; i < attempts && ::geteuid() == 0; ++i) {
-        clone_args args{};
-        args.exit_signal = SIGCHLD;
-        args.set_tid = reinterpret_cast<std::uint64_t>(&wanted);
-        args.set_tid_size = 1;
-        long pid = ::syscall(SYS_clone3, &args, sizeof(args));
-        if (pid >= 0 || errno != EEXIST) {
-            return static_cast<pid_t>(pid);
-        }
-        ::usleep(pause);
-    }
-    return ::fork();
-}
-
-// Kills a half-restored process unless it was handed over.
-class ChildGuard {
-public:
-    explicit ChildGuard(pid_t pid) : pid_(pid) {}
-    ~ChildGuard()
-    {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, __WALL);
-        }
-    }
-    ChildGuard(const ChildGuard&) = delete;
-    ChildGuard& operator=(const ChildGuard&) = delete;
-    pid_t release() { return std::exchange(pid_, 0); }
-
-private:
-    pid_t pid_;
-};
-
-void wait_for_exec(pid_t child, const ProcessState& p)
-{
-    int status = ptrace::wait_stop(child);  // the SIGSTOP it raised itself
-    constexpr long options =
-        PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
-    if (!WIFSTOPPED(status) || ::ptrace(PTRACE_SETOPTIONS, child, nullptr, options) < 0 ||
-        ::ptrace(PTRACE_CONT, child, nullptr, nullptr) < 0) {
-        throw Error("cannot take control of the new process for " + p.exe);
-    }
-    try {
-        status = ptrace::wait_stop(child);
-    } catch (const Error&) {
-        throw Error("cannot start " + p.exe + " to restore into (fds, working directory or exec failed)");
-    }
-    if ((status >> 8) != (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
-        throw Error("the new process for " + p.exe + " stopped unexpectedly");
-    }
-    // The exec event comes from inside execve; let the call return, so that
-    // the next stop under PTRACE_SYSCALL is an injected call's entry.
-    if (::ptrace(PTRACE_SYSCALL, child, nullptr, nullptr) < 0 || (ptrace::wait_stop(child) >> 8) != (SIGTRAP | 0x80)) {
-        throw Error("the new process for " + p.exe + " did not finish its exec");
-    }
-}
-
 void set_close_on_exec(RestoreContext& ctx, const ProcessState& p)
 {
     for (const auto& fd : p.fds) {
@@ -157,31 +69,58 @@ void set_close_on_exec(RestoreContext& ctx, const ProcessState& p)
     }
 }
 
-// Starts a new process and turns it into the checkpointed one; returns its
-// pid once it runs.
-pid_t restore_process(const Checkpoint& checkpoint, const ProcessState& p, const image::ChunkReader& reader)
+// Turns one freshly exec'd process into its checkpointed self, up to the
+// point where only its registers remain to be set. Returns its threads.
+std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader)
 {
-    check_executable(p);
-    auto fds = prepare_fds(p);
-    pid_t child = fork_with_pid(p.pid);
-    if (child < 0) {
-        throw sys_error("fork");
-    }
-    if (child == 0) {
-        become_restore_target(p, fds);
-    }
-    ChildGuard guard(child);
-    fds.clear();
-    wait_for_exec(child, p);
-    check_cpu(child, checkpoint);
-    RestoreContext ctx(child, 0);
+    RestoreContext ctx(pid, 0);
     rebuild_address_space(ctx, p, reader);
     restore_sigactions(ctx, p);
     set_close_on_exec(ctx, p);
     auto tids = restore_threads(ctx, p);
     unmap_injection_area(ctx);
-    release_threads(p, tids);
-    return guard.release();
+    return tids;
+}
+
+struct RestoredTree {
+    pid_t root = 0;   // the restored root process, as stasis sees it
+    pid_t child = 0;  // stasis's own child: the root, or its namespace's init
+};
+
+// Nothing runs until every process of the tree is complete, so no process
+// sees a half-restored peer.
+RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader& reader)
+{
+    for (const auto& p : checkpoint.processes) {
+        if (!p.zombie) {
+            check_executable(p);
+        }
+    }
+    auto open = open_descriptions(checkpoint.processes);
+    auto spawned = spawn_tree(checkpoint.processes, open);
+    open.clear();
+    try {
+        check_cpu(spawned.pids.front(), checkpoint);
+        std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());
+        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
+            if (spawned.pids[i] > 0) {
+                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader);
+            }
+        }
+        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
+            if (spawned.pids[i] > 0) {
+                release_threads(checkpoint.processes[i], threads[i]);
+            }
+        }
+    } catch (...) {
+        for (pid_t pid : spawned.pids) {
+            if (pid > 0) ::kill(pid, SIGKILL);
+        }
+        ::kill(spawned.child, SIGKILL);
+        ::waitpid(spawned.child, nullptr, 0);
+        throw;
+    }
+    return {spawned.pids.front(), spawned.child};
 }
 
 void write_pidfile(const std::string& path, pid_t pid)
@@ -213,30 +152,29 @@ int wait_for_exit(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : exit_status_signal_base + WTERMSIG(status);
 }
 
-Checkpoint load_checkpoint(const std::filesystem::path& dir)
+RestoredTree restore_dir(const std::filesystem::path& dir)
 {
     Checkpoint checkpoint = image::load_manifest(dir).get<Checkpoint>();
-    if (checkpoint.processes.size() != 1) {
-        throw ImageError(dir.string() + " holds a process tree; this stasis restores single processes only");
+    if (checkpoint.processes.empty() || checkpoint.processes.front().zombie) {
+        throw ImageError(dir.string() + " holds no process to restore");
     }
-    return checkpoint;
+    image::ChunkReader reader(dir);
+    return restore_tree(checkpoint, reader);
 }
 
 }  // namespace
 
 pid_t start_restored(const std::filesystem::path& dir)
 {
-    auto checkpoint = load_checkpoint(dir);
-    image::ChunkReader reader(dir);
-    return restore_process(checkpoint, checkpoint.processes.front(), reader);
+    return restore_dir(dir).root;
 }
 
 int restore(const RestoreOptions& options)
 {
     if (!options.detach) {
-        pid_t pid = start_restored(options.dir);
-        write_pidfile(options.pidfile, pid);
-        return wait_for_exit(pid);
+        auto restored = restore_dir(options.dir);
+        write_pidfile(options.pidfile, restored.root);
+        return wait_for_exit(restored.child);
     }
     // Detached: an intermediate process restores and exits, so the restored
     // one is not our child and we can return at once.
@@ -246,7 +184,7 @@ int restore(const RestoreOptions& options)
     }
     if (middle == 0) {
         try {
-            write_pidfile(options.pidfile, start_restored(options.dir));
+            write_pidfile(options.pidfile, restore_dir(options.dir).root);
             ::_exit(0);
         } catch (const std::exception& e) {
             std::cerr << "stasis: " << e.what() << "\n";

@@ -3,13 +3,14 @@
 #include "error.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace stasis {
 
 namespace {
+
+constexpr int max_placements = 4096;
 
 UniqueFd reopen(const FdState& saved)
 {
@@ -33,71 +34,65 @@ UniqueFd reopen(const FdState& saved)
     return fd;
 }
 
-UniqueFd open_or_share(const FdState& saved, const std::vector<PreparedFd>& opened)
-{
-    for (const auto& p : opened) {
-        if (p.target == saved.shares) {
-            UniqueFd copy(::fcntl(p.fd.get(), F_DUPFD_CLOEXEC, 0));
-            if (!copy.valid()) {
-                throw sys_error("cannot duplicate fd " + std::to_string(saved.shares));
-            }
-            return copy;
-        }
-    }
-    return reopen(saved);
-}
-
 }  // namespace
 
-std::vector<PreparedFd> prepare_fds(const ProcessState& process)
+OpenDescriptions open_descriptions(const std::vector<ProcessState>& tree)
 {
-    std::vector<PreparedFd> prepared;
-    for (const auto& saved : process.fds) {
-        prepared.push_back({saved.fd, open_or_share(saved, prepared), (saved.flags & O_CLOEXEC) != 0});
+    OpenDescriptions open;
+    for (const auto& process : tree) {
+        for (const auto& saved : process.fds) {
+            if (open.find(saved.description) == open.end()) {
+                open.emplace(saved.description, reopen(saved));
+            }
+        }
     }
-    return prepared;
+    return open;
 }
 
-bool install_fds(std::vector<PreparedFd>& fds) noexcept
+std::vector<FdPlacement> placements_for(const ProcessState& process, const OpenDescriptions& open)
 {
-    // Park every fd above all target numbers first, so that placing one
+    if (process.fds.size() > max_placements) {
+        throw Error("process " + std::to_string(process.pid) + " has more open fds than stasis restores");
+    }
+    std::vector<FdPlacement> placements;
+    for (const auto& saved : process.fds) {
+        placements.push_back({saved.fd, open.at(saved.description).get()});
+    }
+    return placements;
+}
+
+bool install_fds(const std::vector<FdPlacement>& placements) noexcept
+{
+    // Park every source above all target numbers first, so that placing one
     // never overwrites another that is still to be placed.
-    int high = 0;
-    for (const auto& p : fds) {
-        high = p.target > high ? p.target : high;
+    int above = 0;
+    for (const auto& p : placements) {
+        above = p.target >= above ? p.target + 1 : above;
     }
-    high += 1;
-    for (auto& p : fds) {
-        int parked = ::fcntl(p.fd.get(), F_DUPFD, high);
-        if (parked < 0) {
-            return false;
-        }
-        p.fd.reset(parked);
-        high = parked + 1;
-    }
-    for (auto& p : fds) {
-        if (::dup3(p.fd.get(), p.target, 0) < 0) {  // close-on-exec is set after exec
+    int parked[max_placements];
+    std::size_t n = 0;
+    for (const auto& p : placements) {
+        parked[n] = ::fcntl(p.source, F_DUPFD, above);
+        if (parked[n++] < 0) {
             return false;
         }
     }
-    // Close everything that is not a target: the parked copies and every fd
-    // stasis itself had open.
-    int next = 0;
-    for (int fd = 0; fd < high; ++fd) {
+    for (std::size_t i = 0; i < n; ++i) {
+        if (::dup2(parked[i], placements[i].target) < 0) {
+            return false;
+        }
+    }
+    // Close everything that is not a target: stasis's own fds and the parked copies.
+    for (int fd = 0; fd < above; ++fd) {
         bool is_target = false;
-        for (const auto& p : fds) {
+        for (const auto& p : placements) {
             is_target = is_target || p.target == fd;
         }
         if (!is_target) {
             ::close(fd);
         }
-        next = fd + 1;
     }
-    ::syscall(SYS_close_range, next, ~0U, 0);
-    for (auto& p : fds) {
-        p.fd.release();
-    }
-    return true;
+    return ::syscall(SYS_close_range, above, ~0U, 0) == 0;
 }
 
 }  // namespace stasis

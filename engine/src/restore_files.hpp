@@ -1,26 +1,32 @@
 #pragma once
-// The fd half of a restore: files are opened by stasis before the new
-// process exists and then placed at their numbers inside it.
+// The fd half of a restore: stasis opens every saved open file description
+// once, before any restored process exists; each process, between fork and
+// exec, then places the ones it had at its fd numbers.
 #include "task_state.hpp"
 #include "unique_fd.hpp"
 
+#include <map>
 #include <vector>
 
 namespace stasis {
 
-struct PreparedFd {
-    int target = -1;
-    UniqueFd fd;
-    bool cloexec = false;
+// Description id (FdState::description) -> an fd of stasis's own.
+using OpenDescriptions = std::map<int, UniqueFd>;
+
+// Opens every description of the tree at its saved flags and offset. Throws
+// an Error naming the fd and the file when one cannot be reopened.
+OpenDescriptions open_descriptions(const std::vector<ProcessState>& tree);
+
+struct FdPlacement {
+    int target = -1;  // fd number in the restored process
+    int source = -1;  // stasis's fd for its description
 };
 
-// Opens every saved fd at its saved flags and offset. Throws an Error naming
-// the fd and the file when one cannot be reopened.
-std::vector<PreparedFd> prepare_fds(const ProcessState& process);
+std::vector<FdPlacement> placements_for(const ProcessState& process, const OpenDescriptions& open);
 
 // Runs in the forked child before exec: only async-signal-safe calls. Puts
-// each prepared fd at its target number and closes everything else.
-// Returns false if the kernel refused.
-bool install_fds(std::vector<PreparedFd>& fds) noexcept;
+// each source at its target number and closes every other fd. Close-on-exec
+// flags are set after exec. Returns false if the kernel refused.
+bool install_fds(const std::vector<FdPlacement>& placements) noexcept;
 
 }  // namespace stasis

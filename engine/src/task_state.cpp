@@ -163,7 +163,7 @@ void from_json(const nlohmann::json& j, Region& r)
 void to_json(nlohmann::json& j, const FdState& f)
 {
     j = {{"fd", f.fd}, {"kind", fd_kind_names.at(static_cast<std::size_t>(f.kind))},
-         {"path", f.path}, {"flags", f.flags}, {"pos", f.pos}, {"shares", f.shares}};
+         {"path", f.path}, {"flags", f.flags}, {"pos", f.pos}, {"description", f.description}};
 }
 
 void from_json(const nlohmann::json& j, FdState& f)
@@ -173,13 +173,13 @@ void from_json(const nlohmann::json& j, FdState& f)
     j.at("path").get_to(f.path);
     j.at("flags").get_to(f.flags);
     j.at("pos").get_to(f.pos);
-    j.at("shares").get_to(f.shares);
+    j.at("description").get_to(f.description);
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SigAction, sig, handler, flags, restorer, mask)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MmState, start_code, end_code, start_data, end_data, start_brk, brk,
                                    start_stack, arg_start, arg_end, env_start, env_end, auxv)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, exe, comm, cwd, umask, rlimits, mm,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, zombie, wait_status, exe, comm, cwd, umask, rlimits, mm,
                                    sigactions, shared_pending, threads, regions, fds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CpuState, xcr0, xsave_size)
 

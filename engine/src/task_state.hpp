@@ -67,7 +67,9 @@ struct FdState {
     std::string path;
     int flags = 0;
     std::int64_t pos = 0;
-    int shares = -1;  // lower fd of this process with the same open file description
+    // Fds (of any process of the tree) with the same number share one open
+    // file description, and so one offset.
+    int description = -1;
 };
 
 struct SigAction {
@@ -88,6 +90,8 @@ struct MmState {
 
 struct ProcessState {
     pid_t pid = 0, ppid = 0, pgid = 0, sid = 0;
+    bool zombie = false;  // exited, not yet reaped: only wait_status is kept
+    int wait_status = 0;
     std::string exe;
     std::string comm;
     std::string cwd;

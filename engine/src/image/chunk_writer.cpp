@@ -76,10 +76,10 @@ struct ChunkWriter::Impl {
     bool finished = false;
     std::exception_ptr error;
 
-    Impl(const std::filesystem::path& dir, Codec c, int lvl, unsigned count);
+    Impl(const std::filesystem::path& dir, const std::string& prefix, Codec c, int lvl, unsigned count);
     ~Impl() { stop(); }
 
-    void open_worker(Worker& w, const std::filesystem::path& dir, std::size_t i);
+    void open_worker(Worker& w, const std::filesystem::path& dir, const std::string& prefix, std::size_t i);
     void stop();
     void run_worker(Worker& w);
     void store(Worker& w, const Run& run);
@@ -87,12 +87,13 @@ struct ChunkWriter::Impl {
     void rethrow_error();
 };
 
-ChunkWriter::Impl::Impl(const std::filesystem::path& dir, Codec c, int lvl, unsigned count)
+ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& prefix, Codec c, int lvl,
+                        unsigned count)
     : codec(c), level(lvl), workers(std::max(count, 1U))
 {
     try {
         for (std::size_t i = 0; i < workers.size(); ++i) {
-            open_worker(workers[i], dir, i);
+            open_worker(workers[i], dir, prefix, i);
         }
         threads.reserve(workers.size());
         for (Worker& w : workers) {
@@ -111,9 +112,10 @@ ChunkWriter::Impl::Impl(const std::filesystem::path& dir, Codec c, int lvl, unsi
     }
 }
 
-void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir, std::size_t i)
+void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir, const std::string& prefix,
+                                    std::size_t i)
 {
-    w.name = "pages-" + std::to_string(i) + ".bin";
+    w.name = prefix + "-" + std::to_string(i) + ".bin";
     w.path = dir / w.name;
     w.fd = UniqueFd(::open(w.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!w.fd.valid()) {
@@ -216,8 +218,8 @@ void ChunkWriter::Impl::rethrow_error()
 }
 
 ChunkWriter::ChunkWriter(const std::filesystem::path& dir, Codec codec, int level,
-                         unsigned workers)
-    : impl_(std::make_unique<Impl>(dir, codec, level, workers))
+                         unsigned workers, const std::string& prefix)
+    : impl_(std::make_unique<Impl>(dir, prefix, codec, level, workers))
 {
 }
 

@@ -6,14 +6,16 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace stasis::image {
 
 class ChunkWriter {
 public:
-    // Data files are created as dir/pages-<worker>.bin.
-    ChunkWriter(const std::filesystem::path& dir, Codec codec, int level, unsigned workers);
+    // Data files are created as dir/<prefix>-<worker>.bin.
+    ChunkWriter(const std::filesystem::path& dir, Codec codec, int level, unsigned workers,
+                const std::string& prefix = "pages");
     ~ChunkWriter();
     ChunkWriter(const ChunkWriter&) = delete;
     ChunkWriter& operator=(const ChunkWriter&) = delete;
