@@ -451,3 +451,114 @@ roundtrip() {
     done
     log "PASS"
 }
+
+# --- process trees (tests/engine/tree_*.sh) ----------------------------------
+# The workloads of the tree tests are whole process trees; `stasis dump` takes
+# the root and all its descendants. Each tree workload prints its whole
+# output (its children's included, which they keep in files of their own) on
+# the root's stdout, ending with a "result ..." line.
+
+# tree_workload_cmd NAME DIR: set WL_CMD to the command line of tree workload
+# NAME (DIR is its work directory), TREE_READY to the number of stdout lines
+# it prints before it is worth dumping, and TREE_WINDOW to the range (min max,
+# in ms) of the random delay before the dump. Runs take 3-6 s.
+tree_workload_cmd() {
+    local w=$WORKLOADS
+    TREE_READY=3
+    TREE_WINDOW=(200 2500)
+    case $1 in
+        tree_wait) WL_CMD=("$w/tree_wait" "$2" 100 50) TREE_WINDOW=(200 2800) ;;
+        pipeline_c) WL_CMD=("$w/tree_pipeline" tree 3000 1) ;;
+        pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 3000 1) ;;
+        pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) ;;
+        shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
+        bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) ;;
+        shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 40 10) ;;
+        unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
+        unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
+        *) fail "unknown tree workload $1" ;;
+    esac
+}
+
+# tree_pids PID: PID and all its descendants (zombies included), one per line.
+tree_pids() {
+    echo "$1"
+    descendants "$1"
+}
+
+# tree_zombies PID...: how many of these processes are zombies.
+tree_zombies() {
+    local p n=0
+    for p in "$@"; do
+        [[ $(proc_state "$p") == Z ]] && n=$((n + 1))
+    done
+    echo "$n"
+}
+
+# tree_run_reference NAME DIR: run tree workload NAME uninterrupted, stdout to
+# DIR/out; it must exit 0 and print a result line.
+tree_run_reference() {
+    local name=$1 dir=$2 rc
+    mkdir -p "$dir"
+    tree_workload_cmd "$name" "$dir"
+    log "reference run: ${WL_CMD[*]}"
+    run_timeout 90 "$dir/out" "$dir/out.err" "${WL_CMD[@]}"
+    rc=$?
+    ((rc == 0)) || fail "reference run of $name exited $rc: $(tail -5 "$dir/out.err")"
+    grep -q '^result ' "$dir/out" || fail "reference run of $name printed no result line"
+}
+
+# tree_start NAME DIR: start tree workload NAME (files in DIR, stdout in
+# DIR/out) and wait until it has printed TREE_READY lines. Sets WL_PID.
+tree_start() {
+    local name=$1 dir=$2
+    mkdir -p "$dir"
+    tree_workload_cmd "$name" "$dir"
+    start_workload "$dir/out" "${WL_CMD[@]}"
+    log "started $name as pid $WL_PID"
+    wait_lines "$dir/out" "$TREE_READY" 60 "$WL_PID"
+}
+
+# tree_start_and_dump NAME DIR [DUMP_ARGS...]: start tree workload NAME, wait
+# until it is under way, sleep a random time within its TREE_WINDOW, dump the
+# whole tree into DIR/img. Without --leave-running every process the tree had
+# just before the dump must be gone afterwards, and the root killed by
+# SIGKILL. Sets WL_PID, TREE_PIDS (the processes seen just before the dump),
+# TREE_ZOMBIES (how many of them were zombies) and DUMP_LINES.
+tree_start_and_dump() {
+    local name=$1 dir=$2 a p left
+    shift 2
+    tree_start "$name" "$dir"
+    random_sleep "${TREE_WINDOW[@]}"
+    alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
+    mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
+    TREE_ZOMBIES=$(tree_zombies "${TREE_PIDS[@]}")
+    stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img" "$@"
+    expect_ok "dump of the $name tree (pid $WL_PID, ${#TREE_PIDS[@]} processes just before)"
+    DUMP_LINES=$(line_count "$dir/out")
+    log "dumped $name (${#TREE_PIDS[@]} processes, $TREE_ZOMBIES of them zombies, just before) at line $DUMP_LINES into $dir/img ($(du -sh "$dir/img" 2>/dev/null | cut -f1))"
+    [[ -f $dir/img/manifest.json ]] || fail "dump exited 0 but $dir/img/manifest.json does not exist"
+    for a in "$@"; do
+        [[ $a == --leave-running ]] && return 0
+    done
+    if ! wait_child "$WL_PID" 10; then
+        fail "the dumped root (pid $WL_PID) is still running 10 s after dump without --leave-running"
+    fi
+    ((CHILD_RC == 137)) || fail "the dumped root should have been killed by SIGKILL (status 137), it exited $CHILD_RC"
+    for p in "${TREE_PIDS[@]}"; do
+        wait_gone "$p" 10 || left+=" $p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
+    done
+    [[ -z ${left:-} ]] || fail "processes of the dumped tree still run after dump without --leave-running:$left"
+}
+
+# tree_roundtrip NAME [ROUNDS]: reference run of tree workload NAME, then
+# ROUNDS times: run, dump the whole tree at a random moment (kills it),
+# restore, compare the whole output.
+tree_roundtrip() {
+    local name=$1 rounds=${STASIS_TEST_ROUNDS:-${2:-1}} r
+    tree_run_reference "$name" "$T/$name-ref"
+    for ((r = 1; r <= rounds; r++)); do
+        tree_start_and_dump "$name" "$T/$name-run$r"
+        restore_and_check "$name" "$T/$name-run$r" "$T/$name-ref" "$name round $r"
+    done
+}

@@ -1,0 +1,164 @@
+/* tree_common.h: small helpers shared by the process-tree workloads
+ * (tree_*.c). Header-only; every function is static inline.
+ *
+ * Every blocking call restarts after EINTR, since a checkpoint may interrupt
+ * it, and every wait that depends on another process of the tree has a
+ * deadline, so that a broken restore fails with a message instead of
+ * hanging the test.
+ */
+#ifndef STASIS_TREE_COMMON_H
+#define STASIS_TREE_COMMON_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *tc_prog = "tree";
+
+static inline void tc_die(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", tc_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(111);
+}
+
+static inline long tc_arg(int argc, char **argv, int i, long def, long min, long max)
+{
+    if (argc <= i)
+        return def;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(argv[i], &end, 10);
+    if (errno != 0 || end == argv[i] || *end != '\0' || v < min || v > max) {
+        fprintf(stderr, "%s: bad argument %d: %s\n", tc_prog, i, argv[i]);
+        exit(2);
+    }
+    return v;
+}
+
+static inline void tc_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+}
+
+static inline int64_t tc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A deterministic amount of integer work; returns the new state. */
+static inline uint64_t tc_work(uint64_t acc, long iterations)
+{
+    for (long i = 0; i < iterations; i++) {
+        acc ^= acc << 13;
+        acc ^= acc >> 7;
+        acc ^= acc << 17;
+    }
+    return acc;
+}
+
+static inline void tc_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            tc_die("write to fd %d: %s", fd, strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* printf to an fd with one write(2) */
+static inline void tc_fdprintf(int fd, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        tc_die("line too long");
+    tc_write_all(fd, buf, (size_t)n);
+}
+
+/* waitpid(pid) restarting after EINTR; returns the wait status. */
+static inline int tc_wait(pid_t pid)
+{
+    int status = 0;
+    pid_t r;
+    while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (r != pid)
+        tc_die("waitpid(child) returned %d: %s", (int)r, r < 0 ? strerror(errno) : "another pid");
+    return status;
+}
+
+/* "exited 3" / "killed by signal 10" */
+static inline const char *tc_status(int status)
+{
+    static char buf[64];
+    if (WIFEXITED(status))
+        snprintf(buf, sizeof buf, "exited %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, sizeof buf, "killed by signal %d", WTERMSIG(status));
+    else
+        snprintf(buf, sizeof buf, "status 0x%x", status);
+    return buf;
+}
+
+/* Open PATH for writing (created, truncated), O_CLOEXEC. */
+static inline int tc_create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        tc_die("cannot create %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* Copy the file PATH to stdout, each line prefixed with PREFIX; returns an
+ * FNV-1a hash of its bytes. */
+static inline uint64_t tc_cat(const char *path, const char *prefix)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        tc_die("cannot open %s: %s", path, strerror(errno));
+    uint64_t h = 0xcbf29ce484222325ULL;
+    char line[2048];
+    while (fgets(line, sizeof line, f) != NULL) {
+        for (const char *p = line; *p != '\0'; p++) {
+            h ^= (unsigned char)*p;
+            h *= 0x100000001b3ULL;
+        }
+        printf("%s%s", prefix, line);
+        size_t n = strlen(line);
+        if (n == 0 || line[n - 1] != '\n')
+            printf("\n[no newline at end]\n");
+    }
+    fclose(f);
+    return h;
+}
+
+#endif
