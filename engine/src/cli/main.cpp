@@ -1,5 +1,6 @@
 // The `stasis` command: parses the command line and turns every error into
 // one line on stderr (exit 1; usage errors exit 2).
+#include "cli/commands.hpp"
 #include "dump.hpp"
 #include "error.hpp"
 #include "image/inspect.hpp"
@@ -86,6 +87,8 @@ int main(int argc, char** argv)
     add_restore(app, commands);
     add_verify(app, commands);
     add_info(app, commands);
+    stasis::cli::add_run(app);
+    stasis::cli::add_list(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,45 @@
+#pragma once
+// The one place where the agent checkpoints its job. A process has one
+// tracer and stasis::dump attaches by itself, so the guard lets go around
+// each dump: stop and detach every task (guarded signals held back), dump the
+// job into the next generation, hold the job again, deliver the held
+// signals. Publishing LATEST and retiring old generations follow a commit.
+#include "agent/event_source.hpp"
+#include "agent/generation_store.hpp"
+#include "agent/job_tracer.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stasis::agent {
+
+struct CheckpointOutcome {
+    std::optional<std::string> committed;  // the generation, when one was committed
+    std::vector<HeldSignal> held;          // signals held back for it (delivered unless the job was ended)
+};
+
+class CheckpointCycle {
+public:
+    // unusable: generations found corrupt, which never count as kept.
+    CheckpointCycle(GenerationStore& store, unsigned keep, std::vector<std::string> unusable)
+        : store_(store), keep_(keep), unusable_(std::move(unusable))
+    {
+    }
+
+    // Checkpoints the job; reason goes into the log line. With end_job the
+    // job is killed while still frozen once its image is committed, so it
+    // never runs past its checkpoint. A failure is logged in one line and
+    // leaves the job running, held again, and the older generations intact.
+    CheckpointOutcome run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job);
+
+private:
+    std::optional<std::string> dump_next(pid_t root, const std::string& reason, bool end_job);
+    void publish(const std::string& generation);
+
+    GenerationStore& store_;
+    unsigned keep_;
+    std::vector<std::string> unusable_;
+};
+
+}  // namespace stasis::agent

@@ -1,0 +1,16 @@
+#pragma once
+// Durations as users write them for a scheduler: Slurm's time formats and
+// the short unit forms, in one parser for every place that takes a DUR.
+#include <chrono>
+#include <string_view>
+
+namespace stasis::agent {
+
+// Accepts "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S" (Slurm's formats:
+// a bare number is minutes) and "<N>s", "<N>m", "<N>h", "<N>d". Fields are
+// unsigned decimal numbers of any size, as Slurm takes them ("0:90" is 90
+// seconds). Throws Error naming the value when it is none of these or does
+// not fit.
+std::chrono::seconds parse_duration(std::string_view text);
+
+}  // namespace stasis::agent

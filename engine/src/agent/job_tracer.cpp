@@ -1,0 +1,314 @@
+#include "agent/job_tracer.hpp"
+
+#include "agent/guarded_signals.hpp"
+#include "agent/run_log.hpp"
+#include "error.hpp"
+#include "proc.hpp"
+
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace stasis::agent {
+
+namespace {
+
+// EXITKILL: the job must not run on, unguarded and unsupervised, once its
+// agent is gone (a second `stasis run` would resume it next to it).
+constexpr long trace_options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                               PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+
+std::string field_or_empty(pid_t pid, const std::string& key)
+{
+    try {
+        return proc::status_field(pid, key);
+    } catch (const Error&) {
+        return "";  // gone meanwhile
+    }
+}
+
+std::string comm_of(pid_t pid)
+{
+    auto name = field_or_empty(pid, "Name");
+    return name.empty() ? "?" : name;
+}
+
+pid_t tgid_of(pid_t tid)
+{
+    auto tgid = field_or_empty(tid, "Tgid");
+    return tgid.empty() ? tid : static_cast<pid_t>(std::stol(tgid));
+}
+
+bool is_zombie(pid_t tid)
+{
+    return field_or_empty(tid, "State").starts_with("Z");
+}
+
+// Every process below the agent: the agent is a child subreaper, so even
+// orphaned processes of the job stay below it.
+std::vector<pid_t> job_processes()
+{
+    std::vector<pid_t> found;
+    std::vector<pid_t> parents{::getpid()};
+    while (!parents.empty()) {
+        pid_t parent = parents.back();
+        parents.pop_back();
+        std::vector<pid_t> tids;
+        try {
+            tids = proc::threads(parent);
+        } catch (const Error&) {
+            continue;  // ended meanwhile
+        }
+        for (pid_t tid : tids) {
+            std::ifstream in("/proc/" + std::to_string(parent) + "/task/" + std::to_string(tid) + "/children");
+            pid_t child = 0;
+            while (in >> child) {
+                found.push_back(child);
+                parents.push_back(child);
+            }
+        }
+    }
+    return found;
+}
+
+bool is_group_stop(int signo)
+{
+    return signo == SIGSTOP || signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
+}
+
+}  // namespace
+
+void JobTracer::kill_job() const
+{
+    std::set<pid_t> processes;
+    for (const auto& [tid, task] : tasks_) {
+        processes.insert(task.tgid);
+    }
+    for (pid_t tgid : processes) {
+        ::kill(tgid, SIGKILL);
+    }
+}
+
+bool JobTracer::in_job(pid_t pid) const
+{
+    return std::any_of(tasks_.begin(), tasks_.end(), [pid](const auto& t) { return t.second.tgid == pid; });
+}
+
+void JobTracer::attach_all()
+{
+    // A task may create others while we attach; repeat until a listing shows
+    // none we do not hold (those created by held tasks are held already).
+    bool added = true;
+    while (added) {
+        added = false;
+        for (pid_t process : job_processes()) {
+            std::vector<pid_t> tids;
+            try {
+                tids = proc::threads(process);
+            } catch (const Error&) {
+                continue;
+            }
+            for (pid_t tid : tids) {
+                if (!tasks_.contains(tid) && seize(tid, process)) {
+                    added = true;
+                }
+            }
+        }
+    }
+}
+
+bool JobTracer::seize(pid_t tid, pid_t tgid)
+{
+    if (::ptrace(PTRACE_SEIZE, tid, nullptr, trace_options) == 0) {
+        tasks_.emplace(tid, Task{tgid});
+        return true;
+    }
+    int err = errno;
+    auto tracer = field_or_empty(tid, "TracerPid");
+    if (err == ESRCH || tracer.empty() || is_zombie(tid)) {
+        return false;  // ended meanwhile
+    }
+    if (tracer == std::to_string(::getpid())) {
+        tasks_.try_emplace(tid, Task{tgid});  // a new task of a held one
+        return true;
+    }
+    if (tracer != "0") {
+        pid_t other = static_cast<pid_t>(std::stol(tracer));
+        warn_unguarded(tgid, "it is already traced by pid " + tracer + " (" + comm_of(other) + ")");
+    } else {
+        warn_unguarded(tgid, std::string("ptrace refused: ") + std::strerror(err));
+    }
+    return false;
+}
+
+void JobTracer::warn_unguarded(pid_t tgid, const std::string& why)
+{
+    if (warned_.insert(tgid).second) {
+        run_log().warn("cannot guard process {} ({}): {}; it runs without the signal guard", tgid, comm_of(tgid),
+                       why);
+    }
+}
+
+JobTracer::TaskMap::iterator JobTracer::task_of(pid_t tid)
+{
+    auto it = tasks_.find(tid);
+    if (it == tasks_.end()) {
+        // A new task may report its first stop before its creator reports
+        // the clone or fork.
+        it = tasks_.emplace(tid, Task{tgid_of(tid)}).first;
+    }
+    return it;
+}
+
+void JobTracer::forget(pid_t tid)
+{
+    tasks_.erase(tid);
+    std::erase_if(held_, [tid](const HeldSignal& h) { return h.tid == tid; });
+}
+
+void JobTracer::handle(const TaskEvent& event)
+{
+    if (WIFEXITED(event.status) || WIFSIGNALED(event.status)) {
+        forget(event.pid);
+        if (event.pid == root_) {
+            root_status_ = event.status;
+        }
+        return;
+    }
+    if (!WIFSTOPPED(event.status)) {
+        return;
+    }
+    auto task = task_of(event.pid);
+    int signo = WSTOPSIG(event.status);
+    unsigned long message = 0;
+    switch (event.status >> 16) {
+    case PTRACE_EVENT_CLONE:
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+        if (::ptrace(PTRACE_GETEVENTMSG, event.pid, nullptr, &message) == 0) {
+            task_of(static_cast<pid_t>(message));
+        }
+        resume(task, 0);
+        break;
+    case PTRACE_EVENT_EXEC:
+        // A thread other than the leader that execs takes over the
+        // leader's tid; its old tid is gone.
+        if (::ptrace(PTRACE_GETEVENTMSG, event.pid, nullptr, &message) == 0 &&
+            static_cast<pid_t>(message) != event.pid) {
+            forget(static_cast<pid_t>(message));
+        }
+        resume(task, 0);
+        break;
+    case PTRACE_EVENT_STOP:
+        if (is_group_stop(signo)) {
+            listen(task);
+        } else {
+            resume(task, 0);  // a new task's first stop, or our interrupt
+        }
+        break;
+    case 0:
+        on_signal_delivery(task, signo);
+        break;
+    default:
+        resume(task, 0);
+    }
+}
+
+void JobTracer::on_signal_delivery(TaskMap::iterator task, int signo)
+{
+    if (is_guarded(signo) && sent_from_outside(task->first)) {
+        held_.push_back({task->first, task->second.tgid, signo});
+        task->second.state = State::stopped;
+        return;
+    }
+    resume(task, signo);
+}
+
+// The job's own signals among its processes (a pool terminating its
+// workers, a program signalling itself) and those the agent delivers again
+// are no reason to checkpoint.
+bool JobTracer::sent_from_outside(pid_t tid) const
+{
+    siginfo_t info{};
+    if (::ptrace(PTRACE_GETSIGINFO, tid, nullptr, &info) < 0) {
+        return false;
+    }
+    if (info.si_code > 0) {
+        return true;  // from the kernel: a hangup, a CPU time limit
+    }
+    return info.si_pid != ::getpid() && !in_job(info.si_pid);
+}
+
+void JobTracer::resume(TaskMap::iterator task, int signo)
+{
+    if (stopping_) {
+        task->second.state = State::stopped;
+        task->second.pass_signal = signo;
+        return;
+    }
+    ::ptrace(PTRACE_CONT, task->first, nullptr, signo);  // ESRCH: it was killed; its exit follows
+    task->second.state = State::running;
+}
+
+void JobTracer::listen(TaskMap::iterator task)
+{
+    if (stopping_) {
+        task->second.state = State::stopped;
+        return;
+    }
+    ::ptrace(PTRACE_LISTEN, task->first, nullptr, nullptr);
+    task->second.state = State::listening;
+}
+
+void JobTracer::interrupt_all()
+{
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+        // A leader that exited before its threads never stops again.
+        if (it->second.state != State::stopped && is_zombie(it->first)) {
+            it = tasks_.erase(it);
+            continue;
+        }
+        if (it->second.state != State::stopped) {
+            ::ptrace(PTRACE_INTERRUPT, it->first, nullptr, nullptr);
+        }
+        ++it;
+    }
+}
+
+bool JobTracer::all_stopped() const
+{
+    return std::all_of(tasks_.begin(), tasks_.end(),
+                       [](const auto& t) { return t.second.state == State::stopped; });
+}
+
+std::vector<HeldSignal> JobTracer::release_all(EventSource& events)
+{
+    stopping_ = true;
+    interrupt_all();
+    while (!all_stopped()) {
+        if (auto event = events.next()) {
+            handle(*event);
+        }
+    }
+    for (const auto& [tid, task] : tasks_) {
+        ::ptrace(PTRACE_DETACH, tid, nullptr, task.pass_signal);
+    }
+    tasks_.clear();
+    stopping_ = false;
+    return std::exchange(held_, {});
+}
+
+void JobTracer::deliver(const std::vector<HeldSignal>& signals)
+{
+    for (const auto& h : signals) {
+        if (::syscall(SYS_tgkill, h.tgid, h.tid, h.signo) < 0) {
+            ::kill(h.tgid, h.signo);  // that thread is gone; its process takes it
+        }
+    }
+}
+
+}  // namespace stasis::agent

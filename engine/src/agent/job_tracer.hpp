@@ -1,0 +1,90 @@
+#pragma once
+// The signal guard: the agent's ptrace hold on every thread of every process
+// of the job (all descendants of the agent). Seized with clone/fork/vfork/exec
+// tracing, so new threads and children are held from their first
+// instruction. A guarded signal sent from outside the job stops at
+// signal-delivery and is held there until the agent has checkpointed; every
+// other signal passes at once and unchanged, and group-stops are kept with
+// PTRACE_LISTEN as if nobody traced the job.
+#include "agent/event_source.hpp"
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace stasis::agent {
+
+struct HeldSignal {
+    pid_t tid = 0;
+    pid_t tgid = 0;
+    int signo = 0;
+};
+
+class JobTracer {
+public:
+    explicit JobTracer(pid_t root) : root_(root) {}
+    // Ends the job (kill_job), as PTRACE_O_EXITKILL would when the agent
+    // ends: a job never runs on without its guard unnoticed.
+    ~JobTracer() { kill_job(); }
+    JobTracer(const JobTracer&) = delete;
+    JobTracer& operator=(const JobTracer&) = delete;
+
+    [[nodiscard]] pid_t root() const { return root_; }
+
+    // Seizes every thread of the job not held yet. A process that cannot be
+    // traced (already traced by another) is named once and runs unguarded.
+    void attach_all();
+
+    // Acts on one state change of a task: follows new tasks, passes signals
+    // on, keeps group-stops, holds guarded signals.
+    void handle(const TaskEvent& event);
+
+    [[nodiscard]] const std::vector<HeldSignal>& held_signals() const { return held_; }
+    // Whether pid is a process of the job that the guard holds.
+    [[nodiscard]] bool in_job(pid_t pid) const;
+    // The wait status of the job's root once it has ended.
+    [[nodiscard]] std::optional<int> root_status() const { return root_status_; }
+
+    // Stops every task and detaches from all of them, so that another tracer
+    // (stasis::dump) can attach. Held signals are suppressed and returned,
+    // to be delivered again by deliver() once the job is held again.
+    std::vector<HeldSignal> release_all(EventSource& events);
+
+    // Sends each held signal again to its thread; the guard passes it on.
+    static void deliver(const std::vector<HeldSignal>& signals);
+
+    // SIGKILLs every process the guard holds.
+    void kill_job() const;
+
+private:
+    enum class State { running, stopped, listening };
+    struct Task {
+        pid_t tgid = 0;
+        State state = State::running;
+        int pass_signal = 0;  // a signal to hand over when detaching
+    };
+    using TaskMap = std::map<pid_t, Task>;
+
+    bool seize(pid_t tid, pid_t tgid);
+    void warn_unguarded(pid_t tgid, const std::string& why);
+    TaskMap::iterator task_of(pid_t tid);
+    void forget(pid_t tid);
+    void on_signal_delivery(TaskMap::iterator task, int signo);
+    [[nodiscard]] bool sent_from_outside(pid_t tid) const;
+    void resume(TaskMap::iterator task, int signo);
+    void listen(TaskMap::iterator task);
+    void interrupt_all();
+    [[nodiscard]] bool all_stopped() const;
+
+    pid_t root_;
+    TaskMap tasks_;
+    std::vector<HeldSignal> held_;
+    std::set<pid_t> warned_;
+    std::optional<int> root_status_;
+    bool stopping_ = false;
+};
+
+}  // namespace stasis::agent

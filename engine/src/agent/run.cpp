@@ -1,0 +1,61 @@
+#include "agent/run.hpp"
+
+#include "agent/event_source.hpp"
+#include "agent/generation_store.hpp"
+#include "agent/job_launch.hpp"
+#include "agent/job_tracer.hpp"
+#include "agent/resume_point.hpp"
+#include "agent/root_lock.hpp"
+#include "agent/run_log.hpp"
+#include "agent/supervisor.hpp"
+#include "error.hpp"
+#include "restore.hpp"
+
+#include <sys/prctl.h>
+
+#include <optional>
+
+namespace stasis::agent {
+
+namespace {
+
+std::string describe_schedule(const RunOptions& options)
+{
+    auto where = " into " + options.root.string() + ", keeping " + std::to_string(options.keep);
+    if (options.interval.count() == 0) {
+        return "checkpoints when signalled" + where;
+    }
+    return "checkpoints every " + std::to_string(options.interval.count()) + " s" + where;
+}
+
+}  // namespace
+
+int run(const RunOptions& options)
+{
+    // Orphans of the job stay below the agent, where the guard finds them.
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        throw sys_error("cannot become the job's subreaper");
+    }
+    auto store = GenerationStore::open_or_create(options.root);
+    RootLock lock(store.root());
+    EventSource events;
+    auto resume = find_resume_point(store);
+    std::optional<JobTracer> tracer;
+    auto hold = [&tracer](pid_t root) {
+        tracer.emplace(root);
+        tracer->attach_all();
+    };
+    if (resume) {
+        hold(start_restored(resume->dir));
+        run_log().info("resumed {} as pid {} (the command is not started again); {}",
+                       resume->dir.filename().string(), tracer->root(), describe_schedule(options));
+    } else {
+        launch_job(options.command, events.original_mask(), hold);
+        run_log().info("started {} as pid {}; {}", options.command.front(), tracer->root(),
+                       describe_schedule(options));
+    }
+    Supervisor supervisor(options, store, events, *tracer, resume ? resume->unusable : std::vector<std::string>{});
+    return supervisor.supervise();
+}
+
+}  // namespace stasis::agent

@@ -1,0 +1,27 @@
+#pragma once
+// `stasis run`: a job under the agent, checkpointed every interval and
+// guarded against the signals a scheduler ends it with (docs/run.md).
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace stasis::agent {
+
+struct RunOptions {
+    std::filesystem::path root;
+    std::chrono::seconds interval{0};  // 0: checkpoint only when signalled
+    unsigned keep = 2;                 // at least 1
+    std::vector<std::string> command;
+};
+
+// Exit status meaning "the job was checkpointed and ended: requeue it"
+// (EX_TEMPFAIL of sysexits.h).
+inline constexpr int exit_requeue = 75;
+
+// Runs (or, when ROOT holds a committed generation, resumes) the job until
+// it ends. Returns its exit status (128 + signal number when a signal ended
+// it), or exit_requeue.
+int run(const RunOptions& options);
+
+}  // namespace stasis::agent

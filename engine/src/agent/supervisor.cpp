@@ -1,0 +1,170 @@
+#include "agent/supervisor.hpp"
+
+#include "agent/run_log.hpp"
+#include "error.hpp"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+
+namespace stasis::agent {
+
+namespace {
+
+// A scheduler signals every process of the job at once, but they arrive
+// over a few milliseconds; the checkpoint waits this long so that it holds
+// all of them.
+constexpr auto collect_window = std::chrono::milliseconds(100);
+constexpr int signal_exit_base = 128;
+
+std::string signal_name(int signo)
+{
+    const char* abbrev = ::sigabbrev_np(signo);
+    return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(signo);
+}
+
+std::string describe_held(const std::vector<HeldSignal>& held)
+{
+    std::vector<int> signos;
+    for (const auto& h : held) {
+        if (std::find(signos.begin(), signos.end(), h.signo) == signos.end()) {
+            signos.push_back(h.signo);
+        }
+    }
+    std::string names;
+    for (int s : signos) {
+        names += (names.empty() ? "" : "+") + signal_name(s);
+    }
+    return names + " to the job";
+}
+
+}  // namespace
+
+Supervisor::Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
+                       std::vector<std::string> unusable)
+    : options_(options),
+      store_(store),
+      events_(events),
+      tracer_(tracer),
+      cycle_(store, options.keep, std::move(unusable)),
+      next_periodic_(options.interval.count() > 0 ? Clock::now() + options.interval : Clock::time_point::max())
+{
+}
+
+int Supervisor::supervise()
+{
+    while (!tracer_.root_status()) {
+        if (auto event = events_.next(next_deadline())) {
+            tracer_.handle(*event);
+        }
+        for (const auto& signal : events_.take_signals()) {
+            on_agent_signal(signal);
+        }
+        if (!ending_) {
+            checkpoint_if_due();
+        }
+    }
+    return exit_status(*tracer_.root_status());
+}
+
+Clock::time_point Supervisor::next_deadline() const
+{
+    if (ending_) {
+        return Clock::time_point::max();
+    }
+    return collect_until_ ? std::min(*collect_until_, next_periodic_) : next_periodic_;
+}
+
+void Supervisor::on_agent_signal(const AgentSignal& signal)
+{
+    if (tracer_.in_job(signal.sender)) {
+        run_log().info("{} from the job's own process {} is not for stasis: ignored", signal_name(signal.signo),
+                       signal.sender);
+        return;
+    }
+    if (ending_ || stop_signal_) {
+        return;
+    }
+    run_log().info("{} received: checkpointing, then ending the job", signal_name(signal.signo));
+    stop_signal_ = signal.signo;
+    start_collecting();
+}
+
+void Supervisor::start_collecting()
+{
+    if (!collect_until_) {
+        collect_until_ = Clock::now() + collect_window;
+    }
+}
+
+void Supervisor::checkpoint_if_due()
+{
+    if (!tracer_.held_signals().empty()) {
+        start_collecting();
+    }
+    auto now = Clock::now();
+    if (collect_until_) {
+        if (now >= *collect_until_) {
+            guard_checkpoint();
+        }
+        return;
+    }
+    if (now >= next_periodic_) {
+        cycle_.run(tracer_, events_, "periodic", false);
+        checkpointed_signals_.clear();
+        next_periodic_ = Clock::now() + options_.interval;
+        check_root_alive();
+    }
+}
+
+void Supervisor::guard_checkpoint()
+{
+    collect_until_.reset();
+    bool end_job = stop_signal_.has_value();
+    auto reason = end_job ? signal_name(*stop_signal_) + " to stasis" : describe_held(tracer_.held_signals());
+    auto outcome = cycle_.run(tracer_, events_, reason, end_job);
+    checkpointed_signals_.clear();
+    if (end_job) {
+        ending_ = true;
+        tracer_.kill_job();  // still held only when the checkpoint failed
+    } else if (outcome.committed) {
+        for (const auto& h : outcome.held) {
+            checkpointed_signals_.insert(h.signo);
+        }
+    }
+    if (options_.interval.count() > 0) {
+        next_periodic_ = Clock::now() + options_.interval;
+    }
+    check_root_alive();
+}
+
+// stasis::dump waits for the threads it holds; if the job's root ends right
+// then, dump has collected its exit status and the agent never will.
+void Supervisor::check_root_alive() const
+{
+    if (!tracer_.root_status() && ::kill(tracer_.root(), 0) < 0 && errno == ESRCH) {
+        throw Error("the job ended while it was being checkpointed; its exit status is lost");
+    }
+}
+
+int Supervisor::exit_status(int wait_status) const
+{
+    auto latest = store_.latest();
+    bool checkpointed = (ending_ && latest) ||
+                        (WIFSIGNALED(wait_status) && checkpointed_signals_.contains(WTERMSIG(wait_status)));
+    if (checkpointed) {
+        run_log().info("the job ended after checkpoint {}: exit status {} (checkpointed, please requeue)", *latest,
+                       exit_requeue);
+        return exit_requeue;
+    }
+    if (WIFSIGNALED(wait_status)) {
+        run_log().info("the job was killed by {}", signal_name(WTERMSIG(wait_status)));
+        return signal_exit_base + WTERMSIG(wait_status);
+    }
+    run_log().info("the job exited with status {}", WEXITSTATUS(wait_status));
+    return WEXITSTATUS(wait_status);
+}
+
+}  // namespace stasis::agent

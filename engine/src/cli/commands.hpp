@@ -1,0 +1,10 @@
+#pragma once
+// Subcommands of `stasis` that live in their own files.
+#include <CLI/CLI.hpp>
+
+namespace stasis::cli {
+
+void add_run(CLI::App& app);   // stasis run [--dir ROOT] [--interval DUR] [--keep N] -- CMD [ARG...]
+void add_list(CLI::App& app);  // stasis list ROOT [--json]
+
+}  // namespace stasis::cli

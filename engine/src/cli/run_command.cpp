@@ -1,0 +1,55 @@
+// `stasis run`: the command line of the agent (docs/run.md).
+#include "agent/duration.hpp"
+#include "agent/run.hpp"
+#include "cli/commands.hpp"
+#include "error.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+namespace stasis::cli {
+
+namespace {
+
+struct RunArguments {
+    RunArguments() { options.root = "stasis-checkpoints"; }
+    agent::RunOptions options;
+    std::string interval = "30m";
+};
+
+CLI::Validator duration_validator()
+{
+    return CLI::Validator(
+        [](const std::string& text) {
+            try {
+                agent::parse_duration(text);
+                return std::string();
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+        },
+        "DUR");
+}
+
+}  // namespace
+
+void add_run(CLI::App& app)
+{
+    auto args = std::make_shared<RunArguments>();
+    auto* cmd = app.add_subcommand("run", "Run CMD with periodic checkpoints and a signal guard; resume it from ROOT");
+    cmd->add_option("--dir", args->options.root, "Checkpoint directory ROOT of this job")->capture_default_str();
+    cmd->add_option("--interval", args->interval,
+                    "Time between checkpoints: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, or 30s, 10m, 2h, 1d; 0: none")
+        ->check(duration_validator())
+        ->capture_default_str();
+    cmd->add_option("--keep", args->options.keep, "Committed generations to keep")
+        ->check(CLI::Range(1U, 1000000U))
+        ->capture_default_str();
+    cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
+    cmd->callback([args] {
+        args->options.interval = agent::parse_duration(args->interval);
+        std::exit(agent::run(args->options));
+    });
+}
+
+}  // namespace stasis::cli
