@@ -472,7 +472,7 @@ tree_workload_cmd() {
         pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 3000 1) ;;
         pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
-        bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) ;;
+        bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 40 10) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
         unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
@@ -524,7 +524,8 @@ tree_start() {
 # whole tree into DIR/img. Without --leave-running every process the tree had
 # just before the dump must be gone afterwards, and the root killed by
 # SIGKILL. Sets WL_PID, TREE_PIDS (the processes seen just before the dump),
-# TREE_ZOMBIES (how many of them were zombies) and DUMP_LINES.
+# TREE_ZOMBIES (how many of them were zombies), TREE_COMMS (their names) and
+# DUMP_LINES.
 tree_start_and_dump() {
     local name=$1 dir=$2 a p left
     shift 2
@@ -533,10 +534,11 @@ tree_start_and_dump() {
     alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
     mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
     TREE_ZOMBIES=$(tree_zombies "${TREE_PIDS[@]}")
+    TREE_COMMS=$(for p in "${TREE_PIDS[@]}"; do cat "/proc/$p/comm" 2>/dev/null; done | paste -sd,)
     stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img" "$@"
     expect_ok "dump of the $name tree (pid $WL_PID, ${#TREE_PIDS[@]} processes just before)"
     DUMP_LINES=$(line_count "$dir/out")
-    log "dumped $name (${#TREE_PIDS[@]} processes, $TREE_ZOMBIES of them zombies, just before) at line $DUMP_LINES into $dir/img ($(du -sh "$dir/img" 2>/dev/null | cut -f1))"
+    log "dumped $name (${#TREE_PIDS[@]} processes, $TREE_ZOMBIES of them zombies, just before: $TREE_COMMS) at line $DUMP_LINES into $dir/img ($(du -sh "$dir/img" 2>/dev/null | cut -f1))"
     [[ -f $dir/img/manifest.json ]] || fail "dump exited 0 but $dir/img/manifest.json does not exist"
     for a in "$@"; do
         [[ $a == --leave-running ]] && return 0
