@@ -2,7 +2,6 @@
 
 #include "error.hpp"
 #include "image/generation.hpp"
-#include "task_state.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -40,15 +39,16 @@ std::uint64_t bytes_in(const fs::path& dir)
 }
 
 // Throws ImageError naming the first data file that is missing or shorter
-// than the chunks stored in it.
+// than the chunks stored in it (docs/image-format.md: a chunk table per
+// region, which shared mappings may lack).
 void check_data_files(const fs::path& dir, const nlohmann::json& manifest)
 {
     std::map<std::string, std::uint64_t> needed;
-    for (const auto& process : manifest.get<Checkpoint>().processes) {
-        for (const auto& region : process.regions) {
-            for (const auto& chunk : region.chunks) {
-                auto& end = needed[chunk.file];
-                end = std::max(end, chunk.offset + chunk.stored_size);
+    for (const auto& process : manifest.at("processes")) {
+        for (const auto& region : process.at("regions")) {
+            for (const auto& chunk : region.value("chunks", nlohmann::json::array())) {
+                auto& end = needed[chunk.at("file").get<std::string>()];
+                end = std::max(end, chunk.at("offset").get<std::uint64_t>() + chunk.at("stored_size").get<std::uint64_t>());
             }
         }
     }

@@ -17,10 +17,19 @@ struct ListArguments {
     bool json = false;
 };
 
-std::string mebibytes(std::uint64_t bytes)
+std::string human_size(std::uint64_t bytes)
 {
+    auto value = static_cast<double>(bytes);
+    const char* unit = "B";
+    for (const char* larger : {"KiB", "MiB", "GiB", "TiB"}) {
+        if (value < 1024) {
+            break;
+        }
+        value /= 1024;
+        unit = larger;
+    }
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    std::snprintf(buf, sizeof buf, "%.1f %s", value, unit);
     return buf;
 }
 
@@ -31,7 +40,7 @@ void print_table(const std::vector<agent::GenerationListing>& listing, std::ostr
     out << line;
     for (const auto& g : listing) {
         std::snprintf(line, sizeof line, "%-12s %-10s %-21s %12s", g.entry.name.c_str(),
-                      agent::status_name(g.status).c_str(), g.time.c_str(), mebibytes(g.bytes).c_str());
+                      agent::status_name(g.status).c_str(), g.time.c_str(), human_size(g.bytes).c_str());
         out << line << (g.latest ? "  LATEST" : "") << (g.problem.empty() ? "" : "  (" + g.problem + ")") << '\n';
     }
 }

@@ -1,0 +1,217 @@
+// The generations under a job's ROOT: names, LATEST, retiring old ones, and
+// what `stasis list` reports about each.
+#include "agent/generation_listing.hpp"
+#include "agent/generation_store.hpp"
+#include "error.hpp"
+#include "image/generation.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace stasis::agent;
+
+namespace {
+
+class TempRoot {
+public:
+    TempRoot()
+    {
+        std::string tmpl = (fs::temp_directory_path() / "stasis-store-test-XXXXXX").string();
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        path_ = tmpl;
+    }
+    ~TempRoot()
+    {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    TempRoot(const TempRoot&) = delete;
+    TempRoot& operator=(const TempRoot&) = delete;
+    [[nodiscard]] const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+// A committed generation, through the real commit protocol: no process, or
+// with data_file one process whose one chunk is stored in it.
+void commit_generation(const fs::path& dir, const std::string& data_file = "")
+{
+    stasis::image::GenerationWriter writer(dir);
+    auto processes = nlohmann::json::array();
+    if (!data_file.empty()) {
+        nlohmann::json chunk{{"file", data_file}, {"offset", 4096}, {"stored_size", 100}};
+        processes.push_back({{"regions", {{{"chunks", {chunk}}}, nlohmann::json::object()}}});
+    }
+    writer.commit({{"format", "stasis-image"},
+                   {"version", stasis::image::format_version},
+                   {"host", "test"},
+                   {"kernel", "test"},
+                   {"time", "2026-01-02T03:04:05Z"},
+                   {"cpu", {{"xcr0", 0}, {"xsave_size", 0}}},
+                   {"root_pid", 1},
+                   {"data_files", nlohmann::json::array()},
+                   {"processes", processes}});
+}
+
+std::vector<std::string> names(const GenerationStore& store)
+{
+    std::vector<std::string> out;
+    for (const auto& e : store.scan()) {
+        out.push_back(e.partial ? "." + e.name + ".partial" : e.name);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("generation names")
+{
+    CHECK(generation_name(1) == "gen-000001");
+    CHECK(generation_name(1234567) == "gen-1234567");
+    auto e = parse_generation_name("gen-000042");
+    REQUIRE(e);
+    CHECK(e->number == 42);
+    CHECK_FALSE(e->partial);
+    auto p = parse_generation_name(".gen-000042.partial");
+    REQUIRE(p);
+    CHECK(p->number == 42);
+    CHECK(p->name == "gen-000042");
+    CHECK(p->partial);
+    for (const char* bad : {"gen-1", "gen-00000x", "LATEST", ".lock", "gen-000001.partial", ".gen-000001", "xgen-000001"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_generation_name(bad));
+    }
+}
+
+TEST_CASE("open refuses a missing ROOT; open_or_create creates it")
+{
+    TempRoot t;
+    CHECK_THROWS_AS(GenerationStore::open(t.path() / "missing"), stasis::Error);
+    auto store = GenerationStore::open_or_create(t.path() / "a" / "b");
+    CHECK(fs::is_directory(t.path() / "a" / "b"));
+    CHECK(store.scan().empty());
+    CHECK(store.next_dir() == t.path() / "a" / "b" / "gen-000001");
+}
+
+TEST_CASE("the next generation is numbered above every one present, partial or not")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    commit_generation(t.path() / "gen-000002");
+    CHECK(store.next_dir().filename() == "gen-000003");
+    fs::create_directory(t.path() / ".gen-000007.partial");
+    fs::create_directory(t.path() / "unrelated");
+    CHECK(store.next_dir().filename() == "gen-000008");
+    CHECK(names(store) == std::vector<std::string>{"gen-000002", ".gen-000007.partial"});
+}
+
+TEST_CASE("LATEST is replaced atomically and read back")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    CHECK_FALSE(store.latest());
+    store.set_latest("gen-000003");
+    CHECK(store.latest() == "gen-000003");
+    store.set_latest("gen-000004");
+    CHECK(store.latest() == "gen-000004");
+    CHECK_FALSE(fs::exists(t.path() / ".LATEST.tmp"));
+    std::ofstream(t.path() / "LATEST") << "garbage\n";
+    CHECK_FALSE(store.latest());
+}
+
+TEST_CASE("prune keeps the newest committed generations and removes a crash's leftovers")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    for (int n : {1, 2, 3, 5}) {
+        commit_generation(t.path() / generation_name(n));
+    }
+    fs::create_directory(t.path() / ".gen-000004.partial");
+    std::ofstream(t.path() / ".gen-000004.partial" / "pages-0.bin") << "x";
+
+    SUBCASE("keep 2")
+    {
+        store.prune(2);
+        CHECK(names(store) == std::vector<std::string>{"gen-000003", "gen-000005"});
+    }
+    SUBCASE("keep 1")
+    {
+        store.prune(1);
+        CHECK(names(store) == std::vector<std::string>{"gen-000005"});
+    }
+    SUBCASE("keep more than there are: only the stale partial goes")
+    {
+        store.prune(10);
+        CHECK(names(store) == std::vector<std::string>{"gen-000001", "gen-000002", "gen-000003", "gen-000005"});
+    }
+    SUBCASE("unusable generations do not count as kept")
+    {
+        store.prune(2, {"gen-000005"});
+        CHECK(names(store) == std::vector<std::string>{"gen-000002", "gen-000003", "gen-000005"});
+        store.prune(1, {"gen-000005"});
+        CHECK(names(store) == std::vector<std::string>{"gen-000003", "gen-000005"});
+    }
+}
+
+TEST_CASE("prune leaves a partial generation newer than every committed one")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    commit_generation(t.path() / "gen-000001");
+    fs::create_directory(t.path() / ".gen-000002.partial");
+    store.prune(1);
+    CHECK(names(store) == std::vector<std::string>{"gen-000001", ".gen-000002.partial"});
+}
+
+TEST_CASE("the listing tells committed, partial and corrupt generations apart")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    commit_generation(t.path() / "gen-000001");
+    commit_generation(t.path() / "gen-000002");
+    fs::create_directory(t.path() / ".gen-000003.partial");
+    store.set_latest("gen-000002");
+    // A manifest cut short.
+    auto manifest = t.path() / "gen-000001" / "manifest.json";
+    fs::resize_file(manifest, fs::file_size(manifest) / 2);
+    auto listing = list_generations(store);
+    REQUIRE(listing.size() == 3);
+    CHECK(listing[0].entry.name == "gen-000001");
+    CHECK(listing[0].status == GenerationStatus::corrupt);
+    CHECK_FALSE(listing[0].problem.empty());
+    CHECK(listing[1].status == GenerationStatus::committed);
+    CHECK(listing[1].time == "2026-01-02T03:04:05Z");
+    CHECK(listing[1].latest);
+    CHECK(listing[1].bytes > 0);
+    CHECK(listing[2].status == GenerationStatus::partial);
+    CHECK_FALSE(listing[2].latest);
+    CHECK(listing[2].time.size() == 20);
+}
+
+TEST_CASE("the listing finds a data file that is missing or too short for its chunks")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    commit_generation(t.path() / "gen-000001", "pages-0.bin");
+    auto data = t.path() / "gen-000001" / "pages-0.bin";
+    auto listing = list_generations(store);
+    REQUIRE(listing.size() == 1);
+    CHECK(listing[0].status == GenerationStatus::corrupt);
+    CHECK(listing[0].problem.find("pages-0.bin is missing") != std::string::npos);
+
+    std::ofstream(data) << std::string(4000, 'x');
+    listing = list_generations(store);
+    CHECK(listing[0].status == GenerationStatus::corrupt);
+    CHECK(listing[0].problem.find("pages-0.bin is truncated") != std::string::npos);
+
+    fs::resize_file(data, 4196);
+    listing = list_generations(store);
+    CHECK(listing[0].status == GenerationStatus::committed);
+    CHECK(listing[0].problem.empty());
+}
