@@ -453,6 +453,7 @@ roundtrip() {
 }
 
 # --- process trees (tests/engine/tree_*.sh) ----------------------------------
+TREE_ROUND_WINDOWS=()
 # The workloads of the tree tests are whole process trees; `stasis dump` takes
 # the root and all its descendants. Each tree workload prints its whole
 # output (its children's included, which they keep in files of their own) on
@@ -473,7 +474,7 @@ tree_workload_cmd() {
         pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
-        shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 40 10) ;;
+        shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
         unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
         *) fail "unknown tree workload $1" ;;
@@ -530,7 +531,8 @@ tree_start_and_dump() {
     local name=$1 dir=$2 a p left
     shift 2
     tree_start "$name" "$dir"
-    random_sleep "${TREE_WINDOW[@]}"
+    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+    random_sleep ${TREE_ROUND_WINDOW:-${TREE_WINDOW[*]}}
     alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
     mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
     TREE_ZOMBIES=$(tree_zombies "${TREE_PIDS[@]}")
@@ -555,11 +557,17 @@ tree_start_and_dump() {
 
 # tree_roundtrip NAME [ROUNDS]: reference run of tree workload NAME, then
 # ROUNDS times: run, dump the whole tree at a random moment (kills it),
-# restore, compare the whole output.
+# restore, compare the whole output. If the array TREE_ROUND_WINDOWS is set
+# (elements "MIN_MS MAX_MS"), round r dumps within its element r-1 (cycling)
+# instead of the workload's TREE_WINDOW, to aim rounds at phases of a run.
 tree_roundtrip() {
-    local name=$1 rounds=${STASIS_TEST_ROUNDS:-${2:-1}} r
+    local name=$1 rounds=${STASIS_TEST_ROUNDS:-${2:-1}} r TREE_ROUND_WINDOW
     tree_run_reference "$name" "$T/$name-ref"
     for ((r = 1; r <= rounds; r++)); do
+        TREE_ROUND_WINDOW=
+        if ((${#TREE_ROUND_WINDOWS[@]} > 0)); then
+            TREE_ROUND_WINDOW=${TREE_ROUND_WINDOWS[(r - 1) % ${#TREE_ROUND_WINDOWS[@]}]}
+        fi
         tree_start_and_dump "$name" "$T/$name-run$r"
         restore_and_check "$name" "$T/$name-run$r" "$T/$name-ref" "$name round $r"
     done
