@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A tree one member of which holds what stasis cannot checkpoint yet: the
+# child a TCP socket listening on 127.0.0.1, or the grandchild an inotify fd.
+# `stasis dump` of the root must exit 1 with exactly one stderr line naming
+# that process, that fd and the kind of object, write no image, and leave
+# every process of the tree running (not stopped, not traced); the tree then
+# finishes normally with the same output as an uninterrupted run (the holder
+# still uses its socket or inotify fd at the end).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+
+# refused MODE KIND_REGEX WHO
+refused() {
+    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run holder hp hf deadline p bad=0
+    tree_run_reference "$name" "$T/$mode-ref"
+    tree_start "$name" "$dir"
+    deadline=$((SECONDS + $(budget 30)))
+    until [[ -s $dir/holder ]]; do
+        alive "$WL_PID" || fail "$mode: the tree ended before its $who announced its fd: $(tail -3 "$dir/out.err")"
+        ((SECONDS < deadline)) || fail "$mode: the $who did not write $dir/holder within 30 s"
+        sleep 0.05
+    done
+    read -r _ hp _ hf <"$dir/holder"
+    [[ $hp =~ ^[0-9]+$ && $hf =~ ^[0-9]+$ ]] || fail "$mode: bad holder file: $(cat "$dir/holder")"
+    random_sleep 100 1200
+    mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
+    log "$mode: dumping the tree of pid $WL_PID (${#TREE_PIDS[@]} processes); the $who, pid $hp, holds fd $hf"
+    stasis "dump-$mode" 60 dump --pid "$WL_PID" --dir "$dir/img"
+    check_error "$mode: dump of a tree whose $who holds $kind" 1 "^stasis: process $hp: fd $hf is .*($kind)" || bad=1
+    if [[ -e $dir/img ]] && [[ -n $(ls -A "$dir/img") ]]; then
+        check_fail "$mode: the refused dump left files in $dir/img: $(ls -A "$dir/img")"
+    fi
+    for p in "${TREE_PIDS[@]}"; do
+        if ! alive "$p"; then
+            check_fail "$mode: process $p of the tree is gone after the refused dump"
+        elif ! not_traced_or_stopped "$p"; then
+            check_fail "$mode: process $p of the tree is stopped or traced after the refused dump (state $(proc_state "$p"))"
+        fi
+    done
+    wait_child "$WL_PID" 60 || fail "$mode: the tree did not finish within 60 s after the refused dump"
+    if ((CHILD_RC != 0)); then
+        check_fail "$mode: the root exited $CHILD_RC after the refused dump: $(tail -3 "$dir/out.err")"
+        return
+    fi
+    compare_outputs "$T/$mode-ref/out" "$dir/out" "$mode: the tree after the refused dump"
+    ((bad == 0)) && log "ok: $mode: refused, and the tree ran on to the same end"
+}
+
+refused socket socket child
+refused inotify inotify grandchild
+finish

@@ -1,0 +1,178 @@
+/* tree_unsupported: a process tree one member of which holds something
+ * stasis cannot checkpoint yet, for the refusal tests of process trees.
+ *
+ * usage: tree_unsupported socket|inotify WORKDIR [STEPS [SLEEP_MS]]
+ *
+ * The root forks a child, which forks a grandchild. With "socket" the child
+ * holds a TCP socket listening on 127.0.0.1 (port 0); with "inotify" the
+ * grandchild holds an inotify fd watching WORKDIR/watched. Once it has it,
+ * the holder writes "pid PID fd FD" into WORKDIR/holder (atomically, by
+ * rename) for the test to know whom the refusal must name. Every process
+ * computes in steps (the root on stdout, the others into WORKDIR/child.out
+ * and WORKDIR/grandchild.out); at the end the holder uses its object (the
+ * socket accepts a connection from itself and reads from it; inotify reports
+ * a file created in the watched directory), the child waits for the
+ * grandchild and the root for the child, and the root prints the statuses
+ * and both files. Nothing printed depends on pids, ports, WORKDIR or timing.
+ */
+#include "tree_common.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+
+static void announce(int fd)
+{
+    FILE *f = fopen("holder.tmp", "we");
+    if (f == NULL)
+        tc_die("cannot create holder.tmp: %s", strerror(errno));
+    fprintf(f, "pid %d fd %d\n", (int)getpid(), fd);
+    if (fclose(f) != 0 || rename("holder.tmp", "holder") != 0)
+        tc_die("cannot write holder: %s", strerror(errno));
+}
+
+static uint64_t steps(int out, const char *who, uint64_t acc, long n, long sleep_ms)
+{
+    for (long s = 1; s <= n; s++) {
+        acc = tc_work(acc * 0x9e3779b97f4a7c15ULL + (uint64_t)s, 100000);
+        tc_fdprintf(out, "%s step %ld acc=%016" PRIx64 "\n", who, s, acc);
+        tc_sleep_ms(sleep_ms);
+    }
+    return acc;
+}
+
+static int tcp_listener(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        tc_die("socket: %s", strerror(errno));
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0)
+        tc_die("bind/listen on 127.0.0.1: %s", strerror(errno));
+    return s;
+}
+
+/* Connect to our own listener, send a line, accept, read it back. */
+static void use_tcp(int out, int s)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    if (getsockname(s, (struct sockaddr *)&a, &len) != 0)
+        tc_die("getsockname: %s", strerror(errno));
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&a, len) != 0)
+        tc_die("connect to own listener: %s", strerror(errno));
+    tc_write_all(c, "ping\n", 5);
+    int conn;
+    while ((conn = accept(s, NULL, NULL)) < 0 && errno == EINTR) {
+    }
+    if (conn < 0)
+        tc_die("accept: %s", strerror(errno));
+    char buf[16] = { 0 };
+    size_t got = 0;
+    while (got < 5) {
+        ssize_t n = read(conn, buf + got, 5 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            tc_die("read from accepted connection: %s", n < 0 ? strerror(errno) : "end of file");
+        got += (size_t)n;
+    }
+    buf[4] = '\0';
+    tc_fdprintf(out, "tcp: accepted a connection and read '%s'\n", buf);
+    close(conn);
+    close(c);
+    close(s);
+}
+
+/* Create a file in the watched directory and report the event. */
+static void use_inotify(int out, int in)
+{
+    int f = open("watched/new.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f < 0)
+        tc_die("create watched/new.txt: %s", strerror(errno));
+    close(f);
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) < 0 && errno == EINTR) {
+    }
+    if (n < (ssize_t)sizeof(struct inotify_event))
+        tc_die("read inotify: %s", n < 0 ? strerror(errno) : "short read");
+    const struct inotify_event *ev = (const struct inotify_event *)buf;
+    tc_fdprintf(out, "inotify: %s %s\n", (ev->mask & IN_CREATE) ? "IN_CREATE" : "other event",
+                ev->len > 0 ? ev->name : "(no name)");
+    close(in);
+}
+
+int main(int argc, char **argv)
+{
+    tc_prog = "tree_unsupported";
+    if (argc < 3)
+        tc_die("usage: tree_unsupported socket|inotify WORKDIR [STEPS [SLEEP_MS]]");
+    int tcp = strcmp(argv[1], "socket") == 0;
+    if (!tcp && strcmp(argv[1], "inotify") != 0)
+        tc_die("unknown mode %s", argv[1]);
+    const char *dir = argv[2];
+    long n = tc_arg(argc, argv, 3, 80, 5, 1000000);
+    long sleep_ms = tc_arg(argc, argv, 4, 50, 0, 60000);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (chdir(dir) != 0)
+        tc_die("chdir %s: %s", dir, strerror(errno));
+    unlink("holder");
+    printf("tree_unsupported start mode=%s steps=%ld sleep_ms=%ld\n", argv[1], n, sleep_ms);
+
+    long sub = 3 * n / 5;
+    pid_t child = fork();
+    if (child < 0)
+        tc_die("fork: %s", strerror(errno));
+    if (child == 0) {
+        int out = tc_create("child.out");
+        pid_t grand = fork();
+        if (grand < 0)
+            tc_die("fork: %s", strerror(errno));
+        if (grand == 0) {
+            int gout = tc_create("grandchild.out");
+            int in = -1;
+            if (!tcp) {
+                if (mkdir("watched", 0755) != 0 && errno != EEXIST)
+                    tc_die("mkdir watched: %s", strerror(errno));
+                unlink("watched/new.txt");
+                in = inotify_init1(IN_CLOEXEC);
+                if (in < 0 || inotify_add_watch(in, "watched", IN_CREATE) < 0)
+                    tc_die("inotify: %s", strerror(errno));
+                announce(in);
+            }
+            uint64_t g = steps(gout, "grandchild", 0x2468ULL, sub, sleep_ms);
+            if (!tcp)
+                use_inotify(gout, in);
+            _exit((int)(g % 50) + 1);
+        }
+        int s = -1;
+        if (tcp) {
+            s = tcp_listener();
+            announce(s);
+        }
+        uint64_t c = steps(out, "child", 0x1357ULL, sub, sleep_ms);
+        if (tcp)
+            use_tcp(out, s);
+        tc_fdprintf(out, "child: grandchild %s\n", tc_status(tc_wait(grand)));
+        _exit((int)(c % 50) + 60);
+    }
+
+    uint64_t acc = 0xabcdefULL;
+    for (long s = 1; s <= n; s++) {
+        acc = tc_work(acc * 0x9e3779b97f4a7c15ULL + (uint64_t)s, 100000);
+        printf("root step %ld acc=%016" PRIx64 "\n", s, acc);
+        tc_sleep_ms(sleep_ms);
+    }
+    printf("child %s\n", tc_status(tc_wait(child)));
+    uint64_t hc = tc_cat("child.out", "  | ");
+    uint64_t hg = tc_cat("grandchild.out", "  || ");
+    printf("result acc=%016" PRIx64 " child=%016" PRIx64 " grandchild=%016" PRIx64 "\n", acc, hc, hg);
+    return 0;
+}
