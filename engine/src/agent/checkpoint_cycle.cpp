@@ -1,17 +1,12 @@
 #include "agent/checkpoint_cycle.hpp"
 
+#include "agent/human_size.hpp"
 #include "agent/run_log.hpp"
 #include "dump.hpp"
 
 #include <exception>
 
 namespace stasis::agent {
-
-namespace {
-
-constexpr double mib = 1024.0 * 1024.0;
-
-}  // namespace
 
 CheckpointOutcome CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::string& reason,
                                        bool end_job)
@@ -43,8 +38,8 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.dir = dir;
         options.leave_running = !end_job;
         auto result = dump(options);
-        run_log().info("{} committed ({}): {:.1f} MiB of memory, {:.1f} MiB stored, {:.3f} s frozen", name, reason,
-                       result.memory_bytes / mib, result.stored_bytes / mib, result.frozen_seconds);
+        run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen", name, reason,
+                       human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds);
         return name;
     } catch (const std::exception& e) {
         auto kept = store_.latest();

@@ -1,5 +1,6 @@
 // `stasis list ROOT [--json]`: the generations of a job (docs/run.md).
 #include "agent/generation_listing.hpp"
+#include "agent/human_size.hpp"
 #include "cli/commands.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,22 +18,6 @@ struct ListArguments {
     bool json = false;
 };
 
-std::string human_size(std::uint64_t bytes)
-{
-    auto value = static_cast<double>(bytes);
-    const char* unit = "B";
-    for (const char* larger : {"KiB", "MiB", "GiB", "TiB"}) {
-        if (value < 1024) {
-            break;
-        }
-        value /= 1024;
-        unit = larger;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f %s", value, unit);
-    return buf;
-}
-
 void print_table(const std::vector<agent::GenerationListing>& listing, std::ostream& out)
 {
     char line[256];
@@ -40,7 +25,7 @@ void print_table(const std::vector<agent::GenerationListing>& listing, std::ostr
     out << line;
     for (const auto& g : listing) {
         std::snprintf(line, sizeof line, "%-12s %-10s %-21s %12s", g.entry.name.c_str(),
-                      agent::status_name(g.status).c_str(), g.time.c_str(), human_size(g.bytes).c_str());
+                      agent::status_name(g.status).c_str(), g.time.c_str(), agent::human_size(g.bytes).c_str());
         out << line << (g.latest ? "  LATEST" : "") << (g.problem.empty() ? "" : "  (" + g.problem + ")") << '\n';
     }
 }

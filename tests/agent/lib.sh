@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# lib.sh: helpers for the `stasis run` (agent) integration tests.
+#
+# A test script starts with
+#     source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# and is run as   TEST.sh STASIS_BINARY WORKLOAD_DIR   (ctest does this).
+# It builds on the engine tests' helpers (tests/engine/lib.sh: temporary
+# directory, deadlines, workloads, output comparison, cleanup by pid); the
+# agent's own log goes to $LOGS/NAME.err like any stasis command's.
+
+STASIS_TEST_BUDGET=${STASIS_TEST_BUDGET:-165}   # under ctest's TIMEOUT of 180 s
+# shellcheck source=tests/engine/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../engine/lib.sh" "$@"
+
+AGENT_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+EXIT_REQUEUE=75   # "checkpointed, please requeue" (docs/run.md)
+
+# start_agent NAME OUT RUN_ARGS...: start "stasis run RUN_ARGS" in the
+# background with only fds 0-2, stdin /dev/null, stdout (the job's) to OUT
+# and stderr to $LOGS/NAME.err. Sets AGENT_PID and AGENT_LOG.
+start_agent() {
+    local name=$1 out=$2
+    shift 2
+    AGENT_LOG=$LOGS/$name.err
+    clean_exec "$STASIS" run "$@" </dev/null >"$out" 2>"$AGENT_LOG" &
+    AGENT_PID=$!
+    STARTED_PIDS+=("$AGENT_PID")
+    log "started stasis run $* as pid $AGENT_PID"
+}
+
+# start_agent_in_own_group NAME OUT RUN_ARGS...: as start_agent, but the
+# agent leads a process group of its own (as under Slurm), so that the group
+# can be signalled without hitting the test itself.
+start_agent_in_own_group() {
+    local name=$1 out=$2
+    shift 2
+    AGENT_LOG=$LOGS/$name.err
+    clean_exec setsid "$STASIS" run "$@" </dev/null >"$out" 2>"$AGENT_LOG" &
+    AGENT_PID=$!
+    STARTED_PIDS+=("$AGENT_PID")
+    log "started stasis run $* as pid $AGENT_PID (own process group)"
+}
+
+# wait_job SECS: wait until the agent has started its job; sets JOB_PID.
+# The job is killed by pid when the test ends, even if the agent is gone.
+wait_job() {
+    local deadline=$((SECONDS + $(budget "$1"))) kids
+    while :; do
+        kids=$(cat /proc/"$AGENT_PID"/task/*/children 2>/dev/null)
+        JOB_PID=${kids%% *}
+        [[ -n $JOB_PID ]] && break
+        alive "$AGENT_PID" || fail "stasis run (pid $AGENT_PID) ended before starting its job: $(tail -3 "$AGENT_LOG")"
+        ((SECONDS < deadline)) || fail "stasis run (pid $AGENT_PID) started no job in $1 s"
+        sleep 0.02
+    done
+    STARTED_PIDS+=("$JOB_PID")
+    log "the job runs as pid $JOB_PID"
+}
+
+# latest_number ROOT: the number of the generation LATEST names, or 0.
+latest_number() {
+    local name
+    name=$(cat "$1/LATEST" 2>/dev/null) || { echo 0; return; }
+    [[ $name =~ ^gen-0*([0-9]+)$ ]] && echo "${BASH_REMATCH[1]}" || echo 0
+}
+
+# wait_generation ROOT N SECS: wait until LATEST names generation N or later
+# (the agent must keep running meanwhile).
+wait_generation() {
+    local root=$1 want=$2 deadline=$((SECONDS + $(budget "$3")))
+    while (($(latest_number "$root") < want)); do
+        alive "$AGENT_PID" || fail "stasis run ended before committing generation $want: $(tail -5 "$AGENT_LOG")"
+        ((SECONDS < deadline)) || fail "no generation $want committed in $3 s: $(tail -5 "$AGENT_LOG")"
+        sleep 0.05
+    done
+    log "LATEST is $(cat "$root/LATEST")"
+}
+
+# committed_generations ROOT: names of the committed generations, oldest first.
+committed_generations() {
+    local d
+    for d in "$1"/gen-[0-9]*; do
+        [[ -d $d ]] && echo "${d##*/}"
+    done
+}
+
+# wait_agent SECS: wait for the agent to end; sets AGENT_RC.
+wait_agent() {
+    if ! wait_child "$AGENT_PID" "$1"; then
+        fail "stasis run (pid $AGENT_PID) did not end within $1 s: $(tail -5 "$AGENT_LOG")"
+    fi
+    AGENT_RC=$CHILD_RC
+    log "stasis run exited $AGENT_RC"
+}
+
+# expect_agent_rc RC WHAT: the agent must have exited RC.
+expect_agent_rc() {
+    ((AGENT_RC == $1)) || fail "$2: stasis run exited $AGENT_RC, expected $1: $(tail -5 "$AGENT_LOG")"
+}
+
+# verify_generations ROOT: every committed generation must verify.
+verify_generations() {
+    local g
+    for g in $(committed_generations "$1"); do
+        stasis "verify-$g" 60 verify --dir "$1/$g"
+        expect_ok "verify of $g"
+    done
+}
+
+# log_lines REGEX: how many lines of the agent's log match REGEX (extended).
+log_lines() {
+    grep -Ec -- "$1" "$AGENT_LOG"
+}
+
+# resume_to_end ROOT REF_OUT OUT RUN_ARGS...: run "stasis run --dir ROOT
+# RUN_ARGS" in the foreground on a ROOT holding a committed generation: it
+# must resume (the job's output continues in OUT, which the restored job
+# reopens itself; a job started anew would write to OUT.fresh), exit 0, and
+# OUT must equal REF_OUT.
+resume_to_end() {
+    local root=$1 ref=$2 out=$3
+    shift 3
+    stasis resume 120 run --dir "$root" "$@"
+    mv "$LOGS/resume.out" "$out.fresh"
+    AGENT_LOG=$LOGS/resume.err
+    ((LAST_RC == 0)) || fail "resumed stasis run exited $LAST_RC: $(tail -5 "$LAST_LOG")"
+    grep -q '^stasis run: resumed gen-' "$LAST_LOG" || fail "stasis run did not resume: $(head -3 "$LAST_LOG")"
+    [[ ! -s $out.fresh ]] || fail "the resumed run printed to its own stdout, as a job started anew would"
+    # The job's stderr is the agent's, mixed into its log; the workloads
+    # print nothing there, so only stdout is compared.
+    [[ ! -s $ref.err ]] || fail "the reference run printed to stderr: $(head -3 "$ref.err")"
+    : >"$out.err"
+    compare_outputs "$ref" "$out" "resumed run"
+}
