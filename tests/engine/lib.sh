@@ -469,9 +469,9 @@ tree_workload_cmd() {
     TREE_WINDOW=(200 2500)
     case $1 in
         tree_wait) WL_CMD=("$w/tree_wait" "$2" 100 50) TREE_WINDOW=(200 2800) ;;
-        pipeline_c) WL_CMD=("$w/tree_pipeline" tree 3000 1) ;;
-        pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 3000 1) ;;
-        pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) ;;
+        pipeline_c) WL_CMD=("$w/tree_pipeline" tree 8000 4 2) TREE_READY=2 ;;
+        pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 8000 4 2) TREE_READY=2 ;;
+        pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) TREE_READY=2 ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;

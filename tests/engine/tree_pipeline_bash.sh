@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The producer | filter | consumer pipeline of tree_pipeline.c run by a bash
+# script (bash is the root; it prints the stages' statuses from PIPESTATUS).
+# Run uninterrupted, then twice: dump the whole tree at a random moment
+# (which kills it), restore, compare the whole output.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# Round 1 dumps while all three stages run, round 2 later.
+TREE_ROUND_WINDOWS=("100 800" "1300 3000")
+tree_roundtrip pipeline_sh 2
+log "PASS"

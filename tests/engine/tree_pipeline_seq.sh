@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A bash script `seq 1 N | while read ...; do ...; sleep; done`: the loop
+# (a subshell) reads slowly, runs expr in a command substitution and
+# /bin/sleep, and checks the sequence. Run uninterrupted, then twice: dump
+# the whole tree at a random moment (which kills it), restore, compare the
+# whole output.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# Round 1 dumps while seq is blocked on the full pipe, round 2 after seq
+# has exited (unread data left in the pipe, its writer gone).
+TREE_ROUND_WINDOWS=("100 1800" "2700 4500")
+tree_roundtrip pipeline_seq 2
+log "PASS"

@@ -1,0 +1,69 @@
+#!/bin/bash
+# tree_pipeline.sh: pipelines run by a bash script, for checkpoint/restart
+# tests of process trees.
+#
+# usage: bash tree_pipeline.sh WORKLOAD_DIR c N [BATCH [SLEEP_MS]]
+#        bash tree_pipeline.sh WORKLOAD_DIR seq N [EVERY]
+#
+# "c":   tree_pipeline producer N | tree_pipeline filter | tree_pipeline consumer
+#        (see tree_pipeline.c), then the exit status of each stage.
+# "seq": seq 1 N | a `while read` loop in a subshell that checks the sequence,
+#        keeps a running sum, and every EVERY lines prints a line (with a
+#        value computed by expr in a command substitution) and sleeps 0.1 s
+#        in /bin/sleep; seq stays blocked on the full pipe for the first part
+#        of the run.
+# Only the last stage of a pipeline and, after it, the script write stdout.
+# The output depends only on the arguments.
+set -u
+W=${1:?usage: tree_pipeline.sh WORKLOAD_DIR c|seq N ...}
+mode=${2:?usage: tree_pipeline.sh WORKLOAD_DIR c|seq N ...}
+N=${3:?usage: tree_pipeline.sh WORKLOAD_DIR c|seq N ...}
+
+case $mode in
+c)
+    echo "bash pipeline start n=$N"
+    "$W/tree_pipeline" producer "$N" | "$W/tree_pipeline" filter | "$W/tree_pipeline" consumer "${4:-4}" "${5:-2}"
+    status=("${PIPESTATUS[@]}")
+    echo "stage statuses ${status[*]}"
+    ok=ok
+    for s in "${status[@]}"; do
+        ((s == 0)) || ok=FAILED
+    done
+    echo "result bash pipeline $ok"
+    ;;
+seq)
+    every=${4:-400}
+    echo "seq pipeline start n=$N every=$every"
+    seq 1 "$N" | {
+        expect=1 sum=0 count=0 errors=0
+        while read -r i; do
+            if [[ $i != "$expect" ]]; then
+                echo "expected $expect, got $i"
+                errors=$((errors + 1))
+            fi
+            expect=$((i + 1))
+            count=$((count + 1))
+            sum=$(((sum * 31 + i) % 1000003))
+            if ((i % every == 0)); then
+                sq=$(expr "$i" \* "$i" % 9973)
+                echo "at $i sum=$sum sq=$sq"
+                /bin/sleep 0.1
+            fi
+        done
+        echo "loop end count=$count last=$((expect - 1)) errors=$errors sum=$sum"
+        ((errors == 0 && count == N))
+    }
+    status=("${PIPESTATUS[@]}")
+    echo "stage statuses ${status[*]}"
+    ok=ok
+    for s in "${status[@]}"; do
+        ((s == 0)) || ok=FAILED
+    done
+    echo "result seq pipeline $ok"
+    ;;
+*)
+    echo "tree_pipeline.sh: unknown mode $mode" >&2
+    exit 2
+    ;;
+esac
+[[ $ok == ok ]]
