@@ -65,3 +65,15 @@ TEST_CASE("the largest values do not overflow")
     CHECK(parse_duration("999999999s") == std::chrono::seconds(999999999));
     CHECK(parse_duration("100000-23:59:59") == std::chrono::seconds(100000LL * 86400 + 86399));
 }
+
+TEST_CASE("durations are shown in their largest whole unit")
+{
+    using stasis::agent::format_duration;
+    CHECK(format_duration(0s) == "0s");
+    CHECK(format_duration(45s) == "45s");
+    CHECK(format_duration(90s) == "90s");
+    CHECK(format_duration(30min) == "30m");
+    CHECK(format_duration(2h) == "2h");
+    CHECK(format_duration(48h) == "2d");
+    CHECK(format_duration(parse_duration("1-2:30")) == "1590m");
+}

@@ -118,4 +118,16 @@ seconds parse_duration(std::string_view text)
     return seconds(*value);
 }
 
+std::string format_duration(seconds duration)
+{
+    static constexpr std::array<std::pair<std::int64_t, char>, 3> units{{{day, 'd'}, {hour, 'h'}, {minute, 'm'}}};
+    auto n = duration.count();
+    for (auto [scale, suffix] : units) {
+        if (n != 0 && n % scale == 0) {
+            return std::to_string(n / scale) + suffix;
+        }
+    }
+    return std::to_string(n) + "s";
+}
+
 }  // namespace stasis::agent

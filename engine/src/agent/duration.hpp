@@ -2,6 +2,7 @@
 // Durations as users write them for a scheduler: Slurm's time formats and
 // the short unit forms, in one parser for every place that takes a DUR.
 #include <chrono>
+#include <string>
 #include <string_view>
 
 namespace stasis::agent {
@@ -12,5 +13,8 @@ namespace stasis::agent {
 // seconds). Throws Error naming the value when it is none of these or does
 // not fit.
 std::chrono::seconds parse_duration(std::string_view text);
+
+// The largest whole unit: "90s", "30m", "2h", "1d".
+std::string format_duration(std::chrono::seconds duration);
 
 }  // namespace stasis::agent

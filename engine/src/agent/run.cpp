@@ -1,5 +1,6 @@
 #include "agent/run.hpp"
 
+#include "agent/duration.hpp"
 #include "agent/event_source.hpp"
 #include "agent/generation_store.hpp"
 #include "agent/job_launch.hpp"
@@ -25,7 +26,7 @@ std::string describe_schedule(const RunOptions& options)
     if (options.interval.count() == 0) {
         return "checkpoints when signalled" + where;
     }
-    return "checkpoints every " + std::to_string(options.interval.count()) + " s" + where;
+    return "checkpoints every " + format_duration(options.interval) + where;
 }
 
 }  // namespace
