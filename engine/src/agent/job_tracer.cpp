@@ -279,25 +279,31 @@ void JobTracer::interrupt_all()
     }
 }
 
-bool JobTracer::all_stopped() const
+// Each task is let go as soon as it stops, not once all have: a vfork
+// parent stops only after its child has run on to its exec.
+void JobTracer::detach_stopped()
 {
-    return std::all_of(tasks_.begin(), tasks_.end(),
-                       [](const auto& t) { return t.second.state == State::stopped; });
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+        if (it->second.state != State::stopped) {
+            ++it;
+            continue;
+        }
+        ::ptrace(PTRACE_DETACH, it->first, nullptr, it->second.pass_signal);
+        it = tasks_.erase(it);
+    }
 }
 
 std::vector<HeldSignal> JobTracer::release_all(EventSource& events)
 {
     stopping_ = true;
     interrupt_all();
-    while (!all_stopped()) {
+    detach_stopped();
+    while (!tasks_.empty()) {
         if (auto event = events.next()) {
             handle(*event);
+            detach_stopped();
         }
     }
-    for (const auto& [tid, task] : tasks_) {
-        ::ptrace(PTRACE_DETACH, tid, nullptr, task.pass_signal);
-    }
-    tasks_.clear();
     stopping_ = false;
     return std::exchange(held_, {});
 }

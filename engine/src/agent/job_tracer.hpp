@@ -48,9 +48,10 @@ public:
     // The wait status of the job's root once it has ended.
     [[nodiscard]] std::optional<int> root_status() const { return root_status_; }
 
-    // Stops every task and detaches from all of them, so that another tracer
-    // (stasis::dump) can attach. Held signals are suppressed and returned,
-    // to be delivered again by deliver() once the job is held again.
+    // Stops and detaches every task, so that another tracer (stasis::dump)
+    // can attach. Held signals are suppressed and returned, to be delivered
+    // again by deliver() once the job is held again; other signals that
+    // arrive meanwhile are handed over at the detach.
     std::vector<HeldSignal> release_all(EventSource& events);
 
     // Sends each held signal again to its thread; the guard passes it on.
@@ -77,7 +78,7 @@ private:
     void resume(TaskMap::iterator task, int signo);
     void listen(TaskMap::iterator task);
     void interrupt_all();
-    [[nodiscard]] bool all_stopped() const;
+    void detach_stopped();
 
     pid_t root_;
     TaskMap tasks_;
