@@ -102,6 +102,7 @@ DumpResult dump(const DumpOptions& options)
 
     image::GenerationWriter generation(options.dir);
     Checkpoint checkpoint = describe_host(options.pid);
+    checkpoint.pipes = capture_pipes(states);
     for (std::size_t i = 0; i < states.size(); ++i) {
         const auto& frozen = *tree.processes()[i];
         auto process = read_task_state(frozen, find_syscall_instruction(frozen.pid(), states[i].regions));

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "proc.hpp"
+#include "unique_fd.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -77,8 +78,7 @@ FdState read_fd(pid_t pid, int fd)
     } else if (S_ISCHR(st.st_mode)) {
         state.kind = FdKind::device;
     } else if (S_ISFIFO(st.st_mode)) {
-        if (!stdio) unsupported(pid, fd, "a pipe", state.path);
-        state.kind = FdKind::inherit;
+        state.kind = FdKind::pipe;  // inside the tree, or leading out: link_descriptions tells
     } else if (S_ISSOCK(st.st_mode)) {
         if (!stdio) unsupported(pid, fd, "a socket", state.path);
         state.kind = FdKind::inherit;
@@ -93,26 +93,72 @@ bool same_description(pid_t pid_a, int fd_a, pid_t pid_b, int fd_b)
     return ::syscall(SYS_kcmp, pid_a, pid_b, KCMP_FILE, fd_a, fd_b) == 0;
 }
 
-bool is_pipe(const FdState& fd)
-{
-    return fd.path.rfind("pipe:[", 0) == 0;
-}
-
-// A pipe with a reader and a writer inside the tree carries data between its
-// processes; restoring it as "inherited" would cut the pipeline.
-void refuse_internal_pipes(const std::vector<ProcessState>& tree)
+bool has_end_in_tree(const std::vector<ProcessState>& tree, const std::string& key, int accmode)
 {
     for (const auto& p : tree) {
         for (const auto& fd : p.fds) {
-            if (!is_pipe(fd)) {
+            if (fd.kind == FdKind::pipe && fd.path == key && (fd.flags & O_ACCMODE) == accmode) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// Whether any process outside the tree holds this pipe.
+bool held_outside(const std::vector<ProcessState>& tree, const std::string& key)
+{
+    DIR* d = ::opendir("/proc");
+    if (d == nullptr) {
+        throw sys_error("cannot list /proc");
+    }
+    bool found = false;
+    while (dirent* e = ::readdir(d)) {
+        if (found || !std::isdigit(static_cast<unsigned char>(e->d_name[0]))) {
+            continue;
+        }
+        auto pid = static_cast<pid_t>(std::stol(e->d_name));
+        if (std::any_of(tree.begin(), tree.end(), [pid](const ProcessState& p) { return p.pid == pid; })) {
+            continue;
+        }
+        std::string dir = "/proc/" + std::string(e->d_name) + "/fd/";
+        DIR* fds = ::opendir(dir.c_str());
+        while (fds != nullptr && !found) {
+            dirent* f = ::readdir(fds);
+            if (f == nullptr) {
+                break;
+            }
+            char target[64];
+            ssize_t n = ::readlinkat(::dirfd(fds), f->d_name, target, sizeof(target));
+            found = n == static_cast<ssize_t>(key.size()) && key.compare(0, key.size(), target, n) == 0;
+        }
+        if (fds != nullptr) {
+            ::closedir(fds);
+        }
+    }
+    ::closedir(d);
+    return found;
+}
+
+// A pipe with both ends in the tree, or with a read end whose writer nobody
+// holds any more (a producer that finished: its data is still to be read),
+// is restored with its data. One that leads outside (the scheduler's pipe on
+// stdout) can only be handed over from whoever runs the restore, on fds 0-2.
+void classify_pipes(std::vector<ProcessState>& tree)
+{
+    for (auto& p : tree) {
+        for (auto& fd : p.fds) {
+            if (fd.kind != FdKind::pipe) {
                 continue;
             }
-            for (const auto& q : tree) {
-                for (const auto& other : q.fds) {
-                    if (other.path == fd.path && (other.flags & O_ACCMODE) != (fd.flags & O_ACCMODE)) {
-                        unsupported(p.pid, fd.fd, "a pipe between processes of the tree", fd.path);
-                    }
-                }
+            bool reader = has_end_in_tree(tree, fd.path, O_RDONLY);
+            bool writer = has_end_in_tree(tree, fd.path, O_WRONLY);
+            bool internal = (reader && writer) || (reader && !held_outside(tree, fd.path));
+            if (!internal && fd.fd > 2) {
+                unsupported(p.pid, fd.fd, "a pipe to a process outside the checkpointed tree", fd.path);
+            }
+            if (!internal) {
+                fd.kind = FdKind::inherit;
             }
         }
     }
@@ -144,7 +190,7 @@ std::vector<FdState> read_fds(pid_t pid)
 
 void link_descriptions(std::vector<ProcessState>& tree)
 {
-    refuse_internal_pipes(tree);
+    classify_pipes(tree);
     struct Seen {
         pid_t pid;
         int fd;
@@ -160,6 +206,58 @@ void link_descriptions(std::vector<ProcessState>& tree)
             seen.push_back({p.pid, fd.fd, fd.description});
         }
     }
+}
+
+namespace {
+
+PipeState capture_pipe(pid_t pid, const FdState& fd)
+{
+    std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd.fd);
+    auto fail = [&](const std::string& what) {
+        return sys_error("cannot read the pipe at fd " + std::to_string(fd.fd) + " of process " + std::to_string(pid) +
+                         " (" + what + ")");
+    };
+    UniqueFd source(::open(link.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!source.valid()) {
+        throw fail("open");
+    }
+    PipeState pipe;
+    pipe.key = fd.path;
+    pipe.capacity = ::fcntl(source.get(), F_GETPIPE_SZ);
+    int ends[2];
+    if (::pipe2(ends, O_NONBLOCK | O_CLOEXEC) < 0) {
+        throw fail("pipe");
+    }
+    UniqueFd copy_out(ends[0]), copy_in(ends[1]);
+    if (::fcntl(copy_in.get(), F_SETPIPE_SZ, pipe.capacity) < pipe.capacity) {
+        throw fail("pipe size");
+    }
+    ssize_t n = ::tee(source.get(), copy_in.get(), static_cast<std::size_t>(pipe.capacity), SPLICE_F_NONBLOCK);
+    if (n < 0 && errno != EAGAIN) {
+        throw fail("tee");
+    }
+    pipe.data.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (!pipe.data.empty() &&
+        ::read(copy_out.get(), pipe.data.data(), pipe.data.size()) != static_cast<ssize_t>(pipe.data.size())) {
+        throw fail("read");
+    }
+    return pipe;
+}
+
+}  // namespace
+
+std::vector<PipeState> capture_pipes(const std::vector<ProcessState>& tree)
+{
+    std::vector<PipeState> pipes;
+    for (const auto& p : tree) {
+        for (const auto& fd : p.fds) {
+            bool seen = std::any_of(pipes.begin(), pipes.end(), [&](const PipeState& s) { return s.key == fd.path; });
+            if (fd.kind == FdKind::pipe && !seen) {
+                pipes.push_back(capture_pipe(p.pid, fd));
+            }
+        }
+    }
+    return pipes;
 }
 
 }  // namespace stasis

@@ -96,7 +96,7 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
             check_executable(p);
         }
     }
-    auto open = open_descriptions(checkpoint.processes);
+    auto open = open_descriptions(checkpoint);
     auto spawned = spawn_tree(checkpoint.processes, open);
     open.clear();
     try {
@@ -113,11 +113,7 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
             }
         }
     } catch (...) {
-        for (pid_t pid : spawned.pids) {
-            if (pid > 0) ::kill(pid, SIGKILL);
-        }
-        ::kill(spawned.child, SIGKILL);
-        ::waitpid(spawned.child, nullptr, 0);
+        kill_spawned(spawned);
         throw;
     }
     return {spawned.pids.front(), spawned.child};

@@ -13,9 +13,10 @@ namespace stasis {
 // Description id (FdState::description) -> an fd of stasis's own.
 using OpenDescriptions = std::map<int, UniqueFd>;
 
-// Opens every description of the tree at its saved flags and offset. Throws
-// an Error naming the fd and the file when one cannot be reopened.
-OpenDescriptions open_descriptions(const std::vector<ProcessState>& tree);
+// Opens every description of the tree at its saved flags and offset, and
+// recreates the tree's pipes with their unread data. Throws an Error naming
+// the fd and the file when one cannot be reopened.
+OpenDescriptions open_descriptions(const Checkpoint& checkpoint);
 
 struct FdPlacement {
     int target = -1;  // fd number in the restored process

@@ -221,6 +221,9 @@ void apply_process_attributes(const ProcessState& p)
     if (root < 0) {
         ::_exit(spawn_failed);
     }
+    // The tree has its descriptions now; a pipe end held here would keep
+    // its reader from ever seeing end-of-file.
+    ::syscall(SYS_close_range, 0, ~0U, 0);
     for (;;) {
         int status = 0;
         pid_t ended = ::waitpid(-1, &status, 0);
@@ -331,13 +334,7 @@ public:
     ~SpawnGuard()
     {
         if (armed_) {
-            for (pid_t pid : spawned_.pids) {
-                if (pid > 0) ::kill(pid, SIGKILL);
-            }
-            if (spawned_.child > 0) {
-                ::kill(spawned_.child, SIGKILL);
-                ::waitpid(spawned_.child, nullptr, 0);
-            }
+            kill_spawned(spawned_);
         }
     }
     SpawnGuard(const SpawnGuard&) = delete;
@@ -350,6 +347,20 @@ private:
 };
 
 }  // namespace
+
+void kill_spawned(const SpawnedTree& spawned) noexcept
+{
+    for (pid_t pid : spawned.pids) {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, __WALL);
+        }
+    }
+    if (spawned.child > 0) {
+        ::kill(spawned.child, SIGKILL);
+        ::waitpid(spawned.child, nullptr, 0);
+    }
+}
 
 SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open)
 {

@@ -22,4 +22,9 @@ struct SpawnedTree {
 // its execve finished. On error everything spawned is killed.
 SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open);
 
+// Ends a tree that could not be restored. Its processes are stasis's
+// tracees: their deaths must be collected here, or their parents would wait
+// for them for ever.
+void kill_spawned(const SpawnedTree& spawned) noexcept;
+
 }  // namespace stasis

@@ -57,34 +57,38 @@ pid_t create_thread(RestoreContext& ctx, pid_t wanted)
 
 // glibc caches each thread's TID in its thread descriptor, at the address it
 // registered as clear_child_tid; pthread_kill and raise use that copy.
-void update_cached_tid(pid_t pid, const ThreadState& saved, pid_t new_tid)
+// own_tid is the tid as the thread itself sees it (inside its namespace).
+void update_cached_tid(pid_t pid, const ThreadState& saved, pid_t own_tid)
 {
     if (saved.clear_child_tid == 0) {
         return;
     }
     if (read_remote_value<std::int32_t>(pid, saved.clear_child_tid) == saved.tid) {
-        write_remote_value<std::int32_t>(pid, saved.clear_child_tid, new_tid);
+        write_remote_value<std::int32_t>(pid, saved.clear_child_tid, own_tid);
     }
 }
 
-void queue_signal(RestoreContext& ctx, SyscallInjector& inj, const SigInfoBytes& info, pid_t tid)
+// The kernel lets a process queue any siginfo to itself only, named by the
+// ids it sees itself: own_tid 0 queues to the whole process.
+void queue_signal(RestoreContext& ctx, SyscallInjector& inj, const SigInfoBytes& info, pid_t own_tid)
 {
     siginfo_t si{};
     std::memcpy(&si, info.bytes.data(), sizeof(si));
     std::uint64_t staged = ctx.stage(std::as_bytes(std::span(info.bytes)));
     auto sig = static_cast<std::uint64_t>(si.si_signo);
-    if (tid != 0) {
+    auto own_pid = inj.checked("getpid", SYS_getpid, {});
+    if (own_tid != 0) {
         inj.checked("rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo,
-                    {static_cast<std::uint64_t>(ctx.pid()), static_cast<std::uint64_t>(tid), sig, staged});
+                    {own_pid, static_cast<std::uint64_t>(own_tid), sig, staged});
     } else {
-        inj.checked("rt_sigqueueinfo", SYS_rt_sigqueueinfo, {static_cast<std::uint64_t>(ctx.pid()), sig, staged});
+        inj.checked("rt_sigqueueinfo", SYS_rt_sigqueueinfo, {own_pid, sig, staged});
     }
 }
 
 void restore_registrations(RestoreContext& ctx, const ThreadState& saved, pid_t tid)
 {
     SyscallInjector inj(tid, ctx.area_base());
-    inj.checked("set_tid_address", SYS_set_tid_address, {saved.clear_child_tid});
+    auto own_tid = static_cast<pid_t>(inj.checked("set_tid_address", SYS_set_tid_address, {saved.clear_child_tid}));
     if (saved.robust_list_head != 0) {
         inj.checked("set_robust_list", SYS_set_robust_list, {saved.robust_list_head, saved.robust_list_len});
     }
@@ -99,9 +103,9 @@ void restore_registrations(RestoreContext& ctx, const ThreadState& saved, pid_t 
         inj.checked("sigaltstack", SYS_sigaltstack, {ctx.stage_value(ss), 0});
     }
     inj.checked("prctl(PR_SET_NAME)", SYS_prctl, {PR_SET_NAME, ctx.stage_string(saved.comm)});
-    update_cached_tid(ctx.pid(), saved, tid);
+    update_cached_tid(ctx.pid(), saved, own_tid);
     for (const auto& info : saved.pending) {
-        queue_signal(ctx, inj, info, tid);
+        queue_signal(ctx, inj, info, own_tid);
     }
 }
 

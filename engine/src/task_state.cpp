@@ -49,7 +49,7 @@ RegionKind region_kind_from_name(const std::string& name)
     return static_cast<RegionKind>(it - region_kind_names.begin());
 }
 
-constexpr std::array fd_kind_names{"file", "device", "inherit"};
+constexpr std::array fd_kind_names{"file", "device", "inherit", "pipe"};
 
 FdKind fd_kind_from_name(const std::string& name)
 {
@@ -183,11 +183,23 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, zombie, w
                                    sigactions, shared_pending, threads, regions, fds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CpuState, xcr0, xsave_size)
 
+void to_json(nlohmann::json& j, const PipeState& p)
+{
+    j = {{"key", p.key}, {"capacity", p.capacity}, {"data", to_hex(p.data.data(), p.data.size())}};
+}
+
+void from_json(const nlohmann::json& j, PipeState& p)
+{
+    j.at("key").get_to(p.key);
+    j.at("capacity").get_to(p.capacity);
+    p.data = from_hex(j.at("data").get<std::string>());
+}
+
 void to_json(nlohmann::json& j, const Checkpoint& c)
 {
     j = {{"format", "stasis-image"}, {"version", 1},          {"host", c.host},
          {"kernel", c.kernel},       {"time", c.time},        {"cpu", c.cpu},
-         {"root_pid", c.root_pid},   {"data_files", c.data_files}, {"processes", c.processes}};
+         {"root_pid", c.root_pid},   {"data_files", c.data_files}, {"processes", c.processes}, {"pipes", c.pipes}};
 }
 
 void from_json(const nlohmann::json& j, Checkpoint& c)
@@ -200,6 +212,7 @@ void from_json(const nlohmann::json& j, Checkpoint& c)
         j.at("root_pid").get_to(c.root_pid);
         j.at("data_files").get_to(c.data_files);
         j.at("processes").get_to(c.processes);
+        j.at("pipes").get_to(c.pipes);
     } catch (const nlohmann::json::exception& e) {
         throw ImageError(std::string("manifest is malformed: ") + e.what());
     }

@@ -59,7 +59,7 @@ struct Region {
     [[nodiscard]] std::uint64_t size() const { return end - start; }
 };
 
-enum class FdKind { file, device, inherit };
+enum class FdKind { file, device, inherit, pipe };
 
 struct FdState {
     int fd = -1;
@@ -105,6 +105,14 @@ struct ProcessState {
     std::vector<FdState> fds;
 };
 
+// A pipe or FIFO with both ends inside the tree, and the bytes that were
+// written to it but not yet read.
+struct PipeState {
+    std::string key;  // the fds' link target: "pipe:[N]", or a named FIFO's path
+    int capacity = 0;
+    std::vector<std::uint8_t> data;
+};
+
 struct CpuState {
     std::uint64_t xcr0 = 0;
     std::uint64_t xsave_size = 0;
@@ -116,6 +124,7 @@ struct Checkpoint {
     pid_t root_pid = 0;
     std::vector<std::string> data_files;
     std::vector<ProcessState> processes;
+    std::vector<PipeState> pipes;
 };
 
 void to_json(nlohmann::json& j, const Checkpoint& c);
