@@ -45,12 +45,12 @@ Checkpoint describe_host(pid_t root)
 
 // Each process's pages go to data files of its own (pages-PID-N.bin), so
 // that the chunks of one process are never mixed with another's.
-void dump_process_memory(ProcessState& process, pid_t pid, const std::filesystem::path& staging,
-                         const DumpOptions& options, Checkpoint& checkpoint)
+void dump_process_memory(ProcessState& process, const std::filesystem::path& staging, const DumpOptions& options,
+                         const SharedPages& shared, Checkpoint& checkpoint)
 {
     image::ChunkWriter writer(staging, options.codec, options.level, options.workers,
-                              "pages-" + std::to_string(pid));
-    dump_memory(pid, process.regions, writer);
+                              "pages-" + std::to_string(process.pid));
+    dump_memory(process.pid, process.regions, writer, shared);
     for (const auto& file : writer.files()) {
         checkpoint.data_files.push_back(file);
     }
@@ -103,13 +103,18 @@ DumpResult dump(const DumpOptions& options)
     image::GenerationWriter generation(options.dir);
     Checkpoint checkpoint = describe_host(options.pid);
     checkpoint.pipes = capture_pipes(states);
+    std::vector<SharedResidency> residency(states.size());
     for (std::size_t i = 0; i < states.size(); ++i) {
         const auto& frozen = *tree.processes()[i];
-        auto process = read_task_state(frozen, find_syscall_instruction(frozen.pid(), states[i].regions));
-        process.regions = read_regions(frozen.pid());
+        auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
+        auto process = read_task_state(frozen, syscall_ip, states[i].regions, residency[i]);
+        process.regions = read_regions(frozen.pid());  // without the scratch page injection used
         process.fds = std::move(states[i].fds);
-        dump_process_memory(process, frozen.pid(), generation.staging_dir(), options, checkpoint);
         checkpoint.processes.push_back(std::move(process));
+    }
+    auto shared = find_shared_pages(checkpoint.processes, residency);
+    for (auto& process : checkpoint.processes) {
+        dump_process_memory(process, generation.staging_dir(), options, shared, checkpoint);
     }
     for (const auto& z : tree.zombies()) {
         checkpoint.processes.push_back(zombie_state(z));

@@ -43,12 +43,16 @@ RegionKind classify(pid_t pid, const proc::MapEntry& e)
     if (e.path == "[vsyscall]") return RegionKind::vsyscall;
     bool shared = e.prot.size() >= 4 && e.prot[3] == 's';
     bool is_file = !e.path.empty() && e.path[0] == '/';
-    if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)")) {
+    // Shared anonymous memory and shared memfd mappings are both shmem
+    // objects without a name to reopen (a restored one is a memfd).
+    if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)" || e.path.rfind("/memfd:", 0) == 0)) {
         return RegionKind::shared_anon;
     }
-    if (is_file && (ends_with(e.path, " (deleted)") || e.path.rfind("/memfd:", 0) == 0 ||
-                    e.path.rfind("/SYSV", 0) == 0)) {
-        throw Error(describe(pid, e) + " is a deleted file, memfd or SysV segment, which stasis cannot checkpoint yet");
+    if (e.path.rfind("/SYSV", 0) == 0) {
+        throw Error(describe(pid, e) + " is SysV shared memory, which stasis cannot checkpoint yet");
+    }
+    if (is_file && (ends_with(e.path, " (deleted)") || e.path.rfind("/memfd:", 0) == 0)) {
+        throw Error(describe(pid, e) + " is a deleted file or a private memfd mapping, which stasis cannot checkpoint yet");
     }
     if (is_file) {
         return shared ? RegionKind::shared_file : RegionKind::file;
@@ -61,14 +65,13 @@ RegionKind classify(pid_t pid, const proc::MapEntry& e)
 
 bool region_may_hold_data(RegionKind kind)
 {
-    return kind == RegionKind::anon || kind == RegionKind::shared_anon || kind == RegionKind::file;
+    return kind == RegionKind::anon || kind == RegionKind::file;
 }
 
 bool page_holds_data(RegionKind kind, std::uint64_t entry)
 {
     switch (kind) {
     case RegionKind::anon:
-    case RegionKind::shared_anon:
         return (entry & (pm_present | pm_swapped)) != 0;
     case RegionKind::file:
         // Written pages of a private file mapping are anonymous copies.
@@ -78,21 +81,32 @@ bool page_holds_data(RegionKind kind, std::uint64_t entry)
     }
 }
 
-// Calls emit(first_page_addr, length) for each run of data-holding pages.
-template <typename Emit>
-void for_each_data_run(int pagemap, const Region& region, Emit emit)
+UniqueFd open_pagemap(pid_t pid)
+{
+    UniqueFd pagemap(::open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!pagemap.valid()) {
+        throw sys_error("cannot open the page map of process " + std::to_string(pid));
+    }
+    return pagemap;
+}
+
+// Calls emit(first_page_addr, length) for each run of pages in [start, end)
+// for which holds(addr, pagemap_entry) is true. Reads the page map in
+// batches, so a huge reservation costs no huge buffer.
+template <typename Holds, typename Emit>
+void for_each_run(int pagemap, std::uint64_t start, std::uint64_t end, Holds holds, Emit emit)
 {
     std::vector<std::uint64_t> entries(pagemap_batch);
     std::uint64_t run_start = 0, run_len = 0;
-    for (std::uint64_t addr = region.start; addr < region.end;) {
-        std::uint64_t pages = std::min(pagemap_batch, (region.end - addr) / page_size);
+    for (std::uint64_t addr = start; addr < end;) {
+        std::uint64_t pages = std::min(pagemap_batch, (end - addr) / page_size);
         auto bytes = static_cast<ssize_t>(pages * sizeof(std::uint64_t));
         if (::pread(pagemap, entries.data(), static_cast<std::size_t>(bytes),
                     static_cast<off_t>(addr / page_size * sizeof(std::uint64_t))) != bytes) {
             throw sys_error("cannot read the page map");
         }
         for (std::uint64_t i = 0; i < pages; ++i, addr += page_size) {
-            if (page_holds_data(region.kind, entries[i])) {
+            if (holds(addr, entries[i])) {
                 if (run_len == 0) {
                     run_start = addr;
                 }
@@ -144,23 +158,45 @@ std::vector<Region> read_regions(pid_t pid)
     return regions;
 }
 
-void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer)
+SharedPages find_shared_pages(const std::vector<ProcessState>& tree,
+                              const std::vector<std::map<std::uint64_t, std::vector<bool>>>& residency)
 {
-    UniqueFd pagemap(::open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC));
-    if (!pagemap.valid()) {
-        throw sys_error("cannot open the page map of process " + std::to_string(pid));
-    }
-    for (auto& region : regions) {
-        if (!region_may_hold_data(region.kind)) {
-            continue;
-        }
-        for_each_data_run(pagemap.get(), region, [&](std::uint64_t start, std::uint64_t len) {
-            for (std::uint64_t off = 0; off < len; off += max_chunk) {
-                std::vector<std::byte> data(std::min(max_chunk, len - off));
-                read_remote(pid, start + off, data);
-                writer.add(start + off, std::move(data));
+    SharedPages shared;
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        for (const auto& r : tree[i].regions) {
+            if (r.kind == RegionKind::shared_anon && shared.find(r.inode) == shared.end()) {
+                shared.emplace(r.inode, SharedOwner{tree[i].pid, r.start, r.end, r.offset, residency[i].at(r.start)});
             }
-        });
+        }
+    }
+    return shared;
+}
+
+void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer, const SharedPages& shared)
+{
+    UniqueFd pagemap = open_pagemap(pid);
+    auto save = [&](std::uint64_t start, std::uint64_t len) {
+        for (std::uint64_t off = 0; off < len; off += max_chunk) {
+            std::vector<std::byte> data(std::min(max_chunk, len - off));
+            read_remote(pid, start + off, data);
+            writer.add(start + off, std::move(data));
+        }
+    };
+    for (const auto& region : regions) {
+        if (region.kind == RegionKind::shared_anon) {
+            // A shared object's pages are saved once, with its first mapping.
+            const auto& owner = shared.at(region.inode);
+            if (owner.pid == pid && owner.start == region.start) {
+                for_each_run(
+                    pagemap.get(), region.start, region.end,
+                    [&](std::uint64_t addr, std::uint64_t) { return owner.present[(addr - region.start) / page_size]; },
+                    save);
+            }
+        } else if (region_may_hold_data(region.kind)) {
+            for_each_run(
+                pagemap.get(), region.start, region.end,
+                [&](std::uint64_t, std::uint64_t entry) { return page_holds_data(region.kind, entry); }, save);
+        }
     }
     auto chunks = writer.finish();
     // Chunks come back sorted by address; hand each region its own.

@@ -14,7 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <span>
 
 namespace stasis {
 
@@ -89,6 +91,23 @@ void keep_intercepted(ThreadState& t, SyscallInjector& inj, std::vector<HeldSign
         t.pending.push_back(to_bytes({info}).front());
         held.push_back({t.tid, info.si_signo});
     }
+}
+
+// mincore answers for the page cache of a shared object, not for this
+// process's page tables: pages only the other processes touched count too.
+std::vector<bool> resident_pages(pid_t pid, SyscallInjector& inj, std::uint64_t scratch, const Region& r)
+{
+    std::vector<bool> resident(r.size() / page_size);
+    std::vector<std::uint8_t> vec(page_size);
+    for (std::uint64_t first = 0; first < resident.size(); first += page_size) {
+        std::uint64_t pages = std::min<std::uint64_t>(page_size, resident.size() - first);
+        inj.checked("mincore", SYS_mincore, {r.start + first * page_size, pages * page_size, scratch});
+        read_remote(pid, scratch, std::as_writable_bytes(std::span(vec.data(), pages)));
+        for (std::uint64_t i = 0; i < pages; ++i) {
+            resident[first + i] = (vec[i] & 1) != 0;
+        }
+    }
+    return resident;
 }
 
 std::uint64_t status_mask(pid_t pid, const char* key)
@@ -172,7 +191,8 @@ std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& reg
     throw Error("process " + std::to_string(pid) + " has no vDSO with a syscall instruction");
 }
 
-ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip)
+ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip,
+                             const std::vector<Region>& regions, SharedResidency& residency)
 {
     ProcessState p;
     p.pid = frozen.pid();
@@ -191,6 +211,11 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
     try {
         p.mm = read_mm(p.pid, leader);
         p.sigactions = read_sigactions(p.pid, leader, scratch);
+        for (const auto& r : regions) {
+            if (r.kind == RegionKind::shared_anon) {
+                residency[r.start] = resident_pages(p.pid, leader, scratch, r);
+            }
+        }
         for (auto& t : p.threads) {
             SyscallInjector inj(t.tid, syscall_ip);
             read_thread_by_injection(p.pid, t, inj, scratch);

@@ -7,6 +7,7 @@
 #include "restore_context.hpp"
 #include "restore_files.hpp"
 #include "restore_memory.hpp"
+#include "restore_shared_memory.hpp"
 #include "restore_spawn.hpp"
 #include "restore_threads.hpp"
 
@@ -74,6 +75,7 @@ void set_close_on_exec(RestoreContext& ctx, const ProcessState& p)
 std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader)
 {
     RestoreContext ctx(pid, 0);
+    ctx.set_shared_memory_fds(shared_memory_fds(p));
     rebuild_address_space(ctx, p, reader);
     restore_sigactions(ctx, p);
     set_close_on_exec(ctx, p);
@@ -97,8 +99,10 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
         }
     }
     auto open = open_descriptions(checkpoint);
-    auto spawned = spawn_tree(checkpoint.processes, open);
+    auto shared = create_shared_memory(checkpoint, reader);
+    auto spawned = spawn_tree(checkpoint.processes, open, shared);
     open.clear();
+    shared.clear();
     try {
         check_cpu(spawned.pids.front(), checkpoint);
         std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());

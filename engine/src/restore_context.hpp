@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <span>
 
 namespace stasis {
@@ -39,11 +40,16 @@ public:
         return stage(std::as_bytes(std::span(&value, 1)));
     }
 
+    // Shared memory objects: the fd each has in this process until mapped.
+    void set_shared_memory_fds(std::map<std::uint64_t, int> fds) { shared_fds_ = std::move(fds); }
+    [[nodiscard]] const std::map<std::uint64_t, int>& shared_memory_fds() const { return shared_fds_; }
+
 private:
     pid_t pid_;
     SyscallInjector main_;
     std::uint64_t area_base_ = 0;
     std::uint64_t area_size_ = 0;
+    std::map<std::uint64_t, int> shared_fds_;
 };
 
 inline constexpr std::uint64_t injection_area_size = 1 << 20;

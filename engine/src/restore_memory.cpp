@@ -165,10 +165,10 @@ int open_mapped_file(RestoreContext& ctx, const Region& r)
 }
 
 // Regions that get data from the image are mapped writable first and given
-// their saved protection afterwards.
+// their saved protection afterwards. Shared memory was filled by stasis.
 bool needs_fill(const Region& r)
 {
-    return r.kind == RegionKind::anon || r.kind == RegionKind::shared_anon || !r.chunks.empty();
+    return r.kind != RegionKind::shared_anon && (r.kind == RegionKind::anon || !r.chunks.empty());
 }
 
 void map_region(RestoreContext& ctx, const Region& r)
@@ -177,11 +177,14 @@ void map_region(RestoreContext& ctx, const Region& r)
                                        : static_cast<std::uint64_t>(r.prot_bits());
     auto& inj = ctx.main();
     switch (r.kind) {
-    case RegionKind::anon:
-    case RegionKind::shared_anon: {
-        std::uint64_t flags = MAP_FIXED | MAP_ANONYMOUS | (r.kind == RegionKind::anon ? MAP_PRIVATE : MAP_SHARED) |
-                              (r.has_flag("gd") ? MAP_GROWSDOWN : 0);
+    case RegionKind::anon: {
+        std::uint64_t flags = MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE | (r.has_flag("gd") ? MAP_GROWSDOWN : 0);
         inj.checked("mmap", SYS_mmap, {r.start, r.size(), prot, flags, static_cast<std::uint64_t>(-1), 0});
+        break;
+    }
+    case RegionKind::shared_anon: {
+        auto fd = static_cast<std::uint64_t>(ctx.shared_memory_fds().at(r.inode));
+        inj.checked("mmap of shared memory", SYS_mmap, {r.start, r.size(), prot, MAP_FIXED | MAP_SHARED, fd, r.offset});
         break;
     }
     case RegionKind::file:
@@ -211,7 +214,9 @@ void fill_memory(pid_t pid, const ProcessState& process, const image::ChunkReade
     std::vector<const image::Chunk*> chunks;
     for (const auto& r : process.regions) {
         for (const auto& c : r.chunks) {
-            chunks.push_back(&c);
+            if (r.kind != RegionKind::shared_anon) {
+                chunks.push_back(&c);
+            }
         }
     }
     std::atomic<std::size_t> next{0};
@@ -276,6 +281,9 @@ void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, con
     move_vdso(ctx, process);
     for (const auto& r : process.regions) {
         map_region(ctx, r);
+    }
+    for (const auto& [inode, fd] : ctx.shared_memory_fds()) {
+        ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
     }
     fill_memory(ctx.pid(), process, reader);
     for (const auto& r : process.regions) {

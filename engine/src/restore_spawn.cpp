@@ -49,7 +49,19 @@ std::size_t index_of(const std::vector<ProcessState>& tree, pid_t pid)
     return static_cast<std::size_t>(it - tree.begin());
 }
 
-Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open)
+std::vector<FdPlacement> all_placements(const ProcessState& p, const OpenDescriptions& open, const SharedMemory& shared)
+{
+    if (p.zombie) {
+        return {};
+    }
+    auto placements = placements_for(p, open);
+    for (const auto& [inode, target] : shared_memory_fds(p)) {
+        placements.push_back({target, shared.at(inode).get()});
+    }
+    return placements;
+}
+
+Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open, const SharedMemory& shared)
 {
     Plan plan;
     plan.tree = &tree;
@@ -62,7 +74,7 @@ Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& op
         std::stable_partition(kids.begin(), kids.end(), [&](std::size_t c) { return tree[c].pgid == tree[c].pid; });
     }
     for (const auto& p : tree) {
-        plan.placements.push_back(p.zombie ? std::vector<FdPlacement>{} : placements_for(p, open));
+        plan.placements.push_back(all_placements(p, open, shared));
     }
     plan.original_ids = ::geteuid() == 0 || tree.size() > 1;
     return plan;
@@ -362,9 +374,10 @@ void kill_spawned(const SpawnedTree& spawned) noexcept
     }
 }
 
-SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open)
+SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
+                       const SharedMemory& shared)
 {
-    Plan plan = make_plan(tree, open);
+    Plan plan = make_plan(tree, open, shared);
     int sockets[2], go[2];
     if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sockets) < 0 || ::pipe2(go, O_CLOEXEC) < 0) {
         throw sys_error("cannot create the restore handshake");

@@ -5,6 +5,7 @@
 // namespace so that every process gets its saved pid back (a shell waits
 // for its children by pid).
 #include "restore_files.hpp"
+#include "restore_shared_memory.hpp"
 #include "task_state.hpp"
 
 #include <sys/types.h>
@@ -20,7 +21,8 @@ struct SpawnedTree {
 
 // Every non-zombie process ends stopped at its PTRACE_EVENT_EXEC stop, with
 // its execve finished. On error everything spawned is killed.
-SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open);
+SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
+                       const SharedMemory& shared);
 
 // Ends a tree that could not be restored. Its processes are stasis's
 // tracees: their deaths must be collected here, or their parents would wait
