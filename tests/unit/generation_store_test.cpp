@@ -1,14 +1,18 @@
-// The generations under a job's ROOT: names, LATEST, retiring old ones, and
-// what `stasis list` reports about each.
+// The generations under a job's ROOT: names, LATEST, retiring old ones,
+// what `stasis list` reports about each, and which are no resume point.
 #include "agent/generation_listing.hpp"
 #include "agent/generation_store.hpp"
+#include "agent/replayed_signal.hpp"
 #include "error.hpp"
 #include "image/generation.hpp"
+#include "task_state.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -214,4 +218,53 @@ TEST_CASE("the listing finds a data file that is missing or too short for its ch
     listing = list_generations(store);
     CHECK(listing[0].status == GenerationStatus::committed);
     CHECK(listing[0].problem.empty());
+}
+
+namespace {
+
+stasis::SigInfoBytes siginfo_bytes(int signo, int code, pid_t sender)
+{
+    siginfo_t info{};
+    info.si_signo = signo;
+    info.si_code = code;
+    info.si_pid = sender;
+    stasis::SigInfoBytes bytes;
+    std::memcpy(bytes.bytes.data(), &info, sizeof info);
+    return bytes;
+}
+
+// An image of process 100 with one thread, holding the given signals as
+// pending for the process (shared) or its thread.
+fs::path image_with_pending(const fs::path& dir, std::vector<stasis::SigInfoBytes> shared,
+                            std::vector<stasis::SigInfoBytes> thread)
+{
+    stasis::Checkpoint checkpoint;
+    checkpoint.time = "2026-01-02T03:04:05Z";
+    checkpoint.root_pid = 100;
+    stasis::ProcessState process;
+    process.pid = 100;
+    process.shared_pending = std::move(shared);
+    stasis::ThreadState t;
+    t.tid = 100;
+    t.pending = std::move(thread);
+    process.threads.push_back(t);
+    checkpoint.processes.push_back(process);
+    stasis::image::GenerationWriter writer(dir);
+    writer.commit(nlohmann::json(checkpoint));
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("an image holding a scheduler's signal as pending would replay it on resume")
+{
+    TempRoot t;
+    auto dir = [&](const char* name) { return t.path() / name; };
+    CHECK_FALSE(replayed_signal(image_with_pending(dir("none"), {}, {})));
+    CHECK(replayed_signal(image_with_pending(dir("shared"), {siginfo_bytes(SIGTERM, SI_USER, 5)}, {})) == SIGTERM);
+    CHECK(replayed_signal(image_with_pending(dir("thread"), {}, {siginfo_bytes(SIGUSR1, SI_TKILL, 5)})) == SIGUSR1);
+    CHECK(replayed_signal(image_with_pending(dir("kernel"), {siginfo_bytes(SIGHUP, SI_KERNEL, 0)}, {})) == SIGHUP);
+    // The job's own signals, and signals the guard does not hold, are not.
+    CHECK_FALSE(replayed_signal(image_with_pending(dir("own"), {siginfo_bytes(SIGTERM, SI_USER, 100)}, {})));
+    CHECK_FALSE(replayed_signal(image_with_pending(dir("other"), {siginfo_bytes(SIGWINCH, SI_USER, 5)}, {})));
 }

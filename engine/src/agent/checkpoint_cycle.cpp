@@ -1,6 +1,8 @@
 #include "agent/checkpoint_cycle.hpp"
 
+#include "agent/guarded_signals.hpp"
 #include "agent/human_size.hpp"
+#include "agent/replayed_signal.hpp"
 #include "agent/run_log.hpp"
 #include "dump.hpp"
 
@@ -8,23 +10,21 @@
 
 namespace stasis::agent {
 
-CheckpointOutcome CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::string& reason,
-                                       bool end_job)
+void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job)
 {
-    CheckpointOutcome outcome;
-    outcome.held = tracer.release_all(events);
+    auto held = tracer.release_all(events);
+    std::optional<std::string> committed;
     if (!tracer.root_status()) {
-        outcome.committed = dump_next(tracer.root(), reason, end_job);
+        committed = dump_next(tracer.root(), reason, end_job);
     }
-    if (outcome.committed) {
-        publish(*outcome.committed);
+    if (committed) {
+        publish(*committed);
         if (end_job) {
-            return outcome;  // killed frozen: nothing to hold again
+            return;  // killed frozen: nothing to hold again
         }
     }
     tracer.attach_all();
-    JobTracer::deliver(outcome.held);
-    return outcome;
+    JobTracer::deliver(held);
 }
 
 std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::string& reason, bool end_job)
@@ -38,6 +38,9 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.dir = dir;
         options.leave_running = !end_job;
         auto result = dump(options);
+        if (discard_if_replaying(name)) {
+            return std::nullopt;
+        }
         run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen", name, reason,
                        human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds);
         return name;
@@ -48,6 +51,23 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
                         kept ? *kept + " is kept" : "no generation is committed yet");
         return std::nullopt;
     }
+}
+
+// dump committed the image before it let the job go, and with it a guarded
+// signal that arrived meanwhile: the job gets it now, unguarded, and so
+// would a job resumed from the image. That image is no resume point.
+bool CheckpointCycle::discard_if_replaying(const std::string& generation)
+{
+    auto replayed = replayed_signal(store_.root() / generation);
+    if (!replayed) {
+        return false;
+    }
+    store_.remove(generation);
+    auto kept = store_.latest();
+    run_log().error("{} discarded: {} reached the job while it was being written, and a job resumed from it "
+                    "would receive it again; {}",
+                    generation, signal_name(*replayed), kept ? *kept + " is kept" : "no generation is committed yet");
+    return true;
 }
 
 // LATEST first, and only then retire old generations: LATEST must never

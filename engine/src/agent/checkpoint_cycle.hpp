@@ -14,11 +14,6 @@
 
 namespace stasis::agent {
 
-struct CheckpointOutcome {
-    std::optional<std::string> committed;  // the generation, when one was committed
-    std::vector<HeldSignal> held;          // signals held back for it (delivered unless the job was ended)
-};
-
 class CheckpointCycle {
 public:
     // unusable: generations found corrupt, which never count as kept.
@@ -31,10 +26,11 @@ public:
     // job is killed while still frozen once its image is committed, so it
     // never runs past its checkpoint. A failure is logged in one line and
     // leaves the job running, held again, and the older generations intact.
-    CheckpointOutcome run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job);
+    void run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job);
 
 private:
     std::optional<std::string> dump_next(pid_t root, const std::string& reason, bool end_job);
+    bool discard_if_replaying(const std::string& generation);
     void publish(const std::string& generation);
 
     GenerationStore& store_;

@@ -45,6 +45,15 @@ void fsync_path(const fs::path& path, int flags)
     }
 }
 
+void remove_tree(const fs::path& dir)
+{
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec) {
+        throw Error("cannot remove " + dir.string() + ": " + ec.message());
+    }
+}
+
 }  // namespace
 
 std::string generation_name(unsigned number)
@@ -177,21 +186,22 @@ void GenerationStore::prune(unsigned keep, const std::vector<std::string>& unusa
         if (e.number >= below && !stale_partial) {
             continue;
         }
-        // Renamed first, so a crash while removing leaves something that
-        // is never mistaken for a committed generation.
-        auto doomed = e.dir;
-        if (!e.partial) {
-            doomed = root_ / ("." + e.name + ".partial");
-            if (::rename(e.dir.c_str(), doomed.c_str()) < 0) {
-                throw sys_error("cannot retire old generation " + e.dir.string());
-            }
-        }
-        std::error_code ec;
-        fs::remove_all(doomed, ec);
-        if (ec) {
-            throw Error("cannot remove old generation " + doomed.string() + ": " + ec.message());
+        if (e.partial) {
+            remove_tree(e.dir);
+        } else {
+            remove(e.name);
         }
     }
+}
+
+void GenerationStore::remove(const std::string& name) const
+{
+    auto dir = root_ / name;
+    auto doomed = root_ / ("." + name + ".partial");
+    if (::rename(dir.c_str(), doomed.c_str()) < 0) {
+        throw sys_error("cannot remove generation " + dir.string());
+    }
+    remove_tree(doomed);
 }
 
 }  // namespace stasis::agent

@@ -42,6 +42,10 @@ public:
     // Replaces LATEST atomically (write, fsync, rename, fsync ROOT).
     void set_latest(const std::string& name) const;
 
+    // Removes the committed generation name (renamed to its partial name
+    // first, so that a crash half-way never leaves it looking committed).
+    void remove(const std::string& name) const;
+
     // Removes every generation older than the newest `keep` committed ones
     // (skipping those in `unusable`, which do not count as kept), and every
     // partial one older than the newest committed: a crash left those.

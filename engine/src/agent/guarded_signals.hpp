@@ -4,8 +4,11 @@
 // checkpoint and end the job (docs/run.md).
 #include <signal.h>
 
+#include <string.h>
+
 #include <algorithm>
 #include <array>
+#include <string>
 
 namespace stasis::agent {
 
@@ -14,6 +17,13 @@ inline constexpr std::array<int, 6> guarded_signals{SIGTERM, SIGINT, SIGHUP, SIG
 inline bool is_guarded(int signo)
 {
     return std::find(guarded_signals.begin(), guarded_signals.end(), signo) != guarded_signals.end();
+}
+
+// "SIGTERM".
+inline std::string signal_name(int signo)
+{
+    const char* abbrev = ::sigabbrev_np(signo);
+    return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(signo);
 }
 
 }  // namespace stasis::agent

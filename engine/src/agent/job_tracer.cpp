@@ -218,29 +218,46 @@ void JobTracer::handle(const TaskEvent& event)
     }
 }
 
-void JobTracer::on_signal_delivery(TaskMap::iterator task, int signo)
-{
-    if (is_guarded(signo) && sent_from_outside(task->first)) {
-        held_.push_back({task->first, task->second.tgid, signo});
-        task->second.state = State::stopped;
-        return;
-    }
-    resume(task, signo);
-}
-
 // The job's own signals among its processes (a pool terminating its
 // workers, a program signalling itself) and those the agent delivers again
 // are no reason to checkpoint.
-bool JobTracer::sent_from_outside(pid_t tid) const
+void JobTracer::on_signal_delivery(TaskMap::iterator task, int signo)
+{
+    if (!is_guarded(signo)) {
+        resume(task, signo);
+        return;
+    }
+    auto sender = sender_of(task->first);
+    if (sender != Sender::agent) {
+        last_from_job_[signo] = sender == Sender::job;
+    }
+    if (sender != Sender::outside) {
+        resume(task, signo);
+        return;
+    }
+    held_.push_back({task->first, task->second.tgid, signo});
+    task->second.state = State::stopped;
+}
+
+JobTracer::Sender JobTracer::sender_of(pid_t tid) const
 {
     siginfo_t info{};
     if (::ptrace(PTRACE_GETSIGINFO, tid, nullptr, &info) < 0) {
-        return false;
+        return Sender::job;  // gone meanwhile: nothing to hold
     }
     if (info.si_code > 0) {
-        return true;  // from the kernel: a hangup, a CPU time limit
+        return Sender::outside;  // the kernel: a hangup, a CPU time limit
     }
-    return info.si_pid != ::getpid() && !in_job(info.si_pid);
+    if (info.si_pid == ::getpid()) {
+        return Sender::agent;
+    }
+    return in_job(info.si_pid) ? Sender::job : Sender::outside;
+}
+
+bool JobTracer::last_sent_by_job(int signo) const
+{
+    auto it = last_from_job_.find(signo);
+    return it != last_from_job_.end() && it->second;
 }
 
 void JobTracer::resume(TaskMap::iterator task, int signo)

@@ -45,6 +45,10 @@ public:
     [[nodiscard]] const std::vector<HeldSignal>& held_signals() const { return held_; }
     // Whether pid is a process of the job that the guard holds.
     [[nodiscard]] bool in_job(pid_t pid) const;
+    // Whether the last signo that reached the job came from the job itself
+    // (false when it came from outside, or slipped past the guard while a
+    // checkpoint was being written).
+    [[nodiscard]] bool last_sent_by_job(int signo) const;
     // The wait status of the job's root once it has ended.
     [[nodiscard]] std::optional<int> root_status() const { return root_status_; }
 
@@ -68,13 +72,14 @@ private:
         int pass_signal = 0;  // a signal to hand over when detaching
     };
     using TaskMap = std::map<pid_t, Task>;
+    enum class Sender { outside, job, agent };
 
     bool seize(pid_t tid, pid_t tgid);
     void warn_unguarded(pid_t tgid, const std::string& why);
     TaskMap::iterator task_of(pid_t tid);
     void forget(pid_t tid);
     void on_signal_delivery(TaskMap::iterator task, int signo);
-    [[nodiscard]] bool sent_from_outside(pid_t tid) const;
+    [[nodiscard]] Sender sender_of(pid_t tid) const;
     void resume(TaskMap::iterator task, int signo);
     void listen(TaskMap::iterator task);
     void interrupt_all();
@@ -84,6 +89,7 @@ private:
     TaskMap tasks_;
     std::vector<HeldSignal> held_;
     std::set<pid_t> warned_;
+    std::map<int, bool> last_from_job_;  // guarded signal -> sent by the job itself
     std::optional<int> root_status_;
     bool stopping_ = false;
 };

@@ -1,10 +1,10 @@
 #include "agent/supervisor.hpp"
 
+#include "agent/guarded_signals.hpp"
 #include "agent/run_log.hpp"
 #include "error.hpp"
 
 #include <signal.h>
-#include <string.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -18,12 +18,6 @@ namespace {
 // all of them.
 constexpr auto collect_window = std::chrono::milliseconds(100);
 constexpr int signal_exit_base = 128;
-
-std::string signal_name(int signo)
-{
-    const char* abbrev = ::sigabbrev_np(signo);
-    return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(signo);
-}
 
 std::string describe_held(const std::vector<HeldSignal>& held)
 {
@@ -113,7 +107,6 @@ void Supervisor::checkpoint_if_due()
     }
     if (now >= next_periodic_) {
         cycle_.run(tracer_, events_, "periodic", false);
-        checkpointed_signals_.clear();
         next_periodic_ = Clock::now() + options_.interval;
         check_root_alive();
     }
@@ -124,15 +117,10 @@ void Supervisor::guard_checkpoint()
     collect_until_.reset();
     bool end_job = stop_signal_.has_value();
     auto reason = end_job ? signal_name(*stop_signal_) + " to stasis" : describe_held(tracer_.held_signals());
-    auto outcome = cycle_.run(tracer_, events_, reason, end_job);
-    checkpointed_signals_.clear();
+    cycle_.run(tracer_, events_, reason, end_job);
     if (end_job) {
         ending_ = true;
         tracer_.kill_job();  // still held only when the checkpoint failed
-    } else if (outcome.committed) {
-        for (const auto& h : outcome.held) {
-            checkpointed_signals_.insert(h.signo);
-        }
     }
     if (options_.interval.count() > 0) {
         next_periodic_ = Clock::now() + options_.interval;
@@ -151,10 +139,12 @@ void Supervisor::check_root_alive() const
 
 int Supervisor::exit_status(int wait_status) const
 {
+    // Ended from outside (by the agent, or a scheduler's signal) and
+    // resumable: requeue. A job's own signal is its own exit status.
     auto latest = store_.latest();
-    bool checkpointed = (ending_ && latest) ||
-                        (WIFSIGNALED(wait_status) && checkpointed_signals_.contains(WTERMSIG(wait_status)));
-    if (checkpointed) {
+    bool from_outside = ending_ || (WIFSIGNALED(wait_status) && is_guarded(WTERMSIG(wait_status)) &&
+                                    !tracer_.last_sent_by_job(WTERMSIG(wait_status)));
+    if (from_outside && latest) {
         run_log().info("the job ended after checkpoint {}: exit status {} (checkpointed, please requeue)", *latest,
                        exit_requeue);
         return exit_requeue;

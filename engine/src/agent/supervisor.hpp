@@ -8,7 +8,6 @@
 #include "agent/run.hpp"
 
 #include <optional>
-#include <set>
 
 namespace stasis::agent {
 
@@ -38,7 +37,6 @@ private:
     std::optional<Clock::time_point> collect_until_;
     std::optional<int> stop_signal_;     // a guarded signal to the agent
     bool ending_ = false;                // the job is being ended
-    std::set<int> checkpointed_signals_;  // delivered after the last checkpoint
 };
 
 }  // namespace stasis::agent
