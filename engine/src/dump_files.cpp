@@ -1,5 +1,7 @@
 #include "dump_files.hpp"
 
+#include "anon_inode_fds.hpp"
+
 #include "error.hpp"
 #include "proc.hpp"
 #include "unique_fd.hpp"
@@ -22,12 +24,14 @@ namespace {
 struct FdInfo {
     std::int64_t pos = 0;
     int flags = 0;
+    std::string text;
 };
 
 FdInfo read_fdinfo(pid_t pid, int fd)
 {
-    std::istringstream in(proc::read_text("/proc/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd)));
     FdInfo info;
+    info.text = proc::read_text("/proc/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd));
+    std::istringstream in(info.text);
     std::string key;
     while (in >> key) {
         if (key == "pos:") {
@@ -82,6 +86,9 @@ FdState read_fd(pid_t pid, int fd)
     } else if (S_ISSOCK(st.st_mode)) {
         if (!stdio) unsupported(pid, fd, "a socket", state.path);
         state.kind = FdKind::inherit;
+    } else if (auto kind = anon_inode_kind(state.path)) {
+        state.kind = *kind;
+        read_anon_inode_state(pid, state, info.text);
     } else {
         unsupported(pid, fd, "a kernel object", state.path);
     }

@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -125,12 +126,37 @@ std::uint64_t xcr0_of(const std::vector<std::uint8_t>& xstate)
     return xcr0;
 }
 
+// Calls the kernel ends with a plain EINTR, never restarting them, when a
+// tracer interrupts them: a program would see an error that no signal of
+// its own caused.
+bool fails_with_eintr_when_interrupted(long nr)
+{
+    switch (nr) {
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait:
+    case SYS_epoll_pwait2:
+    case SYS_rt_sigtimedwait:
+    case SYS_io_getevents:
+    case SYS_semop:
+    case SYS_semtimedop:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void rewind_interrupted_syscall(user_regs_struct& regs, bool same_task)
 {
     if (static_cast<long>(regs.orig_rax) < 0) {
         return;
     }
     switch (-static_cast<long>(regs.rax)) {
+    case EINTR:
+        if (fails_with_eintr_when_interrupted(static_cast<long>(regs.orig_rax))) {
+            regs.rax = regs.orig_rax;
+            regs.rip -= 2;
+        }
+        break;
     case erestartsys:
     case erestartnointr:
     case erestartnohand:

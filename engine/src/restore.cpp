@@ -1,5 +1,6 @@
 #include "restore.hpp"
 
+#include "anon_inode_fds.hpp"
 #include "error.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/generation.hpp"
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <sstream>
 
@@ -70,15 +72,28 @@ void set_close_on_exec(RestoreContext& ctx, const ProcessState& p)
     }
 }
 
+// An epoll shared by several processes gets its watches once, from the
+// first of them; they name that process's fd numbers.
+void restore_epolls(RestoreContext& ctx, const ProcessState& p, std::set<int>& epolls_done)
+{
+    for (const auto& fd : p.fds) {
+        if (fd.kind == FdKind::epoll && epolls_done.insert(fd.description).second) {
+            restore_epoll_watches(ctx, fd);
+        }
+    }
+}
+
 // Turns one freshly exec'd process into its checkpointed self, up to the
 // point where only its registers remain to be set. Returns its threads.
-std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader)
+std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader,
+                                   std::set<int>& epolls_done)
 {
     RestoreContext ctx(pid, 0);
     ctx.set_shared_memory_fds(shared_memory_fds(p));
     rebuild_address_space(ctx, p, reader);
     restore_sigactions(ctx, p);
     set_close_on_exec(ctx, p);
+    restore_epolls(ctx, p, epolls_done);
     auto tids = restore_threads(ctx, p);
     unmap_injection_area(ctx);
     return tids;
@@ -106,9 +121,10 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
     try {
         check_cpu(spawned.pids.front(), checkpoint);
         std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());
+        std::set<int> epolls_done;
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
             if (spawned.pids[i] > 0) {
-                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader);
+                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader, epolls_done);
             }
         }
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "restore_files.hpp"
 
+#include "anon_inode_fds.hpp"
+
 #include "error.hpp"
 
 #include <fcntl.h>
@@ -98,6 +100,25 @@ UniqueFd pipe_end(const FdState& saved, RecreatedPipe& pipe)
     return fd;
 }
 
+UniqueFd open_description(const FdState& saved, std::map<std::string, RecreatedPipe>::iterator pipe,
+                          std::map<std::string, RecreatedPipe>& pipes)
+{
+    switch (saved.kind) {
+    case FdKind::pipe:
+        if (pipe == pipes.end()) {
+            throw ImageError("the image lacks the pipe " + saved.path + " of fd " + std::to_string(saved.fd));
+        }
+        return pipe_end(saved, pipe->second);
+    case FdKind::eventfd:
+    case FdKind::signalfd:
+    case FdKind::timerfd:
+    case FdKind::epoll:
+        return create_anon_inode_object(saved);
+    default:
+        return reopen(saved);
+    }
+}
+
 }  // namespace
 
 OpenDescriptions open_descriptions(const Checkpoint& checkpoint)
@@ -113,10 +134,7 @@ OpenDescriptions open_descriptions(const Checkpoint& checkpoint)
                 continue;
             }
             auto pipe = pipes.find(saved.path);
-            if (saved.kind == FdKind::pipe && pipe == pipes.end()) {
-                throw ImageError("the image lacks the pipe " + saved.path + " of fd " + std::to_string(saved.fd));
-            }
-            open.emplace(saved.description, saved.kind == FdKind::pipe ? pipe_end(saved, pipe->second) : reopen(saved));
+            open.emplace(saved.description, open_description(saved, pipe, pipes));
         }
     }
     return open;

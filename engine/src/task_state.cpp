@@ -49,7 +49,7 @@ RegionKind region_kind_from_name(const std::string& name)
     return static_cast<RegionKind>(it - region_kind_names.begin());
 }
 
-constexpr std::array fd_kind_names{"file", "device", "inherit", "pipe"};
+constexpr std::array fd_kind_names{"file", "device", "inherit", "pipe", "eventfd", "signalfd", "timerfd", "epoll"};
 
 FdKind fd_kind_from_name(const std::string& name)
 {
@@ -163,7 +163,7 @@ void from_json(const nlohmann::json& j, Region& r)
 void to_json(nlohmann::json& j, const FdState& f)
 {
     j = {{"fd", f.fd}, {"kind", fd_kind_names.at(static_cast<std::size_t>(f.kind))},
-         {"path", f.path}, {"flags", f.flags}, {"pos", f.pos}, {"description", f.description}};
+         {"path", f.path}, {"flags", f.flags}, {"pos", f.pos}, {"description", f.description}, {"detail", f.detail}};
 }
 
 void from_json(const nlohmann::json& j, FdState& f)
@@ -174,6 +174,7 @@ void from_json(const nlohmann::json& j, FdState& f)
     j.at("flags").get_to(f.flags);
     j.at("pos").get_to(f.pos);
     j.at("description").get_to(f.description);
+    f.detail = j.at("detail");
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SigAction, sig, handler, flags, restorer, mask)

@@ -3,7 +3,7 @@
 // of manifest.json (docs/image-format.md). Dump fills it, restore consumes it.
 #include "image/chunk.hpp"
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <sys/types.h>
 #include <sys/user.h>
 
@@ -59,7 +59,7 @@ struct Region {
     [[nodiscard]] std::uint64_t size() const { return end - start; }
 };
 
-enum class FdKind { file, device, inherit, pipe };
+enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll };
 
 struct FdState {
     int fd = -1;
@@ -70,6 +70,8 @@ struct FdState {
     // Fds (of any process of the tree) with the same number share one open
     // file description, and so one offset.
     int description = -1;
+    // State of an eventfd, signalfd, timerfd or epoll (see anon_inode_fds.hpp).
+    nlohmann::json detail;
 };
 
 struct SigAction {
