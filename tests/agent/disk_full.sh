@@ -7,14 +7,9 @@
 # resumed run ends with the same whole output as an uninterrupted run.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
-cmd=("$WORKLOADS/single_thread" 1000 15)
-mkdir -p "$T/ref" "$T/run"
-run_timeout 90 "$T/ref/out" "$T/ref/out.err" "${cmd[@]}" || fail "reference run of ${cmd[*]} failed"
-
-root=$T/run/ckpt
-start_agent disk_full "$T/run/out" --dir "$root" --interval 2s --keep 2 -- "${cmd[@]}"
-wait_job 20
-wait_generation "$root" 1 30
+run_reference_job "$WORKLOADS/single_thread" 1000 15
+start_job disk_full --interval 2s --keep 2
+wait_generation "$ROOT" 1 30
 
 # Only the agent's limit: the job's own writes go on.
 prlimit --pid "$AGENT_PID" --fsize=4096:unlimited || fail "prlimit on the agent failed"
@@ -25,7 +20,7 @@ until (($(log_lines "$failure") >= 2)); do
     ((SECONDS < deadline)) || fail "no two failed checkpoints logged in 30 s: $(tail -4 "$AGENT_LOG")"
     sleep 0.05
 done
-kept=$(latest_number "$root")
+kept=$(latest_number "$ROOT")
 grep -E -- "$failure" "$AGENT_LOG" | tail -1 | grep -q "gen-$(printf '%06d' "$kept") is kept" ||
     fail "the failure line does not name the kept generation gen $kept: $(grep -E -- "$failure" "$AGENT_LOG" | tail -1)"
 log "ok: $(grep -E -- "$failure" "$AGENT_LOG" | tail -1)"
@@ -33,16 +28,16 @@ log "ok: $(grep -E -- "$failure" "$AGENT_LOG" | tail -1)"
     fail "a failed checkpoint logged more than its one line: $(cat "$AGENT_LOG")"
 alive "$JOB_PID" || fail "the job did not survive the failed checkpoints"
 wait_progress "$T/run/out" 10 "$JOB_PID" || fail "the job makes no progress after failed checkpoints"
-compgen -G "$root/.gen-*.partial" >/dev/null && fail "a failed checkpoint left a partial generation: $(ls -a "$root")"
-verify_generations "$root"
+compgen -G "$ROOT/.gen-*.partial" >/dev/null && fail "a failed checkpoint left a partial generation: $(ls -a "$ROOT")"
+verify_generations "$ROOT"
 log "ok: the job runs on; gen $kept is intact and LATEST"
 
 prlimit --pid "$AGENT_PID" --fsize=unlimited:unlimited || fail "prlimit on the agent failed"
-wait_generation "$root" $((kept + 1)) 30
-log "ok: the next interval's retry committed $(cat "$root/LATEST")"
+wait_generation "$ROOT" $((kept + 1)) 30
+log "ok: the next interval's retry committed $(cat "$ROOT/LATEST")"
 
 kill -TERM "$AGENT_PID"
 wait_agent 60
 expect_agent_rc "$EXIT_REQUEUE" "SIGTERM to the agent"
-resume_to_end "$root" "$T/ref/out" "$T/run/out" --interval 0 -- "${cmd[@]}"
+resume_job --interval 0
 log "PASS"

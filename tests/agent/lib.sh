@@ -112,23 +112,72 @@ log_lines() {
     grep -Ec -- "$1" "$AGENT_LOG"
 }
 
-# resume_to_end ROOT REF_OUT OUT RUN_ARGS...: run "stasis run --dir ROOT
-# RUN_ARGS" in the foreground on a ROOT holding a committed generation: it
-# must resume (the job's output continues in OUT, which the restored job
-# reopens itself; a job started anew would write to OUT.fresh), exit 0, and
-# OUT must equal REF_OUT.
-resume_to_end() {
-    local root=$1 ref=$2 out=$3
-    shift 3
-    stasis resume 120 run --dir "$root" "$@"
-    mv "$LOGS/resume.out" "$out.fresh"
+# --- one job per test ---------------------------------------------------------
+# A test's job is JOB_CMD: run uninterrupted for a reference output in
+# $T/ref/out, and under the agent with stdout $T/run/out and checkpoint
+# directory ROOT.
+ROOT=$T/run/ckpt
+
+# run_reference_job CMD...: set JOB_CMD and run it uninterrupted; it must exit 0.
+run_reference_job() {
+    JOB_CMD=("$@")
+    mkdir -p "$T/ref" "$T/run"
+    run_timeout 120 "$T/ref/out" "$T/ref/out.err" "$@" || fail "reference run of $* failed"
+}
+
+# start_job [--own-group] NAME RUN_ARGS...: start "stasis run --dir ROOT
+# RUN_ARGS -- JOB_CMD" (see start_agent, start_agent_in_own_group) and wait
+# until the job runs (JOB_PID).
+start_job() {
+    local starter=start_agent
+    if [[ $1 == --own-group ]]; then
+        starter=start_agent_in_own_group
+        shift
+    fi
+    local name=$1
+    shift
+    mkdir -p "$T/run"
+    "$starter" "$name" "$T/run/out" --dir "$ROOT" "$@" -- "${JOB_CMD[@]}"
+    wait_job 20
+}
+
+# partial_bytes GEN: page data written so far into ROOT/.GEN.partial.
+partial_bytes() {
+    local f n=0 size
+    for f in "$ROOT/.$1.partial"/pages-*.bin; do
+        size=$(stat -c %s "$f" 2>/dev/null) && n=$((n + size))
+    done
+    echo "$n"
+}
+
+# wait_writing GEN MIN_BYTES SECS: wait until generation GEN is being
+# written and holds MIN_BYTES of page data. The engine creates its partial
+# directory once it holds the whole job, and renames it when done.
+wait_writing() {
+    local gen=$1 min=$2 deadline=$((SECONDS + $(budget "$3")))
+    until [[ -d $ROOT/.$gen.partial ]] && (($(partial_bytes "$gen") >= min)); do
+        alive "$AGENT_PID" || fail "stasis run ended before writing $gen: $(tail -3 "$AGENT_LOG")"
+        [[ -d $ROOT/$gen ]] && fail "$gen was committed before it could be seen being written"
+        ((SECONDS < deadline)) || fail "$gen was not being written within $3 s"
+        sleep 0.005
+    done
+}
+
+# resume_job RUN_ARGS...: run "stasis run --dir ROOT RUN_ARGS -- JOB_CMD" in
+# the foreground on a ROOT holding a committed generation: it must resume
+# (the job's output continues in $T/run/out, which the restored job reopens
+# itself; a job started anew would write to the agent's stdout instead),
+# exit 0, and the job's whole output must equal the reference run's.
+resume_job() {
+    local out=$T/run/out
+    stasis resume 120 run --dir "$ROOT" "$@" -- "${JOB_CMD[@]}"
     AGENT_LOG=$LOGS/resume.err
     ((LAST_RC == 0)) || fail "resumed stasis run exited $LAST_RC: $(tail -5 "$LAST_LOG")"
     grep -q '^stasis run: resumed gen-' "$LAST_LOG" || fail "stasis run did not resume: $(head -3 "$LAST_LOG")"
-    [[ ! -s $out.fresh ]] || fail "the resumed run printed to its own stdout, as a job started anew would"
+    [[ ! -s $LOGS/resume.out ]] || fail "the resumed run printed to its own stdout, as a job started anew would"
     # The job's stderr is the agent's, mixed into its log; the workloads
     # print nothing there, so only stdout is compared.
-    [[ ! -s $ref.err ]] || fail "the reference run printed to stderr: $(head -3 "$ref.err")"
+    [[ ! -s $T/ref/out.err ]] || fail "the reference run printed to stderr: $(head -3 "$T/ref/out.err")"
     : >"$out.err"
-    compare_outputs "$ref" "$out" "resumed run"
+    compare_outputs "$T/ref/out" "$out" "resumed run"
 }

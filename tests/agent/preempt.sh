@@ -10,21 +10,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 mode=${3:?usage: $0 STASIS_BINARY WORKLOAD_DIR job|group}
 TEST_NAME=preempt_$mode
 case $mode in
-    job) cmd=("$WORKLOADS/threads" 600 4 15) why='SIGTERM to the job' ;;
-    group) cmd=("$PYTHON" "$WORKLOADS/py_loop.py" 400 100 20) why='SIGTERM to stasis' ;;
+    job) run_reference_job "$WORKLOADS/threads" 600 4 15 ;;
+    group) run_reference_job "$PYTHON" "$WORKLOADS/py_loop.py" 400 100 20 ;;
     *) fail "unknown mode $mode" ;;
 esac
 
-mkdir -p "$T/ref" "$T/run"
-run_timeout 90 "$T/ref/out" "$T/ref/out.err" "${cmd[@]}" || fail "reference run of ${cmd[*]} failed"
-
-root=$T/run/ckpt
 if [[ $mode == job ]]; then
-    start_agent preempt "$T/run/out" --dir "$root" --interval 0 -- "${cmd[@]}"
+    start_job preempt --interval 0
+    why='SIGTERM to the job'
 else
-    start_agent_in_own_group preempt "$T/run/out" --dir "$root" --interval 0 -- "${cmd[@]}"
+    start_job --own-group preempt --interval 0
+    why='SIGTERM to stasis'
 fi
-wait_job 20
 wait_lines "$T/run/out" 3 60 "$JOB_PID"
 random_sleep 200 2500
 alive "$JOB_PID" || fail "the job finished before the preemption; make it run longer"
@@ -43,13 +40,13 @@ wait_agent 60
 expect_agent_rc "$EXIT_REQUEUE" "preemption"
 wait_gone "$JOB_PID" 10 || fail "the job (pid $JOB_PID) still runs after stasis run exited"
 
-[[ $(committed_generations "$root") == gen-000001 ]] ||
-    fail "expected exactly gen-000001, committed on the preemption: $(ls -a "$root")"
-[[ $(cat "$root/LATEST") == gen-000001 ]] || fail "LATEST does not name gen-000001"
+[[ $(committed_generations "$ROOT") == gen-000001 ]] ||
+    fail "expected exactly gen-000001, committed on the preemption: $(ls -a "$ROOT")"
+[[ $(cat "$ROOT/LATEST") == gen-000001 ]] || fail "LATEST does not name gen-000001"
 (($(log_lines "^stasis run: gen-000001 committed \($why\)") == 1)) ||
     fail "no log line for the checkpoint on $why: $(cat "$AGENT_LOG")"
-verify_generations "$root"
+verify_generations "$ROOT"
 log "ok: gen-000001 committed on the preemption, before the job ended ($(line_count "$T/run/out") lines out)"
 
-resume_to_end "$root" "$T/ref/out" "$T/run/out" --interval 0 -- "${cmd[@]}"
+resume_job --interval 0
 log "PASS"

@@ -17,41 +17,40 @@ check_usage() {
     log "ok: $1 -> $err"
 }
 
-root=$T/ckpt
 for bad in 5x -5 1:2:3:4 1-2-3 1.5h 10ms '' 1d2h; do
-    stasis "interval-$bad" 10 run --dir "$root" --interval "$bad" -- /bin/true
+    stasis "interval-$bad" 10 run --dir "$ROOT" --interval "$bad" -- /bin/true
     check_usage "--interval '$bad'" "\"$bad\""
 done
-stasis keep-0 10 run --dir "$root" --keep 0 -- /bin/true
+stasis keep-0 10 run --dir "$ROOT" --keep 0 -- /bin/true
 check_usage "--keep 0" "--keep"
-stasis no-command 10 run --dir "$root" --interval 10s
+stasis no-command 10 run --dir "$ROOT" --interval 10s
 check_usage "no command" "command"
-[[ -e $root ]] && check_fail "a refused command line created ROOT $root"
+[[ -e $ROOT ]] && check_fail "a refused command line created ROOT $ROOT"
 
-stasis not-found 10 run --dir "$root" -- no-such-program-here
+stasis not-found 10 run --dir "$ROOT" -- no-such-program-here
 check_error "a command not in PATH" 1 'cannot run no-such-program-here: command not found'
 printf 'not a program\n' >"$T/data.txt"
 chmod 644 "$T/data.txt"
-stasis not-executable 10 run --dir "$root" -- "$T/data.txt"
+stasis not-executable 10 run --dir "$ROOT" -- "$T/data.txt"
 check_error "a command that is not executable" 1 "cannot run $T/data.txt: permission denied"
 
 stasis list-missing 10 list "$T/missing"
 check_error "stasis list of a missing ROOT" 1 "$T/missing is not a checkpoint directory: no such directory"
 
-start_agent busy "$T/busy.out" --dir "$root" --interval 1s -- "$WORKLOADS/single_thread" 1000 15
+start_agent busy "$T/busy.out" --dir "$ROOT" --interval 1s -- "$WORKLOADS/single_thread" 1000 15
 wait_job 20
-wait_generation "$root" 1 30
-stasis in-use 10 run --dir "$root" -- /bin/true
-check_error "a ROOT in use" 1 "$root is in use by another stasis run \\(pid $AGENT_PID\\)"
+wait_generation "$ROOT" 1 30
+stasis in-use 10 run --dir "$ROOT" -- /bin/true
+check_error "a ROOT in use" 1 "$ROOT is in use by another stasis run \\(pid $AGENT_PID\\)"
 kill -TERM "$AGENT_PID"
 wait_agent 60
 expect_agent_rc "$EXIT_REQUEUE" "SIGTERM to the agent"
 
-for g in $(committed_generations "$root"); do
-    for f in "$root/$g"/pages-*.bin; do
+for g in $(committed_generations "$ROOT"); do
+    for f in "$ROOT/$g"/pages-*.bin; do
         [[ -s $f ]] && : >"$f"
     done
 done
-stasis all-corrupt 30 run --dir "$root" -- /bin/true
-check_error "a ROOT where no generation verifies" 1 "cannot resume from $root: no committed generation verifies; gen-[0-9]+ does not verify"
+stasis all-corrupt 30 run --dir "$ROOT" -- /bin/true
+check_error "a ROOT where no generation verifies" 1 "cannot resume from $ROOT: no committed generation verifies; gen-[0-9]+ does not verify"
 finish

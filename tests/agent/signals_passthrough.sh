@@ -7,10 +7,9 @@
 # on its own and stasis run exits with its status.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
-out=$T/out
-root=$T/ckpt
-start_agent signals "$out" --dir "$root" --interval 0 -- "$PYTHON" "$AGENT_TESTS/signal_job.py" 700 20
-wait_job 20
+JOB_CMD=("$PYTHON" "$AGENT_TESTS/signal_job.py" 700 20)
+start_job signals --interval 0
+out=$T/run/out
 
 # wait_line REGEX SECS: wait until the job's output has a line matching REGEX.
 wait_line() {
@@ -29,7 +28,7 @@ signal_held_then_handled() {
     kill -"$sig" "$JOB_PID"
     wait_line "^handled SIG$sig \\($(kill -l "$sig")\\)$" 20
     (($(grep -c "^handled SIG$sig " "$out") == 1)) || fail "the job's SIG$sig handler ran more than once"
-    [[ $(latest_number "$root") == "$gen" ]] || fail "SIG$sig to the job did not commit generation $gen first"
+    [[ $(latest_number "$ROOT") == "$gen" ]] || fail "SIG$sig to the job did not commit generation $gen first"
     (($(log_lines "^stasis run: gen-0*$gen committed \(SIG$sig to the job\)") == 1)) ||
         fail "no log line for the checkpoint on SIG$sig: $(tail -3 "$AGENT_LOG")"
     wait_progress "$out" 10 "$JOB_PID" || fail "the job does not run on after handling SIG$sig"
@@ -39,7 +38,7 @@ signal_held_then_handled() {
 }
 
 wait_line '^handled SIGUSR2 \(12\)$' 30
-[[ $(latest_number "$root") == 0 ]] || fail "a signal the job sent itself caused a checkpoint"
+[[ $(latest_number "$ROOT") == 0 ]] || fail "a signal the job sent itself caused a checkpoint"
 log "ok: the job's own SIGUSR2 passed without a checkpoint"
 
 signal_held_then_handled USR1 1
@@ -65,5 +64,5 @@ wait_agent 90
 expect_agent_rc 0 "a job that ends on its own"
 grep -q '^result steps=700$' "$out" || fail "the job did not finish: $(tail -3 "$out")"
 (($(grep -c '^step ' "$out") == 700)) || fail "the job's steps are not all there exactly once"
-[[ $(latest_number "$root") == 2 ]] || fail "unexpected checkpoints: $(ls "$root")"
+[[ $(latest_number "$ROOT") == 2 ]] || fail "unexpected checkpoints: $(ls "$ROOT")"
 log "PASS"
