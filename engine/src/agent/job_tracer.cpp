@@ -133,7 +133,7 @@ bool JobTracer::seize(pid_t tid, pid_t tgid)
         return false;  // ended meanwhile
     }
     if (tracer == std::to_string(::getpid())) {
-        tasks_.try_emplace(tid, Task{tgid});  // a new task of a held one
+        tasks_.try_emplace(tid, Task{.tgid = tgid, .starting = true});  // a new task of a held one
         return true;
     }
     if (tracer != "0") {
@@ -159,7 +159,7 @@ JobTracer::TaskMap::iterator JobTracer::task_of(pid_t tid)
     if (it == tasks_.end()) {
         // A new task may report its first stop before its creator reports
         // the clone or fork.
-        it = tasks_.emplace(tid, Task{tgid_of(tid)}).first;
+        it = tasks_.emplace(tid, Task{.tgid = tgid_of(tid), .starting = true}).first;
     }
     return it;
 }
@@ -204,9 +204,10 @@ void JobTracer::handle(const TaskEvent& event)
         resume(task, 0);
         break;
     case PTRACE_EVENT_STOP:
-        if (is_group_stop(signo)) {
+        if (is_group_stop(signo) && !task->second.starting) {
             listen(task);
         } else {
+            task->second.starting = false;
             resume(task, 0);  // a new task's first stop, or our interrupt
         }
         break;

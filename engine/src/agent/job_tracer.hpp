@@ -70,6 +70,7 @@ private:
         pid_t tgid = 0;
         State state = State::running;
         int pass_signal = 0;  // a signal to hand over when detaching
+        bool starting = false;  // attached at birth: its first stop just starts it
     };
     using TaskMap = std::map<pid_t, Task>;
     enum class Sender { outside, job, agent };
