@@ -475,6 +475,7 @@ tree_workload_cmd() {
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;
+        signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
         unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
         *) fail "unknown tree workload $1" ;;
@@ -555,6 +556,24 @@ tree_start_and_dump() {
     [[ -z ${left:-} ]] || fail "processes of the dumped tree still run after dump without --leave-running:$left"
 }
 
+# tree_restore_and_check NAME DIR REF WHAT: restore_and_check, but a failed
+# restore also shows what the restored tree wrote on stderr (DIR/out.err).
+tree_restore_and_check() {
+    local name=$1 dir=$2 ref=$3 what=$4
+    stasis "restore-${dir##*/}" 60 restore --dir "$dir/img"
+    if ((LAST_RC != 0)); then
+        echo "---- restored output (last lines):"
+        tail -5 "$dir/out"
+        echo "---- restored tree's stderr (last lines):"
+        tail -5 "$dir/out.err"
+        if ((LAST_RC == 124)); then
+            fail "$what: stasis restore did not finish in time"
+        fi
+        fail "$what: stasis restore exited $LAST_RC (the restored $name should exit 0)"
+    fi
+    compare_outputs "$ref/out" "$dir/out" "$what"
+}
+
 # tree_roundtrip NAME [ROUNDS]: reference run of tree workload NAME, then
 # ROUNDS times: run, dump the whole tree at a random moment (kills it),
 # restore, compare the whole output. If the array TREE_ROUND_WINDOWS is set
@@ -569,6 +588,6 @@ tree_roundtrip() {
             TREE_ROUND_WINDOW=${TREE_ROUND_WINDOWS[(r - 1) % ${#TREE_ROUND_WINDOWS[@]}]}
         fi
         tree_start_and_dump "$name" "$T/$name-run$r"
-        restore_and_check "$name" "$T/$name-run$r" "$T/$name-ref" "$name round $r"
+        tree_restore_and_check "$name" "$T/$name-run$r" "$T/$name-ref" "$name round $r"
     done
 }
