@@ -260,6 +260,7 @@ workload_cmd() {
         single_long) WL_CMD=("$WORKLOADS/single_thread" 2000 15) ;;
         threads) WL_CMD=("$WORKLOADS/threads" 200 4 15) ;;
         memory_kinds) WL_CMD=("$WORKLOADS/memory_kinds" "$2" 150 25) ;;
+        event_fds) WL_CMD=("$WORKLOADS/event_fds" 40) ;;
         python) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 120 200 20) ;;
         python_big) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 2000 600 20) ;;
         *) fail "unknown workload $1" ;;
