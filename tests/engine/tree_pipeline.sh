@@ -9,6 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 # Round 1 dumps while all three stages run, round 2 after the producer has
 # written everything and exited (the first pipe still full, its writer
 # gone), round 3 when only the consumer is left.
+# shellcheck disable=SC2034 # read by tree_roundtrip (lib.sh)
 TREE_ROUND_WINDOWS=("100 800" "1300 1900" "2500 3300")
 tree_roundtrip pipeline_c 3
 log "PASS"

@@ -5,6 +5,7 @@
 # (which kills it), restore, compare the whole output.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 # Round 1 dumps while all three stages run, round 2 later.
+# shellcheck disable=SC2034 # read by tree_roundtrip (lib.sh)
 TREE_ROUND_WINDOWS=("100 800" "1300 3000")
 tree_roundtrip pipeline_sh 2
 log "PASS"

@@ -7,6 +7,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 # Round 1 dumps while seq is blocked on the full pipe, round 2 after seq
 # has exited (unread data left in the pipe, its writer gone).
+# shellcheck disable=SC2034 # read by tree_roundtrip (lib.sh)
 TREE_ROUND_WINDOWS=("100 1800" "2700 4500")
 tree_roundtrip pipeline_seq 2
 log "PASS"

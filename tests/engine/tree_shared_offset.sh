@@ -8,6 +8,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 # Rounds 1 and 3 dump while the two take turns, round 2 while short-lived
 # children write one after another.
+# shellcheck disable=SC2034 # read by tree_roundtrip (lib.sh)
 TREE_ROUND_WINDOWS=("200 1600" "1800 2150")
 tree_roundtrip shared_offset 3
 log "PASS"

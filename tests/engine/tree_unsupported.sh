@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # refused MODE KIND_REGEX WHO
 refused() {
-    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run holder hp hf deadline p bad=0
+    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run hp hf deadline p bad=0
     tree_run_reference "$name" "$T/$mode-ref"
     tree_start "$name" "$dir"
     deadline=$((SECONDS + $(budget 30)))

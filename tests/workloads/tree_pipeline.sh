@@ -45,6 +45,7 @@ seq)
             count=$((count + 1))
             sum=$(((sum * 31 + i) % 1000003))
             if ((i % every == 0)); then
+                # shellcheck disable=SC2003 # a child program in a command substitution
                 sq=$(expr "$i" \* "$i" % 9973)
                 echo "at $i sum=$sum sq=$sq"
                 /bin/sleep 0.1
