@@ -52,6 +52,28 @@ void FrozenProcess::check_access() const
     }
 }
 
+// Returns false when a thread other than the leader ended before it
+// stopped.
+bool FrozenProcess::interrupt(pid_t tid)
+{
+    ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    try {
+        int status = ptrace::wait_stop(tid);
+        // A signal raced with the interrupt: let it be delivered, then the
+        // interrupt's stop follows.
+        while ((status >> 16) != PTRACE_EVENT_STOP) {
+            ::ptrace(PTRACE_CONT, tid, nullptr, WSTOPSIG(status));
+            status = ptrace::wait_stop(tid);
+        }
+        return true;
+    } catch (const Error&) {
+        if (tid == pid_) {
+            throw;
+        }
+        return false;
+    }
+}
+
 // Threads may be created while we attach; repeat until a listing shows no
 // thread we do not hold (a held thread cannot create more).
 void FrozenProcess::seize_all()
@@ -70,13 +92,9 @@ void FrozenProcess::seize_all()
                                 std::to_string(pid_));
             }
             tids_.push_back(tid);
-            ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
-            int status = ptrace::wait_stop(tid);
-            // A signal raced with the interrupt: let it be delivered, then
-            // the interrupt's stop follows.
-            while ((status >> 16) != PTRACE_EVENT_STOP) {
-                ::ptrace(PTRACE_CONT, tid, nullptr, WSTOPSIG(status));
-                status = ptrace::wait_stop(tid);
+            if (!interrupt(tid)) {
+                tids_.pop_back();  // a thread that ended meanwhile is simply gone
+                continue;
             }
             added = true;
         }

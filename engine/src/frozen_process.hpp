@@ -26,6 +26,7 @@ public:
 private:
     void check_access() const;
     void seize_all();
+    bool interrupt(pid_t tid);
     void release() noexcept;
 
     pid_t pid_;

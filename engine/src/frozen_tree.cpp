@@ -1,5 +1,6 @@
 #include "frozen_tree.hpp"
 
+#include "error.hpp"
 #include "proc.hpp"
 
 #include <sstream>
@@ -41,12 +42,20 @@ FrozenTree::FrozenTree(pid_t root)
 void FrozenTree::freeze_children_of(pid_t parent)
 {
     for (pid_t child : children_of(parent)) {
-        if (is_zombie(child)) {
-            proc::Stat stat(child);
-            zombies_.push_back({child, parent, static_cast<int>(stat.field(52))});
-        } else {
-            processes_.push_back(std::make_unique<FrozenProcess>(child));
+        try {
+            if (!is_zombie(child)) {
+                processes_.push_back(std::make_unique<FrozenProcess>(child));
+                continue;
+            }
+        } catch (const Error&) {
+            // A child that ended while we froze it stays a zombie: its parent
+            // is frozen and cannot reap it.
+            if (!is_zombie(child)) {
+                throw;
+            }
         }
+        proc::Stat stat(child);
+        zombies_.push_back({child, parent, static_cast<int>(stat.field(52))});
     }
 }
 
