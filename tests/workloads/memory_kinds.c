@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload_args.h"
+
 #define PAGE 4096
 #define PRIV_PAGES 64
 #define SHARED_PAGES 16
@@ -62,20 +64,6 @@ static void die(const char *what)
 {
     fprintf(stderr, "memory_kinds: %s: %s\n", what, strerror(errno));
     exit(1);
-}
-
-static long arg_long(int argc, char **argv, int i, long def, long min, long max)
-{
-    if (argc <= i)
-        return def;
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(argv[i], &end, 10);
-    if (errno != 0 || end == argv[i] || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "memory_kinds: bad argument %d: %s\n", i, argv[i]);
-        exit(2);
-    }
-    return v;
 }
 
 /* FNV-1a, 64 bit */
@@ -185,8 +173,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: memory_kinds WORKDIR [STEPS [SLEEP_MS]]\n");
         return 2;
     }
-    long steps = arg_long(argc, argv, 2, 150, 1, 100000000L);
-    long pause_ms = arg_long(argc, argv, 3, 25, 0, 60000);
+    long steps = workload_arg("memory_kinds", argc, argv, 2, 150, 1, 100000000L);
+    long pause_ms = workload_arg("memory_kinds", argc, argv, 3, 25, 0, 60000);
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("memory_kinds start steps=%ld sleep_ms=%ld\n", steps, pause_ms);

@@ -20,19 +20,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-static long arg_long(int argc, char **argv, int i, long def, long min, long max)
-{
-    if (argc <= i)
-        return def;
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(argv[i], &end, 10);
-    if (errno != 0 || end == argv[i] || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "single_thread: bad argument %d: %s\n", i, argv[i]);
-        exit(2);
-    }
-    return v;
-}
+#include "workload_args.h"
 
 static void sleep_ms(long ms)
 {
@@ -48,9 +36,9 @@ static int64_t ts_ns(const struct timespec *ts)
 
 int main(int argc, char **argv)
 {
-    long steps = arg_long(argc, argv, 1, 200, 1, 100000000L);
-    long pause_ms = arg_long(argc, argv, 2, 15, 0, 60000);
-    long work = arg_long(argc, argv, 3, 1500000, 1, 1000000000L);
+    long steps = workload_arg("single_thread", argc, argv, 1, 200, 1, 100000000L);
+    long pause_ms = workload_arg("single_thread", argc, argv, 2, 15, 0, 60000);
+    long work = workload_arg("single_thread", argc, argv, 3, 1500000, 1, 1000000000L);
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("single_thread start steps=%ld sleep_ms=%ld work=%ld\n", steps, pause_ms, work);

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload_args.h"
+
 #define MAX_THREADS 64
 
 typedef double v4d __attribute__((vector_size(32)));
@@ -52,20 +54,6 @@ struct worker_result {
     uint64_t state;
 };
 static struct worker_result results[MAX_THREADS];
-
-static long arg_long(int argc, char **argv, int i, long def, long min, long max)
-{
-    if (argc <= i)
-        return def;
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(argv[i], &end, 10);
-    if (errno != 0 || end == argv[i] || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "threads: bad argument %d: %s\n", i, argv[i]);
-        exit(2);
-    }
-    return v;
-}
 
 static void die(const char *what, int err)
 {
@@ -213,10 +201,10 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-    steps = arg_long(argc, argv, 1, 200, 1, 100000000L);
-    nthreads = (int)arg_long(argc, argv, 2, 4, 1, MAX_THREADS);
-    pause_ms = arg_long(argc, argv, 3, 15, 0, 60000);
-    work = arg_long(argc, argv, 4, 300000, 1, 1000000000L);
+    steps = workload_arg("threads", argc, argv, 1, 200, 1, 100000000L);
+    nthreads = (int)workload_arg("threads", argc, argv, 2, 4, 1, MAX_THREADS);
+    pause_ms = workload_arg("threads", argc, argv, 3, 15, 0, 60000);
+    work = workload_arg("threads", argc, argv, 4, 300000, 1, 1000000000L);
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     __builtin_cpu_init();

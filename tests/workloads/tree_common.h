@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload_args.h"
+
 static const char *tc_prog = "tree";
 
 static inline void tc_die(const char *fmt, ...)
@@ -40,16 +42,7 @@ static inline void tc_die(const char *fmt, ...)
 
 static inline long tc_arg(int argc, char **argv, int i, long def, long min, long max)
 {
-    if (argc <= i)
-        return def;
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(argv[i], &end, 10);
-    if (errno != 0 || end == argv[i] || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "%s: bad argument %d: %s\n", tc_prog, i, argv[i]);
-        exit(2);
-    }
-    return v;
+    return workload_arg(tc_prog, argc, argv, i, def, min, max);
 }
 
 static inline void tc_sleep_ms(long ms)
