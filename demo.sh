@@ -14,15 +14,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 note() { printf '   %s\n' "$*"; }
 
-# Run CMD with only fds 0-2 open (nothing leaked from whoever started us).
-clean_exec() {
-    local fd
-    for fd in /proc/"$BASHPID"/fd/*; do
-        fd=${fd##*/}
-        ((fd > 2)) && eval "exec $fd>&-"
-    done
-    exec "$@"
-}
+# shellcheck source=tests/clean-exec.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tests/clean-exec.sh"
 
 demo() {
     local build=$1

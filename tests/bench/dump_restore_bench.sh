@@ -56,16 +56,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Run CMD with only fds 0-2 open: stasis refuses fds it cannot restore
-# (pipes, sockets) that a caller might have leaked into the target.
-clean_exec() {
-    local fd
-    for fd in /proc/"$BASHPID"/fd/*; do
-        fd=${fd##*/}
-        ((fd > 2)) && eval "exec $fd>&-"
-    done
-    exec "$@"
-}
+# shellcheck source=tests/clean-exec.sh
+source "$ROOT/tests/clean-exec.sh"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }

@@ -152,16 +152,8 @@ trap 'echo "FAIL: interrupted"; exit 1' INT TERM
 
 log "seed=$SEED (set STASIS_TEST_SEED=$SEED to repeat the same dump delays), tmp=$T"
 
-# clean_exec CMD...: exec CMD with only fds 0-2 open, so that nothing the
-# test runner happened to leave open (pipes, sockets) leaks into a workload.
-clean_exec() {
-    local fd
-    for fd in /proc/"$BASHPID"/fd/*; do
-        fd=${fd##*/}
-        ((fd > 2)) && eval "exec $fd>&-"
-    done
-    exec "$@"
-}
+# shellcheck source=tests/clean-exec.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../clean-exec.sh"
 
 # budget SECS: SECS, or less if the test's time budget (STASIS_TEST_BUDGET)
 # ends sooner; at least 1.
