@@ -21,6 +21,7 @@ constexpr std::string_view partial_prefix = ".gen-";
 constexpr std::string_view partial_suffix = ".partial";
 constexpr std::size_t min_digits = 6;
 constexpr char latest_file[] = "LATEST";
+constexpr char finished_file[] = "FINISHED";
 
 std::optional<unsigned> parse_number(std::string_view digits)
 {
@@ -143,11 +144,37 @@ std::optional<std::string> GenerationStore::latest() const
 
 void GenerationStore::set_latest(const std::string& name) const
 {
-    auto tmp = root_ / ".LATEST.tmp";
-    auto target = root_ / latest_file;
+    replace_file(latest_file, name + "\n");
+}
+
+void GenerationStore::mark_finished(const std::string& how) const
+{
+    replace_file(finished_file, how + "\n");
+}
+
+bool GenerationStore::finished() const
+{
+    return std::filesystem::exists(root_ / finished_file);
+}
+
+void GenerationStore::forget_finished_job() const
+{
+    for (const auto& entry : scan()) {
+        if (!entry.partial) {
+            remove(entry.name);
+        }
+    }
+    std::filesystem::remove(root_ / latest_file);
+    std::filesystem::remove(root_ / finished_file);
+    fsync_path(root_, O_RDONLY | O_DIRECTORY);
+}
+
+void GenerationStore::replace_file(const char* name, const std::string& text) const
+{
+    auto tmp = root_ / ("." + std::string(name) + ".tmp");
+    auto target = root_ / name;
     {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        std::string text = name + "\n";
         if (!fd.valid() || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
             ::fsync(fd.get()) < 0) {
             int err = errno;

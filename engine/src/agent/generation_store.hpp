@@ -42,6 +42,14 @@ public:
     // Replaces LATEST atomically (write, fsync, rename, fsync ROOT).
     void set_latest(const std::string& name) const;
 
+    // A job that ended by itself is done: its checkpoints must never be
+    // resumed. FINISHED records that (and how it ended) until the next
+    // `stasis run` on this ROOT, which starts anew and forgets them.
+    void mark_finished(const std::string& how) const;
+    [[nodiscard]] bool finished() const;
+    // Removes every committed generation, LATEST and FINISHED.
+    void forget_finished_job() const;
+
     // Removes the committed generation name (renamed to its partial name
     // first, so that a crash half-way never leaves it looking committed).
     void remove(const std::string& name) const;
@@ -54,6 +62,8 @@ public:
 
 private:
     explicit GenerationStore(std::filesystem::path root) : root_(std::move(root)) {}
+    // Replaces ROOT/name atomically (write, fsync, rename, fsync ROOT).
+    void replace_file(const char* name, const std::string& text) const;
 
     std::filesystem::path root_;
 };

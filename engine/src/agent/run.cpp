@@ -40,6 +40,11 @@ int run(const RunOptions& options)
     auto store = GenerationStore::open_or_create(options.root);
     RootLock lock(store.root());
     EventSource events;
+    if (store.finished()) {
+        run_log().info("{} holds the checkpoints of a job that finished; starting the command anew",
+                       store.root().string());
+        store.forget_finished_job();
+    }
     auto resume = find_resume_point(store);
     std::optional<JobTracer> tracer;
     auto hold = [&tracer](pid_t root) {

@@ -149,12 +149,11 @@ int Supervisor::exit_status(int wait_status) const
                        exit_requeue);
         return exit_requeue;
     }
-    if (WIFSIGNALED(wait_status)) {
-        run_log().info("the job was killed by {}", signal_name(WTERMSIG(wait_status)));
-        return signal_exit_base + WTERMSIG(wait_status);
-    }
-    run_log().info("the job exited with status {}", WEXITSTATUS(wait_status));
-    return WEXITSTATUS(wait_status);
+    std::string how = WIFSIGNALED(wait_status) ? "killed by " + signal_name(WTERMSIG(wait_status))
+                                               : "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+    run_log().info("the job {}", how);
+    store_.mark_finished(how);
+    return WIFSIGNALED(wait_status) ? signal_exit_base + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
 }
 
 }  // namespace stasis::agent
