@@ -48,8 +48,8 @@ RegionKind classify(pid_t pid, const proc::MapEntry& e)
     if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)" || e.path.rfind("/memfd:", 0) == 0)) {
         return RegionKind::shared_anon;
     }
-    if (e.path.rfind("/SYSV", 0) == 0) {
-        throw Error(describe(pid, e) + " is SysV shared memory, which stasis cannot checkpoint yet");
+    if (shared && e.path.rfind("/SYSV", 0) == 0) {
+        return RegionKind::sysv_shm;
     }
     if (is_file && (ends_with(e.path, " (deleted)") || e.path.rfind("/memfd:", 0) == 0)) {
         throw Error(describe(pid, e) + " is a deleted file or a private memfd mapping, which stasis cannot checkpoint yet");
@@ -164,7 +164,7 @@ SharedPages find_shared_pages(const std::vector<ProcessState>& tree,
     SharedPages shared;
     for (std::size_t i = 0; i < tree.size(); ++i) {
         for (const auto& r : tree[i].regions) {
-            if (r.kind == RegionKind::shared_anon && shared.find(r.inode) == shared.end()) {
+            if (is_shared_object(r.kind) && shared.find(r.inode) == shared.end()) {
                 shared.emplace(r.inode, SharedOwner{tree[i].pid, r.start, r.end, r.offset, residency[i].at(r.start)});
             }
         }
@@ -183,7 +183,7 @@ void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& wr
         }
     };
     for (const auto& region : regions) {
-        if (region.kind == RegionKind::shared_anon) {
+        if (is_shared_object(region.kind)) {
             // A shared object's pages are saved once, with its first mapping.
             const auto& owner = shared.at(region.inode);
             if (owner.pid == pid && owner.start == region.start) {

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -108,6 +109,16 @@ std::vector<bool> resident_pages(pid_t pid, SyscallInjector& inj, std::uint64_t 
         }
     }
     return resident;
+}
+
+// What a restore needs to create the segment again; only the process itself
+// can ask, from inside its IPC namespace.
+SysvSegment read_sysv_segment(pid_t pid, SyscallInjector& inj, std::uint64_t scratch, const Region& r)
+{
+    auto shmid = static_cast<int>(r.inode);
+    inj.checked("shmctl(IPC_STAT)", SYS_shmctl, {static_cast<std::uint64_t>(shmid), IPC_STAT, scratch});
+    auto ds = read_remote_value<shmid_ds>(pid, scratch);
+    return {shmid, ds.shm_perm.__key, ds.shm_segsz, ds.shm_perm.mode};
 }
 
 std::uint64_t status_mask(pid_t pid, const char* key)
@@ -212,8 +223,11 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
         p.mm = read_mm(p.pid, leader);
         p.sigactions = read_sigactions(p.pid, leader, scratch);
         for (const auto& r : regions) {
-            if (r.kind == RegionKind::shared_anon) {
+            if (is_shared_object(r.kind)) {
                 residency[r.start] = resident_pages(p.pid, leader, scratch, r);
+            }
+            if (r.kind == RegionKind::sysv_shm && r.offset == 0) {
+                p.sysv_segments.push_back(read_sysv_segment(p.pid, leader, scratch, r));
             }
         }
         for (auto& t : p.threads) {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/prctl.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -142,6 +143,20 @@ struct MadviseFlag {
 constexpr MadviseFlag advice_flags[] = {
     {"dc", MADV_DONTFORK}, {"wf", MADV_WIPEONFORK}, {"hg", MADV_HUGEPAGE}, {"nh", MADV_NOHUGEPAGE}, {"dd", MADV_DONTDUMP}};
 
+// The segment exists already (the restore namespace's init made it with its
+// saved id); one attach covers all the mappings a segment was split into.
+void attach_sysv_segment(RestoreContext& ctx, const Region& r, std::uint64_t prot)
+{
+    if (r.offset != 0) {
+        return;
+    }
+    std::uint64_t flags = ((prot & PROT_WRITE) != 0 ? 0 : SHM_RDONLY) | ((prot & PROT_EXEC) != 0 ? SHM_EXEC : 0);
+    auto at = ctx.main().checked("shmat", SYS_shmat, {r.inode, r.start, flags});
+    if (at != r.start) {
+        throw Error("SysV segment " + std::to_string(r.inode) + " attached at " + hex(at) + ", not at " + hex(r.start));
+    }
+}
+
 int open_mapped_file(RestoreContext& ctx, const Region& r)
 {
     struct stat st {};
@@ -187,6 +202,9 @@ void map_region(RestoreContext& ctx, const Region& r)
         inj.checked("mmap of shared memory", SYS_mmap, {r.start, r.size(), prot, MAP_FIXED | MAP_SHARED, fd, r.offset});
         break;
     }
+    case RegionKind::sysv_shm:
+        attach_sysv_segment(ctx, r, prot);
+        break;
     case RegionKind::file:
     case RegionKind::shared_file: {
         int fd = open_mapped_file(ctx, r);
@@ -287,7 +305,7 @@ void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, con
     }
     fill_memory(ctx.pid(), process, reader);
     for (const auto& r : process.regions) {
-        if (needs_fill(r)) {
+        if (needs_fill(r) || r.kind == RegionKind::sysv_shm) {
             ctx.main().checked("mprotect", SYS_mprotect,
                                {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
         }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,6 +37,7 @@ struct Plan {
     std::vector<std::vector<std::size_t>> children;
     std::vector<std::vector<FdPlacement>> placements;
     bool original_ids = false;
+    std::vector<SysvSegment> segments;  // created by the namespace's init
     int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid
     int go_fd = -1;      // one byte per process lets it go on to exec
 };
@@ -76,7 +78,15 @@ Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& op
     for (const auto& p : tree) {
         plan.placements.push_back(all_placements(p, open, shared));
     }
-    plan.original_ids = ::geteuid() == 0 || tree.size() > 1;
+    for (const auto& p : tree) {
+        for (const auto& seg : p.sysv_segments) {
+            if (std::none_of(plan.segments.begin(), plan.segments.end(),
+                             [&](const SysvSegment& s) { return s.shmid == seg.shmid; })) {
+                plan.segments.push_back(seg);
+            }
+        }
+    }
+    plan.original_ids = ::geteuid() == 0 || tree.size() > 1 || !plan.segments.empty();
     return plan;
 }
 
@@ -220,12 +230,33 @@ void apply_process_attributes(const ProcessState& p)
     ::_exit(exec_failed);
 }
 
+// SysV segments get their saved ids back in the restore's own IPC
+// namespace: shm_next_id names the id the next shmget hands out.
+bool create_sysv_segments(const Plan& plan)
+{
+    for (const auto& seg : plan.segments) {
+        int fd = ::open("/proc/sys/kernel/shm_next_id", O_WRONLY | O_CLOEXEC);
+        char text[16];
+        int len = std::snprintf(text, sizeof(text), "%d", seg.shmid);
+        bool set = fd >= 0 && ::write(fd, text, static_cast<std::size_t>(len)) == len;
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        key_t key = (seg.mode & SHM_DEST) != 0 ? IPC_PRIVATE : seg.key;
+        int flags = IPC_CREAT | IPC_EXCL | static_cast<int>(seg.mode & 0777);
+        if (!set || ::shmget(key, seg.size, flags) != seg.shmid) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // pid 1 of the new namespace: starts the root and lives as long as it does,
-// so the namespace (and everything in it) ends with the job.
+// so the namespace (and everything in it, SysV segments too) ends with the job.
 [[noreturn]] void run_namespace_init(const Plan& plan, int maps_written)
 {
     char ready = 0;
-    if (::read(maps_written, &ready, 1) != 1) {
+    if (::read(maps_written, &ready, 1) != 1 || !create_sysv_segments(plan)) {
         ::_exit(spawn_failed);
     }
     ::close(maps_written);
@@ -257,29 +288,39 @@ void write_proc_file(pid_t pid, const char* name, const std::string& text)
     }
 }
 
-// Only in a namespace of its own may an ordinary user choose pids.
+// Inside the user namespace the restoring user is itself, uid and gid.
+void map_own_ids(pid_t init)
+{
+    write_proc_file(init, "uid_map", std::to_string(::geteuid()) + " " + std::to_string(::geteuid()) + " 1\n");
+    write_proc_file(init, "setgroups", "deny\n");
+    write_proc_file(init, "gid_map", std::to_string(::getegid()) + " " + std::to_string(::getegid()) + " 1\n");
+}
+
+// Only in a namespace of its own may an ordinary user choose pids (and
+// anyone choose SysV ids).
 pid_t start_namespace_init(const Plan& plan)
 {
+    bool as_user = ::geteuid() != 0;
     int sync[2];
     if (::pipe2(sync, O_CLOEXEC) < 0) {
         throw sys_error("pipe");
     }
     UniqueFd read_end(sync[0]), write_end(sync[1]);
     clone_args args{};
-    args.flags = CLONE_NEWUSER | CLONE_NEWPID;
+    args.flags = CLONE_NEWPID | (as_user ? CLONE_NEWUSER : 0) | (plan.segments.empty() ? 0 : CLONE_NEWIPC);
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof(args));
     if (pid < 0) {
-        throw sys_error("cannot create a user and PID namespace to restore the tree with its pids");
+        throw sys_error("cannot create the namespaces to restore the processes with their pids and SysV ids");
     }
     if (pid == 0) {
         run_namespace_init(plan, read_end.get());
     }
     auto init = static_cast<pid_t>(pid);
     try {
-        write_proc_file(init, "uid_map", std::to_string(::geteuid()) + " " + std::to_string(::geteuid()) + " 1\n");
-        write_proc_file(init, "setgroups", "deny\n");
-        write_proc_file(init, "gid_map", std::to_string(::getegid()) + " " + std::to_string(::getegid()) + " 1\n");
+        if (as_user) {
+            map_own_ids(init);
+        }
     } catch (...) {
         ::kill(init, SIGKILL);
         ::waitpid(init, nullptr, 0);
@@ -390,7 +431,7 @@ SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescript
 
     SpawnedTree spawned;
     SpawnGuard guard(spawned);
-    bool in_namespace = ::geteuid() != 0 && tree.size() > 1;
+    bool in_namespace = (::geteuid() != 0 && tree.size() > 1) || !plan.segments.empty();
     spawned.child = in_namespace ? start_namespace_init(plan) : spawn(plan, 0);
     if (spawned.child < 0) {
         spawned.child = 0;

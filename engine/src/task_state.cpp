@@ -37,8 +37,8 @@ std::vector<std::uint8_t> from_hex(const std::string& hex)
     return out;
 }
 
-constexpr std::array region_kind_names{"anon",        "file", "shared_file", "shared_anon", "vdso",
-                                       "vvar", "vvar_vclock", "vsyscall"};
+constexpr std::array region_kind_names{"anon", "file",        "shared_file", "shared_anon", "vdso",
+                                       "vvar", "vvar_vclock", "vsyscall",    "sysv_shm"};
 
 RegionKind region_kind_from_name(const std::string& name)
 {
@@ -180,8 +180,9 @@ void from_json(const nlohmann::json& j, FdState& f)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SigAction, sig, handler, flags, restorer, mask)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MmState, start_code, end_code, start_data, end_data, start_brk, brk,
                                    start_stack, arg_start, arg_end, env_start, env_end, auxv)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SysvSegment, shmid, key, size, mode)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, zombie, wait_status, exe, comm, cwd, umask, rlimits, mm,
-                                   sigactions, shared_pending, threads, regions, fds)
+                                   sigactions, shared_pending, threads, regions, fds, sysv_segments)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CpuState, xcr0, xsave_size)
 
 void to_json(nlohmann::json& j, const PipeState& p)

@@ -38,7 +38,14 @@ struct ThreadState {
     std::vector<SigInfoBytes> pending;
 };
 
-enum class RegionKind { anon, file, shared_file, shared_anon, vdso, vvar, vvar_vclock, vsyscall };
+enum class RegionKind { anon, file, shared_file, shared_anon, vdso, vvar, vvar_vclock, vsyscall, sysv_shm };
+
+// Memory shared through a kernel object rather than a named file: one copy
+// of its data is saved, with its first mapping in the tree.
+inline bool is_shared_object(RegionKind kind)
+{
+    return kind == RegionKind::shared_anon || kind == RegionKind::sysv_shm;
+}
 
 struct Region {
     std::uint64_t start = 0;
@@ -90,6 +97,14 @@ struct MmState {
     std::vector<std::uint64_t> auxv;
 };
 
+// A SysV shared memory segment (its id is the inode of its mappings).
+struct SysvSegment {
+    int shmid = 0;
+    std::int32_t key = 0;
+    std::uint64_t size = 0;
+    std::uint32_t mode = 0;
+};
+
 struct ProcessState {
     pid_t pid = 0, ppid = 0, pgid = 0, sid = 0;
     bool zombie = false;  // exited, not yet reaped: only wait_status is kept
@@ -105,6 +120,7 @@ struct ProcessState {
     std::vector<ThreadState> threads;  // threads[0] is the thread-group leader
     std::vector<Region> regions;
     std::vector<FdState> fds;
+    std::vector<SysvSegment> sysv_segments;  // those this process has attached
 };
 
 // A pipe or FIFO with both ends inside the tree, and the bytes that were
