@@ -466,6 +466,7 @@ tree_workload_cmd() {
         pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 8000 4 2) TREE_READY=2 ;;
         pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) TREE_READY=2 ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
+        sysv_shm) WL_CMD=("$w/tree_sysv_shm" 60 50) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
