@@ -6,7 +6,6 @@
 #include "proc.hpp"
 #include "unique_fd.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <sys/syscall.h>
@@ -112,39 +111,35 @@ bool has_end_in_tree(const std::vector<ProcessState>& tree, const std::string& k
     return false;
 }
 
+bool holds_pipe(pid_t pid, const std::string& key)
+{
+    std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
+    std::vector<long> fds;
+    try {
+        fds = proc::numbered_entries(dir);
+    } catch (const Error&) {
+        return false;  // gone, or another user's: invisible either way
+    }
+    for (long fd : fds) {
+        char target[64];
+        ssize_t n = ::readlink((dir + std::to_string(fd)).c_str(), target, sizeof(target));
+        if (n == static_cast<ssize_t>(key.size()) && key.compare(0, key.size(), target, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Whether any process outside the tree holds this pipe.
 bool held_outside(const std::vector<ProcessState>& tree, const std::string& key)
 {
-    DIR* d = ::opendir("/proc");
-    if (d == nullptr) {
-        throw sys_error("cannot list /proc");
-    }
-    bool found = false;
-    while (dirent* e = ::readdir(d)) {
-        if (found || !std::isdigit(static_cast<unsigned char>(e->d_name[0]))) {
-            continue;
-        }
-        auto pid = static_cast<pid_t>(std::stol(e->d_name));
-        if (std::any_of(tree.begin(), tree.end(), [pid](const ProcessState& p) { return p.pid == pid; })) {
-            continue;
-        }
-        std::string dir = "/proc/" + std::string(e->d_name) + "/fd/";
-        DIR* fds = ::opendir(dir.c_str());
-        while (fds != nullptr && !found) {
-            dirent* f = ::readdir(fds);
-            if (f == nullptr) {
-                break;
-            }
-            char target[64];
-            ssize_t n = ::readlinkat(::dirfd(fds), f->d_name, target, sizeof(target));
-            found = n == static_cast<ssize_t>(key.size()) && key.compare(0, key.size(), target, n) == 0;
-        }
-        if (fds != nullptr) {
-            ::closedir(fds);
+    for (long pid : proc::numbered_entries("/proc")) {
+        bool in_tree = std::any_of(tree.begin(), tree.end(), [pid](const ProcessState& p) { return p.pid == pid; });
+        if (!in_tree && holds_pipe(static_cast<pid_t>(pid), key)) {
+            return true;
         }
     }
-    ::closedir(d);
-    return found;
+    return false;
 }
 
 // A pipe with both ends in the tree, or with a read end whose writer nobody
@@ -175,22 +170,9 @@ void classify_pipes(std::vector<ProcessState>& tree)
 
 std::vector<FdState> read_fds(pid_t pid)
 {
-    std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) {
-        throw sys_error("cannot list " + dir);
-    }
-    std::vector<int> numbers;
-    while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] != '.') {
-            numbers.push_back(std::stoi(e->d_name));
-        }
-    }
-    ::closedir(d);
-    std::sort(numbers.begin(), numbers.end());
     std::vector<FdState> fds;
-    for (int fd : numbers) {
-        fds.push_back(read_fd(pid, fd));
+    for (long fd : proc::numbered_entries("/proc/" + std::to_string(pid) + "/fd")) {
+        fds.push_back(read_fd(pid, static_cast<int>(fd)));
     }
     return fds;
 }

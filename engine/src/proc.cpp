@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <fstream>
 #include <sstream>
@@ -34,20 +35,29 @@ std::string read_link(const std::string& path)
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
-std::vector<pid_t> threads(pid_t pid)
+std::vector<long> numbered_entries(const std::string& dir)
 {
-    std::string dir = "/proc/" + std::to_string(pid) + "/task";
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) {
         throw sys_error("cannot list " + dir);
     }
-    std::vector<pid_t> tids;
+    std::vector<long> numbers;
     while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] != '.') {
-            tids.push_back(static_cast<pid_t>(std::stol(e->d_name)));
+        if (std::isdigit(static_cast<unsigned char>(e->d_name[0]))) {
+            numbers.push_back(std::stol(e->d_name));
         }
     }
     ::closedir(d);
+    std::sort(numbers.begin(), numbers.end());
+    return numbers;
+}
+
+std::vector<pid_t> threads(pid_t pid)
+{
+    std::vector<pid_t> tids;
+    for (long tid : numbered_entries("/proc/" + std::to_string(pid) + "/task")) {
+        tids.push_back(static_cast<pid_t>(tid));
+    }
     std::sort(tids.begin(), tids.end(), [pid](pid_t a, pid_t b) {
         return (a == pid) != (b == pid) ? a == pid : a < b;
     });

@@ -11,6 +11,10 @@ namespace stasis::proc {
 std::string read_text(const std::string& path);  // whole file; throws Error
 std::string read_link(const std::string& path);  // throws Error
 
+// The entries of a /proc directory whose names are numbers (pids, tids,
+// fds), ascending. Throws Error when the directory cannot be listed.
+std::vector<long> numbered_entries(const std::string& dir);
+
 std::vector<pid_t> threads(pid_t pid);  // leader first
 
 // One "Key:\tvalue" line of /proc/PID/status (value trimmed); "" if absent.
