@@ -1,12 +1,12 @@
 // The one duration parser: Slurm's time formats and 30s/10m/2h/1d.
-#include "agent/duration.hpp"
-#include "error.hpp"
+#include "stasis/config_error.hpp"
+#include "stasis/duration.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-using stasis::agent::parse_duration;
+using stasis::parse_duration;
 using namespace std::chrono_literals;
 
 TEST_CASE("durations with a unit")
@@ -52,12 +52,19 @@ TEST_CASE("bad durations are refused with a message naming the value")
         try {
             parse_duration(bad);
             FAIL("accepted");
-        } catch (const stasis::Error& e) {
+        } catch (const stasis::ConfigError& e) {
             std::string what = e.what();
             CHECK(what.find("\"" + bad + "\"") != std::string::npos);
             CHECK(what.find('\n') == std::string::npos);
         }
     }
+}
+
+TEST_CASE("try_parse_duration gives nothing where parse_duration throws")
+{
+    CHECK(stasis::try_parse_duration("1-2:30") == 26h + 30min);
+    CHECK_FALSE(stasis::try_parse_duration("5x").has_value());
+    CHECK_FALSE(stasis::try_parse_duration("").has_value());
 }
 
 TEST_CASE("the largest values do not overflow")
@@ -68,7 +75,7 @@ TEST_CASE("the largest values do not overflow")
 
 TEST_CASE("durations are shown in their largest whole unit")
 {
-    using stasis::agent::format_duration;
+    using stasis::format_duration;
     CHECK(format_duration(0s) == "0s");
     CHECK(format_duration(45s) == "45s");
     CHECK(format_duration(90s) == "90s");

@@ -1,6 +1,5 @@
 #include "agent/run.hpp"
 
-#include "agent/duration.hpp"
 #include "agent/event_source.hpp"
 #include "agent/generation_store.hpp"
 #include "agent/job_launch.hpp"
@@ -11,6 +10,7 @@
 #include "agent/supervisor.hpp"
 #include "error.hpp"
 #include "restore.hpp"
+#include "stasis/duration.hpp"
 
 #include <sys/prctl.h>
 

@@ -1,8 +1,8 @@
 // `stasis run`: the command line of the agent (docs/run.md).
-#include "agent/duration.hpp"
 #include "agent/run.hpp"
 #include "cli/commands.hpp"
-#include "error.hpp"
+#include "stasis/config_error.hpp"
+#include "stasis/duration.hpp"
 
 #include <cstdlib>
 #include <memory>
@@ -22,9 +22,9 @@ CLI::Validator duration_validator()
     return CLI::Validator(
         [](const std::string& text) {
             try {
-                agent::parse_duration(text);
+                parse_duration(text);
                 return std::string();
-            } catch (const Error& e) {
+            } catch (const ConfigError& e) {
                 return std::string(e.what());
             }
         },
@@ -47,7 +47,7 @@ void add_run(CLI::App& app)
         ->capture_default_str();
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
-        args->options.interval = agent::parse_duration(args->interval);
+        args->options.interval = parse_duration(args->interval);
         std::exit(agent::run(args->options));
     });
 }

@@ -1,6 +1,6 @@
-#include "agent/duration.hpp"
+#include "stasis/duration.hpp"
 
-#include "error.hpp"
+#include "stasis/config_error.hpp"
 
 #include <array>
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace stasis::agent {
+namespace stasis {
 
 namespace {
 
@@ -105,17 +105,23 @@ std::optional<std::int64_t> parse_slurm(std::string_view text)
 
 }  // namespace
 
-seconds parse_duration(std::string_view text)
+std::optional<seconds> try_parse_duration(std::string_view text)
 {
     auto value = parse_with_unit(text);
     if (!value) {
         value = parse_slurm(text);
     }
+    return value ? std::optional(seconds(*value)) : std::nullopt;
+}
+
+seconds parse_duration(std::string_view text)
+{
+    auto value = try_parse_duration(text);
     if (!value) {
-        throw Error("invalid duration \"" + std::string(text) +
-                    "\": expected M, M:S, H:M:S, D-H, D-H:M, D-H:M:S (Slurm's formats) or a number with s, m, h or d");
+        throw ConfigError("invalid duration \"" + std::string(text) +
+                          "\": expected M, M:S, H:M:S, D-H, D-H:M, D-H:M:S (Slurm's formats) or a number with s, m, h or d");
     }
-    return seconds(*value);
+    return *value;
 }
 
 std::string format_duration(seconds duration)
@@ -130,4 +136,4 @@ std::string format_duration(seconds duration)
     return std::to_string(n) + "s";
 }
 
-}  // namespace stasis::agent
+}  // namespace stasis
