@@ -1,0 +1,513 @@
+#!/usr/bin/env bash
+# deploy/slurm-local.sh: a real one-node Slurm cluster on localhost, for tests.
+#
+#   deploy/slurm-local.sh start [--plugin SO [--plugin-args "K=V ..."]]
+#                               [--grace-time SECONDS] [--proctrack auto|cgroup|linuxproc]
+#   deploy/slurm-local.sh stop
+#   deploy/slurm-local.sh status
+#
+# Run as root. Everything lives in one private directory, STASIS_SLURM_DIR
+# (default /tmp/stasis-slurm): a munge key and munged of its own, slurm.conf,
+# cgroup.conf, plugstack.conf, state and spool directories, logs and pid
+# files. Nothing under /etc/slurm, /etc/munge or /var is read or written, no
+# systemd unit is used, and the ports are not Slurm's defaults, so a site's
+# own Slurm and munge are not disturbed.
+#
+# `start` writes DIR/env.sh (`source` it: it exports SLURM_CONF) and prints
+# its path once the node is idle and a trivial job has run. A failed start
+# prints one error line and the tail of the log that says why, and stops
+# whatever it had started. `stop` ends the jobs' processes, slurmd,
+# slurmctld and munged by their pids and waits until they are gone.
+# `status` says what runs, and exits 0 only when all three daemons do.
+#
+# Environment (all optional):
+#   STASIS_SLURM_DIR            the directory                  (/tmp/stasis-slurm)
+#   STASIS_SLURM_CTLD_PORT      slurmctld's port; slurmd takes the next one and
+#                               srun ports 10-49 above it     (first free from 16817)
+#   STASIS_SLURM_GRACE_TIME     GraceTime of partition low     (30)
+#   STASIS_SLURM_PROCTRACK      auto | cgroup | linuxproc      (auto: cgroup if a
+#                               job runs with it, else linuxproc)
+#   STASIS_SLURM_START_TIMEOUT  seconds to wait for each start stage (60)
+#   STASIS_SLURM_DEBUG          SlurmctldDebug/SlurmdDebug     (verbose; debug2 shows
+#                               which process each signal is sent to)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEMPLATES=$HERE/slurm
+DIR=${STASIS_SLURM_DIR:-/tmp/stasis-slurm}
+CTLD_PORT=${STASIS_SLURM_CTLD_PORT:-}
+GRACE_TIME=${STASIS_SLURM_GRACE_TIME:-30}
+PROCTRACK=${STASIS_SLURM_PROCTRACK:-auto}
+START_TIMEOUT=${STASIS_SLURM_START_TIMEOUT:-60}
+DEBUG=${STASIS_SLURM_DEBUG:-verbose}
+PLUGIN=
+PLUGIN_ARGS=
+FIRST_PORT=16817
+PORT_LOCK=/tmp/stasis-slurm-ports.lock
+DAEMONS=(munged slurmctld slurmd)   # started in this order, stopped in reverse
+CLEAN_PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+die() {
+    echo "slurm-local: $*" >&2
+    exit 1
+}
+
+usage() {
+    echo "usage:" >&2
+    sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^#//' >&2
+    exit 2
+}
+
+# --- paths and pids ---------------------------------------------------------
+
+pid_file() { echo "$DIR/run/$1.pid"; }
+log_file() { echo "$DIR/log/$1.log"; }
+
+# daemon_pid NAME: the pid of our running daemon NAME, or nothing. A pid is
+# only believed when that process still runs the program NAME.
+daemon_pid() {
+    local name=$1 file pid comm
+    file=$(pid_file "$name")
+    [[ -r $file ]] || return 0
+    pid=$(<"$file")
+    [[ $pid =~ ^[0-9]+$ ]] || return 0
+    alive "$pid" || return 0
+    comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
+    # Just after spawn the process may not have reached its exec yet.
+    [[ $comm == "$name" || $comm == env || $comm == setsid ]] && echo "$pid"
+    return 0
+}
+
+# step_daemon_pids: pids of slurmstepd processes started by our slurmd. They
+# keep slurmd's environment, which names our directory.
+step_daemon_pids() {
+    local p
+    for p in /proc/[0-9]*; do
+        [[ $(cat "$p/comm" 2>/dev/null) == slurmstepd ]] || continue
+        tr '\0' '\n' 2>/dev/null <"$p/environ" |
+            grep -qxF "STASIS_SLURM_DIR=$DIR" || continue
+        echo "${p#/proc/}"
+    done
+}
+
+# descendants_of PID...: the given pids and all their descendants.
+descendants_of() {
+    local -A children=()
+    local pid ppid queue=("$@") result=()
+    while read -r pid ppid; do
+        children[$ppid]+="$pid "
+    done < <(ps -e -o pid=,ppid=)
+    while ((${#queue[@]})); do
+        pid=${queue[0]}
+        queue=("${queue[@]:1}")
+        result+=("$pid")
+        # shellcheck disable=SC2206
+        queue+=(${children[$pid]:-})
+    done
+    echo "${result[@]}"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
+}
+
+# wait_gone SECONDS PID...: wait until none of the pids is alive; false on timeout.
+wait_gone() {
+    local deadline=$((SECONDS + $1)) pid any
+    shift
+    while :; do
+        any=0
+        for pid in "$@"; do
+            if alive "$pid"; then
+                any=1
+                break
+            fi
+        done
+        ((any)) || return 0
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+# --- configuration ----------------------------------------------------------
+
+port_in_use() { [[ -n $(ss -Hltn "sport = :$1") ]]; }
+
+# choose_ports: slurmctld on CTLD_PORT, slurmd on the next port, srun on
+# CTLD_PORT+10..+49. Without STASIS_SLURM_CTLD_PORT, the first block of 50
+# from 16817 on whose first two ports nobody listens on (clusters started at
+# the same time take turns: see PORT_LOCK).
+choose_ports() {
+    if [[ -n $CTLD_PORT ]]; then
+        [[ $CTLD_PORT =~ ^[0-9]+$ ]] || die "STASIS_SLURM_CTLD_PORT is not a number: $CTLD_PORT"
+        ! port_in_use "$CTLD_PORT" || die "port $CTLD_PORT (STASIS_SLURM_CTLD_PORT) is in use"
+        ! port_in_use $((CTLD_PORT + 1)) || die "port $((CTLD_PORT + 1)) (slurmd) is in use"
+        return
+    fi
+    local port
+    for ((port = FIRST_PORT; port < FIRST_PORT + 50 * 40; port += 50)); do
+        port_in_use "$port" || port_in_use $((port + 1)) || {
+            CTLD_PORT=$port
+            return
+        }
+    done
+    die "no free pair of ports from $FIRST_PORT to $port (set STASIS_SLURM_CTLD_PORT)"
+}
+
+# node_hardware: the node line's hardware fields, as slurmd itself sees them.
+node_hardware() {
+    local line
+    line=$(env -i PATH=$CLEAN_PATH SLURM_CONF=/nonexistent slurmd -C 2>/dev/null | head -n1) ||
+        true
+    if [[ $line == NodeName=* ]]; then
+        echo "${line#NodeName=* }"
+        return
+    fi
+    echo "CPUs=$(nproc) RealMemory=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024))"
+}
+
+# first_job_id: 1 for the first block of ports, 100001 for the second, ...:
+# clusters running at the same time (they have distinct ports) never share a
+# job id, and so never a job cgroup.
+first_job_id() {
+    local slot=$(((CTLD_PORT - FIRST_PORT) / 50))
+    ((CTLD_PORT >= FIRST_PORT && slot < 40)) || slot=$((CTLD_PORT % 600))
+    echo $((slot * 100000 + 1))
+}
+
+# write_config TRACK: slurm.conf, cgroup.conf, plugstack.conf and env.sh for
+# proctrack TRACK (cgroup or linuxproc).
+write_config() {
+    local track=$1 task node
+    node=$(hostname -s)
+    task=none
+    [[ $track == cgroup ]] && task=cgroup
+    sed -e "s|@DIR@|$DIR|g" \
+        -e "s|@NODE@|$node|g" \
+        -e "s|@CTLD_PORT@|$CTLD_PORT|g" \
+        -e "s|@SLURMD_PORT@|$((CTLD_PORT + 1))|g" \
+        -e "s|@SRUN_PORTS@|$((CTLD_PORT + 10))-$((CTLD_PORT + 49))|g" \
+        -e "s|@PROCTRACK@|$track|g" \
+        -e "s|@TASK@|$task|g" \
+        -e "s|@GRACE_TIME@|$GRACE_TIME|g" \
+        -e "s|@FIRST_JOB_ID@|$(first_job_id)|g" \
+        -e "s|@DEBUG@|$DEBUG|g" \
+        -e "s|@NODE_HARDWARE@|$(node_hardware)|g" \
+        "$TEMPLATES/slurm.conf.in" >"$DIR/slurm.conf"
+    cp "$TEMPLATES/cgroup.conf.in" "$DIR/cgroup.conf"
+    {
+        echo "# plugstack.conf of the test cluster, written by deploy/slurm-local.sh"
+        [[ -z $PLUGIN ]] || echo "required $PLUGIN${PLUGIN_ARGS:+ $PLUGIN_ARGS}"
+    } >"$DIR/plugstack.conf"
+    cat >"$DIR/env.sh" <<EOF
+# Source this to use the test cluster in $DIR (deploy/slurm-local.sh).
+export SLURM_CONF=$DIR/slurm.conf
+export STASIS_SLURM_DIR=$DIR
+export STASIS_SLURM_NODE=$node
+export STASIS_SLURM_PROCTRACK=$track
+EOF
+    chmod 0644 "$DIR/slurm.conf" "$DIR/cgroup.conf" "$DIR/plugstack.conf" "$DIR/env.sh"
+}
+
+# prepare_dir: the directory with fresh state, spool, log and run dirs. Only
+# the paths this script creates are removed, never the directory itself.
+prepare_dir() {
+    mkdir -p "$DIR"
+    chmod 0755 "$DIR"
+    rm -rf "${DIR:?}/state" "$DIR/spool" "$DIR/log" "$DIR/run" "$DIR/munge"
+    mkdir -m 0755 "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/run" "$DIR/munge"
+}
+
+# --- starting ---------------------------------------------------------------
+#
+# The start stages return false and set FAILURE (what went wrong) and
+# FAILURE_LOGS (the logs that say why) instead of exiting, so that a start
+# with proctrack/cgroup that fails can be retried with proctrack/linuxproc.
+
+FAILURE=
+FAILURE_LOGS=()
+
+failed() {
+    FAILURE=$1
+    shift
+    FAILURE_LOGS=("$@")
+    return 1
+}
+
+# spawn NAME CMD...: start a daemon in the foreground mode of its own, in a
+# session of its own, with a clean environment that names DIR; record its pid.
+spawn() {
+    local name=$1
+    shift
+    env -i PATH=$CLEAN_PATH LANG=C.UTF-8 SLURM_CONF="$DIR/slurm.conf" STASIS_SLURM_DIR="$DIR" \
+        setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1 9>&- &
+    echo $! >"$(pid_file "$name")"
+}
+
+# daemon_log NAME: the log that says why NAME failed: its log file, or what
+# it printed when it did not get as far as opening that.
+daemon_log() {
+    if [[ $1 != munged && -s $(log_file "$1") ]]; then
+        log_file "$1"
+    else
+        echo "$DIR/log/$1.out"
+    fi
+}
+
+# wait_for SECONDS WHAT LOG CMD...: run CMD until it succeeds; false on
+# timeout, or at once when a daemon we started has died.
+wait_for() {
+    local deadline=$((SECONDS + $1)) what=$2 log=$3 name
+    shift 3
+    until "$@" >/dev/null 2>&1; do
+        for name in "${DAEMONS[@]}"; do
+            if [[ -f $(pid_file "$name") && -z $(daemon_pid "$name") ]]; then
+                failed "$name exited while waiting for $what" "$(daemon_log "$name")"
+                return 1
+            fi
+        done
+        ((SECONDS < deadline)) || {
+            failed "no $what within $START_TIMEOUT s" "$log"
+            return 1
+        }
+        sleep 0.2
+    done
+}
+
+munge_works() {
+    munge -n -S "$DIR/munge/munge.socket" | unmunge -S "$DIR/munge/munge.socket"
+}
+
+start_munged() {
+    mungekey --create --keyfile="$DIR/munge/munge.key" >"$DIR/log/mungekey.out" 2>&1 ||
+        failed "mungekey could not create $DIR/munge/munge.key" "$DIR/log/mungekey.out" || return 1
+    chmod 0400 "$DIR/munge/munge.key"
+    spawn munged munged --foreground --force \
+        --socket="$DIR/munge/munge.socket" --key-file="$DIR/munge/munge.key" \
+        --pid-file="$DIR/munge/munged.pid" --seed-file="$DIR/munge/munged.seed"
+    wait_for "$START_TIMEOUT" "answer from munged" "$(daemon_log munged)" munge_works
+}
+
+ctld_answers() { scontrol ping | grep -q 'is UP'; }
+
+node_idle() { [[ $(sinfo -h -n "$(hostname -s)" -o %T) == idle ]]; }
+
+start_slurm_daemons() {
+    spawn slurmctld slurmctld -D -f "$DIR/slurm.conf"
+    wait_for "$START_TIMEOUT" "answer from slurmctld" "$(log_file slurmctld)" ctld_answers || return 1
+    spawn slurmd slurmd -D -f "$DIR/slurm.conf"
+    wait_for "$START_TIMEOUT" "idle node $(hostname -s)" "$(log_file slurmd)" node_idle
+}
+
+# run_probe_job: a trivial batch job runs to completion. sbatch's own errors
+# go to log/probe.err, the job's output to run/probe.out.
+run_probe_job() {
+    local probe_out=$DIR/run/probe.out probe_err=$DIR/log/probe.err
+    rm -f "$probe_out"
+    if timeout "$START_TIMEOUT" sbatch --quiet --wait --job-name=probe --chdir=/ \
+        --output="$probe_out" --wrap='echo probe-ok' >"$probe_err" 2>&1 &&
+        [[ $(cat "$probe_out" 2>/dev/null) == probe-ok ]]; then
+        return 0
+    fi
+    failed "a trivial job did not run" "$probe_err" "$probe_out" "$(log_file slurmd)" "$(log_file slurmctld)"
+}
+
+# start_with TRACK: a fresh directory, configured for proctrack TRACK;
+# start the daemons and run the probe job. On failure everything is stopped
+# again and the logs of the attempt are kept in DIR/failed-TRACK/.
+start_with() {
+    local track=$1
+    prepare_dir
+    write_config "$track"
+    if start_munged && start_slurm_daemons && run_probe_job; then
+        return 0
+    fi
+    stop_cluster >/dev/null 2>&1 || true
+    rm -rf "${DIR:?}/failed-$track"
+    cp -r "$DIR/log" "$DIR/failed-$track"
+    local i
+    for i in "${!FAILURE_LOGS[@]}"; do
+        FAILURE_LOGS[i]=${FAILURE_LOGS[i]/#$DIR\/log\//$DIR/failed-$track/}
+    done
+    return 1
+}
+
+# show_failure: one error line, then the tails of the logs that say why.
+show_failure() {
+    local log
+    echo "slurm-local: start failed: $FAILURE" >&2
+    for log in "${FAILURE_LOGS[@]}"; do
+        [[ -s $log ]] || continue
+        echo "--- tail of $log" >&2
+        tail -n 15 "$log" | sed 's/^/    /' >&2
+    done
+}
+
+start_cluster() {
+    (($(id -u) == 0)) || die "start must run as root"
+    [[ -r $TEMPLATES/slurm.conf.in ]] || die "templates missing: $TEMPLATES/slurm.conf.in"
+    [[ -z $PLUGIN || -r $PLUGIN ]] || die "plugin not found: $PLUGIN"
+    [[ $GRACE_TIME =~ ^[0-9]+$ ]] || die "grace time is not a number of seconds: $GRACE_TIME"
+    local name cmd tracks
+    case $PROCTRACK in
+        auto) tracks=(cgroup linuxproc) ;;
+        cgroup | linuxproc) tracks=("$PROCTRACK") ;;
+        *) die "unknown proctrack: $PROCTRACK (auto, cgroup or linuxproc)" ;;
+    esac
+    for cmd in munged mungekey munge unmunge slurmctld slurmd sbatch scontrol sinfo squeue; do
+        command -v "$cmd" >/dev/null ||
+            die "$cmd is missing: install Slurm and munge with deploy/install-deps.sh"
+    done
+    for name in "${DAEMONS[@]}"; do
+        [[ -z $(daemon_pid "$name") ]] || die "already running in $DIR ($name); stop it first"
+    done
+    [[ -z $(step_daemon_pids) ]] || die "job processes of an earlier cluster in $DIR still run; stop it first"
+
+    export SLURM_CONF=$DIR/slurm.conf
+    umask 022
+    local started=$SECONDS track
+    mkdir -p "$DIR"
+    rm -rf "${DIR:?}"/failed-*
+    # The ports stay locked until our daemons listen on them.
+    exec 9>"$PORT_LOCK"
+    flock -w 60 9 || die "could not lock $PORT_LOCK within 60 s"
+    choose_ports
+    for track in "${tracks[@]}"; do
+        if start_with "$track"; then
+            exec 9>&-
+            echo "slurm-local: cluster up in $((SECONDS - started)) s" \
+                "(ports $CTLD_PORT/$((CTLD_PORT + 1)), proctrack/$track)" >&2
+            echo "$DIR/env.sh"
+            return 0
+        fi
+        echo "slurm-local: with proctrack/$track: $FAILURE" >&2
+    done
+    exec 9>&-
+    show_failure
+    exit 1
+}
+
+# --- stopping ---------------------------------------------------------------
+
+# kill_job_processes: SIGKILL every process of our jobs but the step daemons
+# (stopped first, so that none escapes by forking). The step daemons see
+# their tasks end, clean up after them (cgroups, spool) and exit by themselves.
+kill_job_processes() {
+    local steps=() pids=() pid
+    read -ra steps <<<"$(step_daemon_pids | xargs)"
+    ((${#steps[@]})) || return 0
+    local -A is_step=()
+    for pid in "${steps[@]}"; do is_step[$pid]=1; done
+    for _ in 1 2; do
+        pids=()
+        for pid in $(descendants_of "${steps[@]}"); do
+            [[ -n ${is_step[$pid]:-} ]] || pids+=("$pid")
+        done
+        ((${#pids[@]})) || break
+        kill -STOP "${pids[@]}" 2>/dev/null || true
+    done
+    ((${#pids[@]} == 0)) || kill -KILL "${pids[@]}" 2>/dev/null || true
+    wait_gone 10 "${steps[@]}" || true
+}
+
+# kill_step_trees: SIGKILL whatever is left of the jobs: step daemons and
+# all their descendants, stopped first.
+kill_step_trees() {
+    local pids=()
+    for _ in 1 2 3 4 5; do
+        read -ra pids <<<"$(step_daemon_pids | xargs)"
+        ((${#pids[@]})) || return 0
+        read -ra pids <<<"$(descendants_of "${pids[@]}")"
+        kill -STOP "${pids[@]}" 2>/dev/null || true
+        read -ra pids <<<"$(descendants_of "${pids[@]}")"
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+        wait_gone 5 "${pids[@]}" || true
+    done
+    [[ -z $(step_daemon_pids) ]] || echo "slurm-local: job processes still run: $(step_daemon_pids | xargs)" >&2
+}
+
+# stop_daemon NAME: SIGTERM, then SIGKILL after 10 s; wait until it is gone.
+stop_daemon() {
+    local name=$1 pid
+    pid=$(daemon_pid "$name")
+    if [[ -n $pid ]]; then
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone 10 "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+            wait_gone 5 "$pid" || {
+                echo "slurm-local: $name (pid $pid) does not exit" >&2
+                return 1
+            }
+        fi
+    fi
+    rm -f "$(pid_file "$name")"
+}
+
+stop_cluster() {
+    (($(id -u) == 0)) || die "stop must run as root"
+    local started=$SECONDS rc=0 i
+    kill_job_processes
+    for ((i = ${#DAEMONS[@]} - 1; i >= 0; i--)); do
+        stop_daemon "${DAEMONS[i]}" || rc=1
+    done
+    kill_step_trees
+    ((rc == 0)) || die "stop failed: processes of $DIR remain"
+    echo "slurm-local: stopped in $((SECONDS - started)) s" >&2
+}
+
+# --- status -----------------------------------------------------------------
+
+show_status() {
+    local name pid running=0 steps
+    for name in "${DAEMONS[@]}"; do
+        pid=$(daemon_pid "$name")
+        if [[ -n $pid ]]; then
+            echo "$name: running (pid $pid)"
+            running=$((running + 1))
+        else
+            echo "$name: not running"
+        fi
+    done
+    steps=$(step_daemon_pids | xargs)
+    echo "slurmstepd: ${steps:-none}"
+    if [[ -n $(daemon_pid slurmctld) ]]; then
+        export SLURM_CONF=$DIR/slurm.conf
+        echo "env: $DIR/env.sh"
+        grep -hE '^(SlurmctldPort|SlurmdPort|ProctrackType|TaskPlugin)=' "$DIR/slurm.conf"
+        timeout 10 sinfo -h -o 'partition %P: node %N %T' 2>/dev/null || true
+        timeout 10 squeue -h -o 'job %A %P %u %T %r' 2>/dev/null || true
+    fi
+    ((running == ${#DAEMONS[@]}))
+}
+
+# --- main -------------------------------------------------------------------
+
+main() {
+    (($#)) || usage
+    local action=$1
+    shift
+    while (($#)); do
+        case $1 in
+            --plugin) PLUGIN=${2:?--plugin needs a path}; shift 2 ;;
+            --plugin-args) PLUGIN_ARGS=${2?--plugin-args needs a value}; shift 2 ;;
+            --grace-time) GRACE_TIME=${2:?--grace-time needs seconds}; shift 2 ;;
+            --proctrack) PROCTRACK=${2:?--proctrack needs auto, cgroup or linuxproc}; shift 2 ;;
+            *) usage ;;
+        esac
+    done
+    [[ $DIR == /* ]] || die "STASIS_SLURM_DIR must be an absolute path: $DIR"
+    [[ -z $PLUGIN_ARGS || -n $PLUGIN ]] || die "--plugin-args needs --plugin"
+    [[ -z $PLUGIN || $PLUGIN == /* ]] || PLUGIN=$(realpath -m "$PLUGIN")
+    case $action in
+        start) start_cluster ;;
+        stop) stop_cluster ;;
+        status) show_status ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"
