@@ -10,6 +10,12 @@ PACKAGES=(
     libzstd-dev libxxhash-dev libcli11-dev
     python3
     util-linux passwd coreutils procps
+    # The one-node test cluster (deploy/slurm-local.sh) and the SPANK
+    # plugin's headers. On a machine with systemd the packages enable
+    # munge.service (the system munged on /run/munge, left alone: the test
+    # cluster runs a munged of its own) and slurmd/slurmctld.service, which do
+    # not start without /etc/slurm/slurm.conf.
+    slurmctld slurmd slurm-client munge libslurm-dev iproute2
 )
 
 missing=()
