@@ -239,13 +239,26 @@ failed() {
 }
 
 # spawn NAME CMD...: start a daemon in the foreground mode of its own, in a
-# session of its own, with a clean environment that names DIR; record its pid.
+# session of its own, with a clean environment that names DIR and only fds
+# 0-2 (a test harness's pipe inherited by a daemon would never see EOF);
+# record its pid.
 spawn() {
     local name=$1
     shift
-    env -i PATH=$CLEAN_PATH LANG=C.UTF-8 SLURM_CONF="$DIR/slurm.conf" STASIS_SLURM_DIR="$DIR" \
-        setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1 9>&- &
+    (
+        close_inherited_fds
+        exec env -i PATH=$CLEAN_PATH LANG=C.UTF-8 SLURM_CONF="$DIR/slurm.conf" STASIS_SLURM_DIR="$DIR" \
+            setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1
+    ) &
     echo $! >"$(pid_file "$name")"
+}
+
+close_inherited_fds() {
+    local fd
+    for fd in /proc/"$BASHPID"/fd/*; do
+        fd=${fd##*/}
+        ((fd <= 2)) || eval "exec $fd>&-"
+    done
 }
 
 # daemon_log NAME: the log that says why NAME failed: its log file, or what
