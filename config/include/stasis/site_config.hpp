@@ -1,0 +1,40 @@
+#pragma once
+// The site's settings, /etc/stasis/stasis.yaml (docs/config.md): one loader
+// for the engine and the Slurm plugin, so both read a file the same way.
+#include "stasis/config_error.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <string_view>
+
+namespace stasis {
+
+enum class Compression { zstd, none };
+
+enum class LogLevel { trace, debug, info, warn, error };
+
+// The defaults are what an empty file gives.
+struct SiteConfig {
+    std::filesystem::path checkpoint_dir = "/var/spool/stasis";  // absolute; one subdirectory per job
+    unsigned keep = 2;                                            // committed generations retained, 1..1000
+    Compression compression = Compression::zstd;
+    int compression_level = 1;                                    // zstd level, 1..19
+    std::chrono::seconds min_interval = std::chrono::minutes(5);  // shorter user intervals are raised to this
+    std::chrono::seconds walltime_margin = std::chrono::minutes(5);  // checkpoint this long before the time limit
+    LogLevel log_level = LogLevel::info;
+
+    bool operator==(const SiteConfig&) const = default;
+};
+
+// Reads and checks FILE. Throws ConfigError, one line naming the file, the
+// line and the key: "FILE:3: keep: expected an integer from 1 to 1000, got \"many\"".
+SiteConfig load_site_config(const std::filesystem::path& file);
+
+// The same for YAML text; SOURCE_NAME stands for the file in messages.
+SiteConfig parse_site_config(std::string_view yaml_text, std::string_view source_name);
+
+// Sets one key from "KEY=VALUE" (a plugin argument such as keep=3), checked
+// as in the file; messages name the source "plugin argument".
+void apply_override(SiteConfig& config, std::string_view key_equals_value);
+
+}  // namespace stasis
