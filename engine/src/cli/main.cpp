@@ -1,6 +1,7 @@
 // The `stasis` command: parses the command line and turns every error into
 // one line on stderr (exit 1; usage errors exit 2).
 #include "cli/commands.hpp"
+#include "cli/slurm_task.hpp"
 #include "dump.hpp"
 #include "error.hpp"
 #include "image/inspect.hpp"
@@ -11,6 +12,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -89,7 +92,17 @@ int main(int argc, char** argv)
     add_info(app, commands);
     stasis::cli::add_run(app);
     stasis::cli::add_list(app);
+    std::vector<std::string> task_line;
+    std::vector<char*> task_argv;
     try {
+        if (auto line = stasis::cli::slurm_task_command_line(argc, argv)) {
+            task_line = std::move(*line);
+            for (auto& arg : task_line) {
+                task_argv.push_back(arg.data());
+            }
+            argc = static_cast<int>(task_argv.size());
+            argv = task_argv.data();
+        }
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);

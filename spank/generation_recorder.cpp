@@ -1,0 +1,94 @@
+#include "generation_recorder.hpp"
+
+#include "checkpoint_root.hpp"
+#include "job_record.hpp"
+#include "restart_metadata.hpp"
+#include "slurm_log.hpp"
+
+#include <condition_variable>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+
+namespace stasis::spank {
+
+namespace {
+
+std::string read_latest(const std::filesystem::path& root)
+{
+    std::ifstream in(root / "LATEST");
+    std::string name;
+    in >> name;
+    return is_generation_name(name) ? name : std::string();
+}
+
+std::uint64_t bytes_on_disk(const std::filesystem::path& dir)
+{
+    std::uint64_t total = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.is_regular_file()) {
+            total += entry.file_size();
+        }
+    }
+    return total;
+}
+
+std::string utc_now()
+{
+    std::time_t now = std::time(nullptr);
+    std::tm tm {};
+    ::gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+}  // namespace
+
+GenerationRecorder::GenerationRecorder(std::uint32_t job_id, std::filesystem::path root)
+    : job_id_(job_id), root_(std::move(root))
+{
+}
+
+void GenerationRecorder::start(std::chrono::milliseconds poll_interval)
+{
+    thread_ = std::jthread([this, poll_interval](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        while (!wake.wait_for(lock, stop, poll_interval, [] { return false; })) {
+            record_latest();
+        }
+    });
+}
+
+void GenerationRecorder::finish()
+{
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+    record_latest();
+}
+
+// Failures are logged and tried again at the next look: the job runs on and
+// the record keeps the last generation it could name.
+void GenerationRecorder::record_latest()
+{
+    try {
+        auto latest = read_latest(root_);
+        if (latest.empty() || latest == recorded_) {
+            return;
+        }
+        RestartMetadata metadata{latest, root_.string(), utc_now(), bytes_on_disk(root_ / latest), 1};
+        auto record = load_job_record(job_id_);
+        set_admin_comment(job_id_, merge_restart_metadata(record.admin_comment, metadata));
+        recorded_ = latest;
+        log_info(job_id_, "{} committed in {} ({} bytes); recorded in AdminComment", latest, root_.string(),
+                 metadata.bytes);
+    } catch (const std::exception& e) {
+        log_error(job_id_, "cannot record the newest checkpoint: {}", e.what());
+    }
+}
+
+}  // namespace stasis::spank

@@ -1,0 +1,32 @@
+#pragma once
+// Keeps the job record in step with the job's checkpoints: the agent runs as
+// the user and cannot change AdminComment, so slurmstepd (root) watches
+// ROOT/LATEST and records each newly committed generation there.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+namespace stasis::spank {
+
+class GenerationRecorder {
+public:
+    GenerationRecorder(std::uint32_t job_id, std::filesystem::path root);
+
+    // Starts looking every poll_interval, on a thread of its own.
+    void start(std::chrono::milliseconds poll_interval);
+
+    // Stops the thread and records what LATEST names now.
+    void finish();
+
+private:
+    void record_latest();
+
+    std::uint32_t job_id_;
+    std::filesystem::path root_;
+    std::string recorded_;  // the generation last written to the record
+    std::jthread thread_;
+};
+
+}  // namespace stasis::spank

@@ -1,0 +1,55 @@
+#include "restart_metadata.hpp"
+
+#include <doctest/doctest.h>
+
+using stasis::spank::find_restart_metadata;
+using stasis::spank::merge_restart_metadata;
+using stasis::spank::RestartMetadata;
+
+namespace {
+
+RestartMetadata sample(const std::string& generation)
+{
+    return RestartMetadata{generation, "/var/spool/stasis/42", "2026-11-25T18:00:00Z", 12345, 1};
+}
+
+}  // namespace
+
+TEST_CASE("restart metadata: an empty AdminComment gets the entry alone")
+{
+    auto text = merge_restart_metadata("", sample("gen-000001"));
+    CHECK(text ==
+          R"(stasis:{"bytes":12345,"gen":"gen-000001","nodes":1,"path":"/var/spool/stasis/42","time":"2026-11-25T18:00:00Z"})");
+    auto found = find_restart_metadata(text);
+    REQUIRE(found);
+    CHECK(found->generation == "gen-000001");
+    CHECK(found->path == "/var/spool/stasis/42");
+    CHECK(found->bytes == 12345);
+}
+
+TEST_CASE("restart metadata: other content is kept, before and after the entry")
+{
+    auto first = merge_restart_metadata("ticket 881", sample("gen-000001"));
+    CHECK(first.starts_with("ticket 881 stasis:{"));
+    auto with_tail = first + " reviewed";
+    auto second = merge_restart_metadata(with_tail, sample("gen-000002"));
+    CHECK(second.starts_with("ticket 881 reviewed stasis:{"));
+    CHECK(second.find("gen-000001") == std::string::npos);
+    CHECK(find_restart_metadata(second)->generation == "gen-000002");
+}
+
+TEST_CASE("restart metadata: malformed or foreign entries are not trusted")
+{
+    CHECK_FALSE(find_restart_metadata("nothing here"));
+    CHECK_FALSE(find_restart_metadata("stasis:{broken"));
+    CHECK_FALSE(find_restart_metadata(R"(stasis:{"path":"/x"})"));
+    CHECK_FALSE(find_restart_metadata(R"(notstasis:{"gen":"gen-000001","path":"/x"})"));
+    CHECK_FALSE(find_restart_metadata(R"(stasis:["gen-000001"])"));
+}
+
+TEST_CASE("restart metadata: a broken tag before the real entry does not hide it")
+{
+    auto text = "stasis:oops " + merge_restart_metadata("", sample("gen-000007"));
+    REQUIRE(find_restart_metadata(text));
+    CHECK(find_restart_metadata(text)->generation == "gen-000007");
+}
