@@ -513,6 +513,9 @@ main() {
         esac
     done
     [[ $DIR == /* ]] || die "STASIS_SLURM_DIR must be an absolute path: $DIR"
+    [[ $DIR =~ ^[A-Za-z0-9_./+-]+$ ]] ||
+        die "STASIS_SLURM_DIR may hold only letters, digits and _ . / + - (it goes into slurm.conf): $DIR"
+    DIR=${DIR%/}
     [[ -z $PLUGIN_ARGS || -n $PLUGIN ]] || die "--plugin-args needs --plugin"
     [[ -z $PLUGIN || $PLUGIN == /* ]] || PLUGIN=$(realpath -m "$PLUGIN")
     case $action in
