@@ -56,8 +56,13 @@ void GenerationRecorder::start(std::chrono::milliseconds poll_interval)
         std::mutex mutex;
         std::condition_variable_any wake;
         std::unique_lock lock(mutex);
-        while (!wake.wait_for(lock, stop, poll_interval, [] { return false; })) {
-            record_latest();
+        // wait_for returns the predicate's value, false both on a timeout
+        // and on a stop request: the token itself tells them apart.
+        while (!stop.stop_requested()) {
+            wake.wait_for(lock, stop, poll_interval, [] { return false; });
+            if (!stop.stop_requested()) {
+                record_latest();
+            }
         }
     });
 }

@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# plugin_lib.sh: what the tests of stasis.so share, on top of lib.sh.
+#
+# A test runs as   SCRIPT BUILD_DIR WORKLOAD_DIR   (tests/slurm/CMakeLists.txt),
+# as root. start_stasis_cluster installs the build (cmake --install: the
+# plugin execs the installed `stasis`), writes a site config for the test
+# and starts a cluster whose plugstack.conf loads the plugin.
+
+# shellcheck source=tests/slurm/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BUILD=${1:?usage: $0 BUILD_DIR WORKLOAD_DIR}
+WORKLOADS=${2:?usage: $0 BUILD_DIR WORKLOAD_DIR}
+PREFIX=/usr/local
+PLUGIN=$PREFIX/lib/slurm-wlm/stasis.so
+SPOOL=$T/spool
+
+# start_stasis_cluster [KEY: VALUE...] [-- slurm-local.sh start options]:
+# install stasis, write $T/stasis.yaml (short intervals for tests, with the
+# given keys on top) and start the cluster with the plugin.
+start_stasis_cluster() {
+    local keys=() start_args=()
+    while (($#)); do
+        if [[ $1 == -- ]]; then
+            shift
+            start_args=("$@")
+            break
+        fi
+        keys+=("$1")
+        shift
+    done
+    cmake --install "$BUILD" --prefix "$PREFIX" >"$T/install.log" 2>&1 ||
+        fail "cmake --install $BUILD failed: $(tail -n 3 "$T/install.log")"
+    {
+        echo "checkpoint_dir: $SPOOL"
+        echo "keep: 2"
+        echo "min_interval: 2s"
+        echo "walltime_margin: 25s"
+        printf '%s\n' "${keys[@]}"
+    } >"$T/stasis.yaml"
+    start_test_cluster --plugin "$PLUGIN" --plugin-args "config=$T/stasis.yaml" "${start_args[@]}"
+}
+
+# bash_loop_job NAME STEPS: a job directory NAME holding job.sh, a batch
+# script running the tree_bash_loop workload for STEPS steps in work/, and
+# reference.out, the output of an uninterrupted run of the same workload.
+# Prints the directory.
+bash_loop_job() {
+    local dir
+    dir=$(job_dir "$1")
+    as_user "$STASIS_TEST_USER" mkdir "$dir/work" "$dir/reference"
+    as_user "$STASIS_TEST_USER" bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$dir/reference" "$2" \
+        >"$dir/reference.out" </dev/null || fail "the reference run of tree_bash_loop.sh failed"
+    cat >"$dir/job.sh" <<SCRIPT
+#!/bin/bash
+bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$dir/work" "$2"
+SCRIPT
+    chmod 0755 "$dir/job.sh"
+    echo "$dir"
+}
+
+# recorded_generation JOBID: the generation AdminComment names, or nothing.
+recorded_generation() {
+    admin_comment "$1" | sed -n 's/.*stasis:{[^}]*"gen":"\(gen-[0-9]*\)".*/\1/p'
+}
+
+# wait_recorded_generation JOBID MIN TIMEOUT: wait until AdminComment names
+# gen-N with N >= MIN; prints the name.
+wait_recorded_generation() {
+    local id=$1 min=$2 deadline=$((SECONDS + $3)) gen
+    while :; do
+        gen=$(recorded_generation "$id")
+        if [[ -n $gen ]] && ((10#${gen#gen-} >= min)); then
+            echo "$gen"
+            return 0
+        fi
+        ((SECONDS < deadline)) || fail "job $id: AdminComment names no generation >= $min after $3 s: '$(admin_comment "$id")'"
+        sleep 0.3
+    done
+}
+
+# job_output_without_agent FILE: the job's output with the agent's own log
+# lines taken out: what the program itself printed.
+job_output_without_agent() {
+    grep -v '^stasis run: ' "$1" || true
+}
+
+# check_output_matches DIR: job.out, less the agent's lines, equals
+# reference.out exactly.
+check_output_matches() {
+    local dir=$1
+    if ! diff <(job_output_without_agent "$dir/job.out") "$dir/reference.out" >"$dir/output.diff"; then
+        echo "---- job.out" >&2
+        tail -n 30 "$dir/job.out" >&2
+        echo "---- diff (job, reference)" >&2
+        head -n 30 "$dir/output.diff" >&2
+        fail "the job's output differs from an uninterrupted run's"
+    fi
+    log "the job's output equals an uninterrupted run's ($(wc -l <"$dir/reference.out") lines)"
+}
