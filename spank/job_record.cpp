@@ -39,6 +39,7 @@ JobRecord load_job_record(std::uint32_t job_id)
         record.end_time = info.end_time;
     }
     record.requeue_allowed = info.requeue != 0;
+    record.restart_count = info.restart_cnt;
     return record;
 }
 

@@ -13,6 +13,7 @@ struct JobRecord {
     std::string admin_comment;
     std::optional<std::time_t> end_time;  // none: no time limit
     bool requeue_allowed = false;
+    std::uint32_t restart_count = 0;  // times the job was requeued
 };
 
 JobRecord load_job_record(std::uint32_t job_id);

@@ -85,7 +85,6 @@ void plan_batch_step(spank_t spank)
 {
     StepFacts facts;
     facts.job_id = state.job_id;
-    facts.restart_count = item<std::uint32_t>(spank, S_SLURM_RESTART_COUNT);
     facts.owner = {item<uid_t>(spank, S_JOB_UID), item<gid_t>(spank, S_JOB_GID)};
     try {
         state.plan = plan_step(*state.settings, job_options(), facts);

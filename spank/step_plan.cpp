@@ -102,7 +102,7 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     plan.keep = options.keep.value_or(settings.keep);
     plan.root = job_root(settings, options, facts);
     auto record = load_job_record(facts.job_id);
-    if (facts.restart_count > 0) {
+    if (record.restart_count > 0) {
         plan.resume_from = recorded_generation(record, plan, facts);
     }
     plan_walltime_stop(plan, settings, record, facts.job_id);

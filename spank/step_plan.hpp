@@ -18,7 +18,6 @@ namespace stasis::spank {
 
 struct StepFacts {
     std::uint32_t job_id = 0;
-    std::uint32_t restart_count = 0;
     JobOwner owner;
 };
 

@@ -5,7 +5,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster -- --grace-time 5
-dir=$(bash_loop_job corrupt 600)
+steps=400
+dir=$(bash_loop_job corrupt "$steps")
+start_reference "$dir" "$steps"
 cd "$dir"
 job=$(submit_as "$STASIS_TEST_USER" -p low --requeue --checkpoint-interval=3s -o "$dir/job.out" "$dir/job.sh")
 wait_job_state "$job" RUNNING 60

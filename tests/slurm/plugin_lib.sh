@@ -15,48 +15,53 @@ PREFIX=/usr/local
 PLUGIN=$PREFIX/lib/slurm-wlm/stasis.so
 SPOOL=$T/spool
 
-# start_stasis_cluster [KEY: VALUE...] [-- slurm-local.sh start options]:
-# install stasis, write $T/stasis.yaml (short intervals for tests, with the
-# given keys on top) and start the cluster with the plugin.
+# start_stasis_cluster [KEY=VALUE...] [-- slurm-local.sh start options]:
+# install stasis, write $T/stasis.yaml (short intervals for tests; a given
+# KEY=VALUE replaces a default) and start the cluster with the plugin.
 start_stasis_cluster() {
-    local keys=() start_args=()
+    local -A keys=([checkpoint_dir]=$SPOOL [keep]=2 [min_interval]=2s [walltime_margin]=25s)
+    local start_args=() key
     while (($#)); do
         if [[ $1 == -- ]]; then
             shift
             start_args=("$@")
             break
         fi
-        keys+=("$1")
+        keys[${1%%=*}]=${1#*=}
         shift
     done
     cmake --install "$BUILD" --prefix "$PREFIX" >"$T/install.log" 2>&1 ||
         fail "cmake --install $BUILD failed: $(tail -n 3 "$T/install.log")"
-    {
-        echo "checkpoint_dir: $SPOOL"
-        echo "keep: 2"
-        echo "min_interval: 2s"
-        echo "walltime_margin: 25s"
-        printf '%s\n' "${keys[@]}"
-    } >"$T/stasis.yaml"
+    for key in "${!keys[@]}"; do
+        echo "$key: ${keys[$key]}"
+    done >"$T/stasis.yaml"
     start_test_cluster --plugin "$PLUGIN" --plugin-args "config=$T/stasis.yaml" "${start_args[@]}"
 }
 
 # bash_loop_job NAME STEPS: a job directory NAME holding job.sh, a batch
-# script running the tree_bash_loop workload for STEPS steps in work/, and
-# reference.out, the output of an uninterrupted run of the same workload.
+# script running the tree_bash_loop workload for STEPS steps in work/.
+# reference.out, the output of an uninterrupted run of the same workload, is
+# made meanwhile in the background (check_output_matches waits for it).
 # Prints the directory.
+REFERENCE_PID=
 bash_loop_job() {
     local dir
     dir=$(job_dir "$1")
     as_user "$STASIS_TEST_USER" mkdir "$dir/work" "$dir/reference"
-    as_user "$STASIS_TEST_USER" bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$dir/reference" "$2" \
-        >"$dir/reference.out" </dev/null || fail "the reference run of tree_bash_loop.sh failed"
     cat >"$dir/job.sh" <<SCRIPT
 #!/bin/bash
 bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$dir/work" "$2"
 SCRIPT
     chmod 0755 "$dir/job.sh"
     echo "$dir"
+}
+
+# start_reference DIR STEPS: the uninterrupted run for bash_loop_job DIR, in
+# the background.
+start_reference() {
+    as_user "$STASIS_TEST_USER" bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$1/reference" "$2" \
+        >"$1/reference.out" </dev/null 251>&- 255>&- &
+    REFERENCE_PID=$!
 }
 
 # recorded_generation JOBID: the generation AdminComment names, or nothing.
@@ -79,16 +84,18 @@ wait_recorded_generation() {
     done
 }
 
-# job_output_without_agent FILE: the job's output with the agent's own log
-# lines taken out: what the program itself printed.
+# job_output_without_agent FILE: the job's output with the agent's log lines
+# and Slurm's own notices (slurmstepd's "*** JOB N ... DUE TO PREEMPTION ***")
+# taken out: what the program itself printed.
 job_output_without_agent() {
-    grep -v '^stasis run: ' "$1" || true
+    grep -Ev '^(stasis run|slurmstepd(-[^:]*)?): ' "$1" || true
 }
 
 # check_output_matches DIR: job.out, less the agent's lines, equals
 # reference.out exactly.
 check_output_matches() {
     local dir=$1
+    wait "$REFERENCE_PID" || fail "the reference run of tree_bash_loop.sh failed"
     if ! diff <(job_output_without_agent "$dir/job.out") "$dir/reference.out" >"$dir/output.diff"; then
         echo "---- job.out" >&2
         tail -n 30 "$dir/job.out" >&2
