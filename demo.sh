@@ -1,119 +1,102 @@
 #!/usr/bin/env bash
-# demo.sh: build stasis and show a running program being checkpointed, killed
-# and restored, carrying on to the right answer.
+# demo.sh: the whole story on a real Slurm. A batch job with
+# --checkpoint-interval is checkpointed while it computes, preempted by a
+# more important job, requeued by Slurm, restored from its last checkpoint
+# and finishes with the same answer as an uninterrupted run.
 #
-#   sudo ./demo.sh        (on a fresh Debian 12; installs what it needs)
-#   ./demo.sh             (as an ordinary user, once the dependencies are there)
-#
-# As root, the demo itself runs as the ordinary user "stasis-test": stasis
-# checkpoints a user's own processes as that user.
+#   sudo ./demo.sh     (on a fresh Debian 12: installs what it needs, builds,
+#                       installs stasis under /usr/local and starts a private
+#                       one-node Slurm on localhost, stopped again at the end)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 note() { printf '   %s\n' "$*"; }
+show() { sed 's/^/   | /'; }
 
-# shellcheck source=tests/clean-exec.sh
-source "$(dirname "${BASH_SOURCE[0]}")/tests/clean-exec.sh"
-
-demo() {
-    local build=$1
-    local stasis=$build/engine/stasis
-    local prog=$build/tests/workloads/single_thread
-    local n_dump n_kill rc
-    # global: the EXIT trap needs them after demo() has returned
-    d=$(mktemp -d "${TMPDIR:-/tmp}/stasis-demo.XXXXXX")
-    pid=
-    ref_pid=
-    trap 'kill -KILL $pid $ref_pid 2>/dev/null || true; rm -rf "$d"' EXIT
-
-    say "1. Start a program that computes for about 4 seconds, one line per step"
-    note "$prog 200 15 > out.txt   (runs as $(id -un), pid shown below)"
-    clean_exec "$prog" 200 15 </dev/null >"$d/out.txt" 2>&1 &
-    pid=$!
-    # The same program, undisturbed, to compare with at the end.
-    clean_exec "$prog" 200 15 </dev/null >"$d/reference.txt" 2>&1 &
-    ref_pid=$!
-    note "pid $pid; waiting until it has done 60 steps..."
-    until (($(grep -c '' "$d/out.txt") >= 61)); do sleep 0.05; done
-    tail -n 2 "$d/out.txt" | sed 's/^/   | /'
-
-    say "2. Checkpoint it while it runs: stasis dump --pid $pid --dir image --leave-running"
-    "$stasis" dump --pid "$pid" --dir "$d/image" --leave-running
-    n_dump=$(grep -c '' "$d/out.txt")
-    note "checkpoint taken at about line $n_dump; the program keeps running"
-    # shellcheck disable=SC2012 # the image's own file names
-    ls -l "$d/image" | sed 's/^/   | /'
-
-    say "3. What is in the image: stasis info --dir image"
-    "$stasis" info --dir "$d/image" >"$d/info.txt"
-    if (($(grep -c '' "$d/info.txt") > 16)); then
-        head -n 12 "$d/info.txt" | sed 's/^/   | /'
-        echo "   | ..."
-        tail -n 2 "$d/info.txt" | sed 's/^/   | /'
-    else
-        sed 's/^/   | /' "$d/info.txt"
-    fi
-    "$stasis" verify --dir "$d/image" && note "stasis verify: every checksum matches"
-
-    say "4. Now the program dies (kill -9, as if its node was lost)"
-    sleep 0.5
-    kill -KILL "$pid"
-    wait "$pid" 2>/dev/null || true
-    n_kill=$(grep -c '' "$d/out.txt")
-    note "killed at line $n_kill, before its result:"
-    tail -n 1 "$d/out.txt" | sed 's/^/   | /'
-
-    say "5. Restore it from the checkpoint: stasis restore --dir image"
-    note "it gets back its memory, registers and open files (out.txt at its offset),"
-    note "goes on from the checkpoint, and stasis restore exits with its exit status"
-    set +e
-    clean_exec "$stasis" restore --dir "$d/image" </dev/null &
-    wait $!
-    rc=$?
-    set -e
-    note "restored program exited with status $rc"
-    tail -n 3 "$d/out.txt" | sed 's/^/   | /'
-
-    say "6. Compare with the same program run without interruption"
-    wait "$ref_pid" 2>/dev/null || true
-    if cmp -s "$d/reference.txt" "$d/out.txt"; then
-        note "identical: $(grep -c '' "$d/out.txt") lines, same result:"
-        grep '^result' "$d/reference.txt" | sed 's/^/   | /'
-        say "Done: the program carried on from where it was to the correct answer."
-    else
-        note "DIFFERENT from the uninterrupted run:"
-        diff "$d/reference.txt" "$d/out.txt" | head -20 | sed 's/^/   | /'
-        return 1
-    fi
-}
-
-if [[ ${1:-} == --run ]]; then
-    demo "$2"
-    exit
+if (($(id -u) != 0)); then
+    echo "demo.sh: run it as root (sudo ./demo.sh): it starts slurmctld, slurmd and munged" >&2
+    exit 1
 fi
-
-# shellcheck source=tests/run-as-user.sh
-source "$ROOT/tests/run-as-user.sh"
 umask 022
 
-say "Installing dependencies (deploy/install-deps.sh)"
+say "Installing dependencies (deploy/install-deps.sh: Slurm 22.05, munge, build tools)"
 bash "$ROOT/deploy/install-deps.sh"
 
+# The jobs run as an ordinary user, who must be able to read the build.
 SRC=$ROOT
+# shellcheck source=tests/run-as-user.sh
+source "$ROOT/tests/run-as-user.sh"
+ensure_test_user
 if ! test_user_can_read "$ROOT" demo.sh; then
     SRC=$(mktemp -d /tmp/stasis-src.XXXXXX)
-    trap 'rm -rf "$SRC"' EXIT
-    note "$ROOT is not readable by $STASIS_TEST_USER: building a copy in $SRC"
     tar -C "$ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$SRC" -xf -
     chmod -R a+rX "$SRC"
 fi
+BUILD=$SRC/build
+say "Building stasis and stasis.so (cmake, into $BUILD)"
+cmake -S "$SRC" -B "$BUILD" -DSTASIS_WERROR=ON >/dev/null
+cmake --build "$BUILD" -j2 >"$BUILD.log" 2>&1 || { tail -n 20 "$BUILD.log" >&2; exit 1; }
 
-say "Building stasis (cmake, into $SRC/build)"
-cmake -S "$SRC" -B "$SRC/build" -DSTASIS_WERROR=ON >/dev/null
-cmake --build "$SRC/build" -j2 2>&1 | grep -E 'error|warning|Built target stasis' || true
-[[ -x $SRC/build/engine/stasis ]] || { echo "build failed" >&2; exit 1; }
+# The Slurm test helpers do the waiting; they start the cluster in $T and
+# stop it when the demo ends.
+set -- "$BUILD" "$BUILD/tests/workloads"
+# shellcheck source=tests/slurm/plugin_lib.sh
+source "$SRC/tests/slurm/plugin_lib.sh"
 
-cd "$SRC"
-as_test_user bash "$SRC/demo.sh" --run "$SRC/build"
+say "Starting a one-node Slurm with stasis.so in plugstack.conf"
+start_stasis_cluster -- --grace-time 5 >/dev/null
+show <"$T/cluster/plugstack.conf"
+note "site config $T/stasis.yaml:"
+show <"$T/stasis.yaml"
+
+dir=$(job_dir simulation)
+cat >"$dir/job.sh" <<SCRIPT
+#!/bin/bash
+echo "simulation: 1500 steps"
+$WORKLOADS/single_thread 1500 15
+SCRIPT
+chmod 0755 "$dir/job.sh"
+as_user "$STASIS_TEST_USER" bash "$dir/job.sh" >"$dir/reference.out" </dev/null 251>&- 255>&- &
+REFERENCE_PID=$!
+
+say "1. $STASIS_TEST_USER submits a 30-second computation, asking for a checkpoint every 5 s"
+note "sbatch -p low --checkpoint-interval=5s -o job.out job.sh"
+cd "$dir"
+job=$(submit_as "$STASIS_TEST_USER" -p low --checkpoint-interval=5s -o "$dir/job.out" "$dir/job.sh")
+wait_job_state "$job" RUNNING 60
+gen=$(wait_recorded_generation "$job" 2 60)
+note "job $job runs under the stasis agent; two checkpoints so far. The job's output:"
+tail -n 4 "$dir/job.out" | show
+note "the job record (scontrol show job $job) names the newest checkpoint:"
+note "AdminComment=$(admin_comment "$job")"
+
+say "2. A job of the high partition takes the node: Slurm preempts job $job"
+preempt "$job" 3 >/dev/null
+note "job $PREEMPTOR (partition high) needs the whole node; job $job gets SIGTERM after its grace time"
+wait_requeued "$job" 1 120
+note "job $job checkpointed before it was killed, and Slurm requeued it:"
+grep -E '^(stasis run|slurmstepd)' "$dir/job.out" | tail -n 4 | show
+note "$(job_summary "$job")"
+note "AdminComment=$(admin_comment "$job")"
+resumed_from=$(recorded_generation "$job")
+wait_job_state "$PREEMPTOR" COMPLETED 60
+
+say "3. The node is free again; job $job starts again and is restored from $resumed_from"
+note "(scontrol update jobid=$job StartTime=now skips Slurm's two-minute requeue delay)"
+release_requeued "$job" >/dev/null
+wait_job_state "$job" RUNNING 60
+wait_job_state "$job" COMPLETED 180
+grep -E '^stasis run: (resumed|the job)' "$dir/job.out" | show
+
+say "4. The answer, compared with the same program run without interruption"
+wait "$REFERENCE_PID"
+if diff <(job_output_without_agent "$dir/job.out") "$dir/reference.out" >/dev/null; then
+    note "job.out (less the lines of stasis and Slurm) is identical to the uninterrupted run:"
+    note "$(grep -c '' "$dir/reference.out") lines, the same result:"
+    grep '^result' "$dir/job.out" | show
+    say "Done: preempted at $(grep -m1 -o 'CANCELLED AT [0-9T:-]*' "$dir/job.out" | cut -d' ' -f3), resumed from $resumed_from, same answer."
+else
+    fail "the job's output differs from the uninterrupted run"
+fi
