@@ -7,6 +7,7 @@
 #include "frozen_tree.hpp"
 #include "image/chunk_writer.hpp"
 #include "image/generation.hpp"
+#include "kept_output.hpp"
 #include "namespace_ids.hpp"
 #include "proc.hpp"
 #include "ptrace_ops.hpp"
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 namespace stasis {
 
@@ -123,7 +125,11 @@ DumpResult dump(const DumpOptions& options)
     const auto& leader = checkpoint.processes.front().threads.front();
     checkpoint.cpu.xcr0 = ptrace::xcr0_of(leader.xstate);
     checkpoint.cpu.xsave_size = leader.xstate.size();
-    generation.commit(nlohmann::json(checkpoint));
+    nlohmann::json manifest(checkpoint);
+    if (options.keep_output) {
+        keep_output(checkpoint.processes.front(), generation.staging_dir(), options, manifest);
+    }
+    generation.commit(std::move(manifest));
 
     if (!options.leave_running) {
         tree.kill();

@@ -13,6 +13,8 @@ struct DumpOptions {
     pid_t pid = 0;
     std::filesystem::path dir;
     bool leave_running = false;
+    // Save the root's stdout/stderr files in the image (kept_output.hpp).
+    bool keep_output = false;
     image::Codec codec = image::Codec::zstd;
     int level = 1;
     unsigned workers = 2;

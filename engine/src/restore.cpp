@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/generation.hpp"
+#include "kept_output.hpp"
 #include "ptrace_ops.hpp"
 #include "restore_context.hpp"
 #include "restore_files.hpp"
@@ -170,11 +171,13 @@ int wait_for_exit(pid_t pid)
 
 RestoredTree restore_dir(const std::filesystem::path& dir)
 {
-    Checkpoint checkpoint = image::load_manifest(dir).get<Checkpoint>();
+    auto manifest = image::load_manifest(dir);
+    Checkpoint checkpoint = manifest.get<Checkpoint>();
     if (checkpoint.processes.empty() || checkpoint.processes.front().zombie) {
         throw ImageError(dir.string() + " holds no process to restore");
     }
     image::ChunkReader reader(dir);
+    put_back_output(manifest, reader);
     return restore_tree(checkpoint, reader);
 }
 

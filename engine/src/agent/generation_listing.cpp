@@ -38,19 +38,27 @@ std::uint64_t bytes_in(const fs::path& dir)
     return total;
 }
 
+void need_chunks(const nlohmann::json& chunks, std::map<std::string, std::uint64_t>& needed)
+{
+    for (const auto& chunk : chunks) {
+        auto& end = needed[chunk.at("file").get<std::string>()];
+        end = std::max(end, chunk.at("offset").get<std::uint64_t>() + chunk.at("stored_size").get<std::uint64_t>());
+    }
+}
+
 // Throws ImageError naming the first data file that is missing or shorter
 // than the chunks stored in it (docs/image-format.md: a chunk table per
-// region, which shared mappings may lack).
+// region, which shared mappings may lack, and one per kept output file).
 void check_data_files(const fs::path& dir, const nlohmann::json& manifest)
 {
     std::map<std::string, std::uint64_t> needed;
     for (const auto& process : manifest.at("processes")) {
         for (const auto& region : process.at("regions")) {
-            for (const auto& chunk : region.value("chunks", nlohmann::json::array())) {
-                auto& end = needed[chunk.at("file").get<std::string>()];
-                end = std::max(end, chunk.at("offset").get<std::uint64_t>() + chunk.at("stored_size").get<std::uint64_t>());
-            }
+            need_chunks(region.value("chunks", nlohmann::json::array()), needed);
         }
+    }
+    for (const auto& kept : manifest.value("kept_output", nlohmann::json::array())) {
+        need_chunks(kept.at("chunks"), needed);
     }
     for (const auto& [file, end] : needed) {
         std::error_code ec;

@@ -34,6 +34,8 @@ void add_dump(CLI::App& app, Commands& c)
     cmd->add_option("--pid", c.dump.pid, "Process to checkpoint")->required();
     cmd->add_option("--dir", c.dump.dir, "Image directory to create (must not exist, or be empty)")->required();
     cmd->add_flag("--leave-running", c.dump.leave_running, "Let the process continue after the checkpoint");
+    cmd->add_flag("--keep-output", c.dump.keep_output,
+                  "Save the content of the process's stdout/stderr files, put back at restore");
     cmd->add_option("--compress", c.compress, "Page compression")
         ->check(CLI::IsMember({"zstd", "none"}))
         ->capture_default_str();

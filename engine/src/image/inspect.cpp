@@ -92,6 +92,7 @@ struct VerifyPlan {
     std::uint64_t processes = 0;
     std::uint64_t threads = 0;
     std::uint64_t bytes = 0;
+    std::uint64_t output_bytes = 0;  // kept output files (kept_output.hpp)
 };
 
 void add_region_chunks(const json& region, VerifyPlan& plan)
@@ -114,6 +115,22 @@ void add_region_chunks(const json& region, VerifyPlan& plan)
     }
 }
 
+// Kept output: each chunk's vaddr is its offset in the file.
+void add_kept_output_chunks(const json& kept, VerifyPlan& plan)
+{
+    const auto size = kept.at("size").get<std::uint64_t>();
+    for (const json& j : kept.at("chunks")) {
+        Chunk c = j.get<Chunk>();
+        if (c.size > max_chunk_size || c.vaddr > size || c.size > size - c.vaddr) {
+            throw ImageError(chunk_label(c) + ": lies outside the kept output file " +
+                             kept.at("path").get<std::string>() + " of " + std::to_string(size) + " bytes");
+        }
+        plan.output_bytes += c.size;
+        plan.files.insert(c.file);
+        plan.chunks.push_back(std::move(c));
+    }
+}
+
 VerifyPlan plan_verify(const json& m)
 {
     VerifyPlan plan;
@@ -126,6 +143,9 @@ VerifyPlan plan_verify(const json& m)
         for (const json& r : p.at("regions")) {
             add_region_chunks(r, plan);
         }
+    }
+    for (const json& kept : member_or_empty(m, "kept_output")) {
+        add_kept_output_chunks(kept, plan);
     }
     return plan;
 }
@@ -332,8 +352,9 @@ void verify_image(const fs::path& dir, std::ostream& out)
     });
     out << dir.string() << ": OK, " << plural(plan.processes, "process") << ", "
         << plural(plan.threads, "thread") << ", " << plural(plan.chunks.size(), "chunk") << ", "
-        << format_bytes(plan.bytes)
-        << " of memory verified\n";
+        << format_bytes(plan.bytes) << " of memory"
+        << (plan.output_bytes != 0 ? " and " + format_bytes(plan.output_bytes) + " of kept output" : "")
+        << " verified\n";
 }
 
 void print_info(const fs::path& dir, bool json_output, std::ostream& out)
