@@ -93,12 +93,16 @@ TEST_CASE("generation names")
     }
 }
 
-TEST_CASE("open refuses a missing ROOT; open_or_create creates it")
+TEST_CASE("open refuses a missing ROOT; open_or_create creates it, private")
 {
     TempRoot t;
     CHECK_THROWS_AS(GenerationStore::open(t.path() / "missing"), stasis::Error);
     auto store = GenerationStore::open_or_create(t.path() / "a" / "b");
     CHECK(fs::is_directory(t.path() / "a" / "b"));
+    for (const auto& dir : {t.path() / "a", t.path() / "a" / "b"}) {
+        CAPTURE(dir);
+        CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+    }
     CHECK(store.scan().empty());
     CHECK(store.next_dir() == t.path() / "a" / "b" / "gen-000001");
 }

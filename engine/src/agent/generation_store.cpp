@@ -1,6 +1,7 @@
 #include "agent/generation_store.hpp"
 
 #include "error.hpp"
+#include "image/generation.hpp"
 #include "unique_fd.hpp"
 
 #include <fcntl.h>
@@ -93,10 +94,10 @@ GenerationStore GenerationStore::open(fs::path root)
 
 GenerationStore GenerationStore::open_or_create(fs::path root)
 {
-    std::error_code ec;
-    fs::create_directories(root, ec);
-    if (ec) {
-        throw Error("cannot create the checkpoint directory " + root.string() + ": " + ec.message());
+    try {
+        image::make_private_dirs(root);
+    } catch (const Error& e) {
+        throw Error("cannot create the checkpoint directory " + root.string() + ": " + e.what());
     }
     return open(std::move(root));
 }

@@ -28,25 +28,6 @@ constexpr std::string_view checksum_key = "manifest_xxh3";
     throw sys_error(what, err);
 }
 
-// Like mkdir -p, but new directories are private: images hold process memory.
-void make_private_dirs(const fs::path& dir)
-{
-    if (dir.empty()) {
-        return;
-    }
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            throw Error(dir.string() + " exists and is not a directory");
-        }
-        return;
-    }
-    make_private_dirs(dir.parent_path());
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw_errno("creating " + dir.string());
-    }
-}
-
 void fsync_dir(const fs::path& dir)
 {
     const UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -136,6 +117,24 @@ void check_checksum(const fs::path& dir, const json& m)
 }
 
 }  // namespace
+
+void make_private_dirs(const fs::path& dir)
+{
+    if (dir.empty()) {
+        return;
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            throw Error(dir.string() + " exists and is not a directory");
+        }
+        return;
+    }
+    make_private_dirs(dir.parent_path());
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        throw_errno("creating " + dir.string());
+    }
+}
 
 std::string manifest_checksum(const json& manifest)
 {

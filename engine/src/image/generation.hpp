@@ -29,6 +29,10 @@ private:
     bool committed_ = false;
 };
 
+// Like mkdir -p, but new directories are private (0700): images hold
+// process memory. Throws Error when dir or a parent is not a directory.
+void make_private_dirs(const std::filesystem::path& dir);
+
 // Reads DIR/manifest.json; throws ImageError when DIR is not a stasis image,
 // the manifest is unreadable, of an unknown format version, or its checksum
 // does not match.
