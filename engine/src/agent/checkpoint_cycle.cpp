@@ -37,6 +37,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.pid = root;
         options.dir = dir;
         options.leave_running = !end_job;
+        options.keep_output = options_.keep_output;
         auto result = dump(options);
         if (discard_if_replaying(name)) {
             return std::nullopt;
@@ -76,7 +77,7 @@ void CheckpointCycle::publish(const std::string& generation)
 {
     try {
         store_.set_latest(generation);
-        store_.prune(keep_, unusable_);
+        store_.prune(options_.keep, unusable_);
     } catch (const std::exception& e) {
         run_log().error("{} is committed, but: {}", generation, e.what());
     }

@@ -7,6 +7,7 @@
 #include "agent/event_source.hpp"
 #include "agent/generation_store.hpp"
 #include "agent/job_tracer.hpp"
+#include "agent/run.hpp"
 
 #include <optional>
 #include <string>
@@ -17,8 +18,8 @@ namespace stasis::agent {
 class CheckpointCycle {
 public:
     // unusable: generations found corrupt, which never count as kept.
-    CheckpointCycle(GenerationStore& store, unsigned keep, std::vector<std::string> unusable)
-        : store_(store), keep_(keep), unusable_(std::move(unusable))
+    CheckpointCycle(GenerationStore& store, const RunOptions& options, std::vector<std::string> unusable)
+        : store_(store), options_(options), unusable_(std::move(unusable))
     {
     }
 
@@ -34,7 +35,7 @@ private:
     void publish(const std::string& generation);
 
     GenerationStore& store_;
-    unsigned keep_;
+    const RunOptions& options_;
     std::vector<std::string> unusable_;
 };
 

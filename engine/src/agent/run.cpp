@@ -23,16 +23,18 @@ namespace {
 std::string describe_schedule(const RunOptions& options)
 {
     auto where = " into " + options.root.string() + ", keeping " + std::to_string(options.keep);
+    auto until = options.stop_after ? "; ending the job after " + format_duration(*options.stop_after) : "";
     if (options.interval.count() == 0) {
-        return "checkpoints when signalled" + where;
+        return "checkpoints when signalled" + where + until;
     }
-    return "checkpoints every " + format_duration(options.interval) + where;
+    return "checkpoints every " + format_duration(options.interval) + where + until;
 }
 
 }  // namespace
 
 int run(const RunOptions& options)
 {
+    auto started = Clock::now();
     // Orphans of the job stay below the agent, where the guard finds them.
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         throw sys_error("cannot become the job's subreaper");
@@ -60,7 +62,8 @@ int run(const RunOptions& options)
         run_log().info("started {} as pid {}; {}", options.command.front(), tracer->root(),
                        describe_schedule(options));
     }
-    Supervisor supervisor(options, store, events, *tracer, resume ? resume->unusable : std::vector<std::string>{});
+    Supervisor supervisor(options, store, events, *tracer, resume ? resume->unusable : std::vector<std::string>{},
+                          started);
     return supervisor.supervise();
 }
 

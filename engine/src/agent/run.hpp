@@ -3,6 +3,7 @@
 // guarded against the signals a scheduler ends it with (docs/run.md).
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ struct RunOptions {
     std::filesystem::path root;
     std::chrono::seconds interval{0};  // 0: checkpoint only when signalled
     unsigned keep = 2;                 // at least 1
+    // Checkpoint, end the job and exit 75 this long after the agent started
+    // (a scheduler's time limit, less a margin for the checkpoint).
+    std::optional<std::chrono::seconds> stop_after;
+    bool keep_output = false;  // DumpOptions::keep_output for every checkpoint
     std::vector<std::string> command;
 };
 

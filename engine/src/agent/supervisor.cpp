@@ -3,11 +3,13 @@
 #include "agent/guarded_signals.hpp"
 #include "agent/run_log.hpp"
 #include "error.hpp"
+#include "stasis/duration.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace stasis::agent {
 
@@ -34,16 +36,24 @@ std::string describe_held(const std::vector<HeldSignal>& held)
     return names + " to the job";
 }
 
+// from + duration, or never when that lies beyond what the clock holds.
+Clock::time_point after(Clock::time_point from, std::optional<std::chrono::seconds> duration)
+{
+    auto room = std::chrono::duration_cast<std::chrono::seconds>(Clock::time_point::max() - from);
+    return duration && *duration < room ? from + *duration : Clock::time_point::max();
+}
+
 }  // namespace
 
 Supervisor::Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
-                       std::vector<std::string> unusable)
+                       std::vector<std::string> unusable, Clock::time_point started)
     : options_(options),
       store_(store),
       events_(events),
       tracer_(tracer),
-      cycle_(store, options.keep, std::move(unusable)),
-      next_periodic_(options.interval.count() > 0 ? Clock::now() + options.interval : Clock::time_point::max())
+      cycle_(store, options, std::move(unusable)),
+      next_periodic_(options.interval.count() > 0 ? Clock::now() + options.interval : Clock::time_point::max()),
+      stop_at_(after(started, options.stop_after))
 {
 }
 
@@ -56,6 +66,7 @@ int Supervisor::supervise()
         for (const auto& signal : events_.take_signals()) {
             on_agent_signal(signal);
         }
+        stop_if_time_is_up();
         if (!ending_) {
             checkpoint_if_due();
         }
@@ -68,7 +79,8 @@ Clock::time_point Supervisor::next_deadline() const
     if (ending_) {
         return Clock::time_point::max();
     }
-    return collect_until_ ? std::min(*collect_until_, next_periodic_) : next_periodic_;
+    auto next = std::min(next_periodic_, stop_reason_ ? Clock::time_point::max() : stop_at_);
+    return collect_until_ ? std::min(*collect_until_, next) : next;
 }
 
 void Supervisor::on_agent_signal(const AgentSignal& signal)
@@ -78,11 +90,26 @@ void Supervisor::on_agent_signal(const AgentSignal& signal)
                        signal.sender);
         return;
     }
-    if (ending_ || stop_signal_) {
+    stop(signal_name(signal.signo) + " received", signal_name(signal.signo) + " to stasis");
+}
+
+// The scheduler's time limit is near: stop as on a signal to the agent, so
+// that the job is requeued instead of being killed by the limit.
+void Supervisor::stop_if_time_is_up()
+{
+    if (Clock::now() >= stop_at_) {
+        stop("time limit margin reached (--stop-after " + format_duration(*options_.stop_after) + ")",
+             "time limit margin");
+    }
+}
+
+void Supervisor::stop(const std::string& why, std::string reason)
+{
+    if (ending_ || stop_reason_) {
         return;
     }
-    run_log().info("{} received: checkpointing, then ending the job", signal_name(signal.signo));
-    stop_signal_ = signal.signo;
+    run_log().info("{}: checkpointing, then ending the job", why);
+    stop_reason_ = std::move(reason);
     start_collecting();
 }
 
@@ -115,8 +142,8 @@ void Supervisor::checkpoint_if_due()
 void Supervisor::guard_checkpoint()
 {
     collect_until_.reset();
-    bool end_job = stop_signal_.has_value();
-    auto reason = end_job ? signal_name(*stop_signal_) + " to stasis" : describe_held(tracer_.held_signals());
+    bool end_job = stop_reason_.has_value();
+    auto reason = end_job ? *stop_reason_ : describe_held(tracer_.held_signals());
     cycle_.run(tracer_, events_, reason, end_job);
     if (end_job) {
         ending_ = true;

@@ -13,8 +13,9 @@ namespace stasis::agent {
 
 class Supervisor {
 public:
+    // started: when the agent started, which options.stop_after counts from.
     Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
-               std::vector<std::string> unusable);
+               std::vector<std::string> unusable, Clock::time_point started);
 
     // Returns the exit status for `stasis run`.
     int supervise();
@@ -22,6 +23,8 @@ public:
 private:
     [[nodiscard]] Clock::time_point next_deadline() const;
     void on_agent_signal(const AgentSignal& signal);
+    void stop_if_time_is_up();
+    void stop(const std::string& why, std::string reason);
     void start_collecting();
     void checkpoint_if_due();
     void guard_checkpoint();
@@ -34,9 +37,12 @@ private:
     JobTracer& tracer_;
     CheckpointCycle cycle_;
     Clock::time_point next_periodic_;
+    Clock::time_point stop_at_;  // options.stop_after from the start
     std::optional<Clock::time_point> collect_until_;
-    std::optional<int> stop_signal_;     // a guarded signal to the agent
-    bool ending_ = false;                // the job is being ended
+    // Set when the job must stop (a guarded signal to the agent, or
+    // stop_at_): why, as the checkpoint's log line gives it.
+    std::optional<std::string> stop_reason_;
+    bool ending_ = false;  // the job is being ended
 };
 
 }  // namespace stasis::agent

@@ -15,6 +15,7 @@ struct RunArguments {
     RunArguments() { options.root = "stasis-checkpoints"; }
     agent::RunOptions options;
     std::string interval = "30m";
+    std::string stop_after;  // empty: not given
 };
 
 CLI::Validator duration_validator()
@@ -45,9 +46,17 @@ void add_run(CLI::App& app)
     cmd->add_option("--keep", args->options.keep, "Committed generations to keep")
         ->check(CLI::Range(1U, 1000000U))
         ->capture_default_str();
+    cmd->add_option("--stop-after", args->stop_after,
+                    "Checkpoint, end the job and exit 75 this long after the start (a time limit less a margin)")
+        ->check(duration_validator());
+    cmd->add_flag("--keep-output", args->options.keep_output,
+                  "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
         args->options.interval = parse_duration(args->interval);
+        if (!args->stop_after.empty()) {
+            args->options.stop_after = parse_duration(args->stop_after);
+        }
         std::exit(agent::run(args->options));
     });
 }
