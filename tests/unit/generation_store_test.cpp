@@ -3,6 +3,7 @@
 #include "agent/generation_listing.hpp"
 #include "agent/generation_store.hpp"
 #include "agent/replayed_signal.hpp"
+#include "agent/resume_point.hpp"
 #include "error.hpp"
 #include "image/generation.hpp"
 #include "task_state.hpp"
@@ -271,4 +272,82 @@ TEST_CASE("an image holding a scheduler's signal as pending would replay it on r
     // The job's own signals, and signals the guard does not hold, are not.
     CHECK_FALSE(replayed_signal(image_with_pending(dir("own"), {siginfo_bytes(SIGTERM, SI_USER, 100)}, {})));
     CHECK_FALSE(replayed_signal(image_with_pending(dir("other"), {siginfo_bytes(SIGWINCH, SI_USER, 5)}, {})));
+}
+
+namespace {
+
+// ROOT with committed generations 1, 2 and 3, LATEST naming 3.
+GenerationStore three_generations(const TempRoot& t)
+{
+    auto store = GenerationStore::open(t.path());
+    for (unsigned n : {1U, 2U, 3U}) {
+        commit_generation(t.path() / generation_name(n));
+    }
+    store.set_latest("gen-000003");
+    return store;
+}
+
+void corrupt(const fs::path& generation)
+{
+    auto manifest = generation / "manifest.json";
+    fs::resize_file(manifest, fs::file_size(manifest) / 2);
+}
+
+}  // namespace
+
+TEST_CASE("a resume starts from the generation LATEST names, or an older one that verifies")
+{
+    TempRoot t;
+    auto store = three_generations(t);
+    auto point = find_resume_point(store, std::nullopt);
+    REQUIRE(point);
+    CHECK(point->dir.filename() == "gen-000003");
+    CHECK(point->unusable.empty());
+    CHECK(point->fallback.empty());
+    corrupt(t.path() / "gen-000003");
+    point = find_resume_point(store, std::nullopt);
+    REQUIRE(point);
+    CHECK(point->dir.filename() == "gen-000002");
+    CHECK(point->unusable == std::vector<std::string>{"gen-000003"});
+    CHECK(point->fallback.starts_with("gen-000003 does not verify ("));
+    CHECK(point->fallback.ends_with("); resuming from gen-000002 instead"));
+}
+
+TEST_CASE("--resume-from: the named generation or an older one, never a newer one")
+{
+    TempRoot t;
+    auto store = three_generations(t);
+    auto from = [&](const char* name) { return find_resume_point(store, std::string(name)); };
+
+    auto point = from("gen-000002");
+    REQUIRE(point);
+    CHECK(point->dir.filename() == "gen-000002");
+    CHECK(point->unusable == std::vector<std::string>{"gen-000003"});
+
+    point = from("gen-000007");  // not there: the newest older one
+    REQUIRE(point);
+    CHECK(point->dir.filename() == "gen-000003");
+    CHECK(point->fallback ==
+          "--resume-from names gen-000007, which is not a committed generation; resuming from gen-000003 instead");
+
+    corrupt(t.path() / "gen-000002");
+    point = from("gen-000002");
+    REQUIRE(point);
+    CHECK(point->dir.filename() == "gen-000001");
+    CHECK(point->unusable == std::vector<std::string>{"gen-000003", "gen-000002"});
+
+    corrupt(t.path() / "gen-000001");
+    CHECK_THROWS_WITH_AS(from("gen-000002"), doctest::Contains("no committed generation up to gen-000002 verifies"),
+                         stasis::Error);
+    CHECK_THROWS_AS(from("../gen-000003"), stasis::Error);
+}
+
+TEST_CASE("--resume-from on a ROOT without generations fails instead of starting anew")
+{
+    TempRoot t;
+    auto store = GenerationStore::open(t.path());
+    CHECK_FALSE(find_resume_point(store, std::nullopt));
+    CHECK_THROWS_WITH_AS(find_resume_point(store, std::string("gen-000001")),
+                         doctest::Contains("--resume-from names gen-000001, which is not a committed generation"),
+                         stasis::Error);
 }

@@ -17,7 +17,8 @@ namespace stasis::agent {
 
 class CheckpointCycle {
 public:
-    // unusable: generations found corrupt, which never count as kept.
+    // unusable: generations that are no resume point (found corrupt, or
+    // newer than the one resumed), which never count as kept.
     CheckpointCycle(GenerationStore& store, const RunOptions& options, std::vector<std::string> unusable)
         : store_(store), options_(options), unusable_(std::move(unusable))
     {

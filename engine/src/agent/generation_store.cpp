@@ -158,7 +158,7 @@ bool GenerationStore::finished() const
     return std::filesystem::exists(root_ / finished_file);
 }
 
-void GenerationStore::forget_finished_job() const
+void GenerationStore::forget_generations() const
 {
     for (const auto& entry : scan()) {
         if (!entry.partial) {

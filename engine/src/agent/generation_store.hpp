@@ -47,8 +47,9 @@ public:
     // `stasis run` on this ROOT, which starts anew and forgets them.
     void mark_finished(const std::string& how) const;
     [[nodiscard]] bool finished() const;
-    // Removes every committed generation, LATEST and FINISHED.
-    void forget_finished_job() const;
+    // Removes every committed generation, LATEST and FINISHED: a job
+    // started anew must never be resumed from its predecessor's.
+    void forget_generations() const;
 
     // Removes the committed generation name (renamed to its partial name
     // first, so that a crash half-way never leaves it looking committed).

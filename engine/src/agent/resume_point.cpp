@@ -1,6 +1,5 @@
 #include "agent/resume_point.hpp"
 
-#include "agent/run_log.hpp"
 #include "error.hpp"
 #include "image/inspect.hpp"
 
@@ -11,9 +10,26 @@ namespace stasis::agent {
 
 namespace {
 
-// Committed generations to try, newest first, starting at the one LATEST
-// names. problem is set when LATEST names one that is not there.
-std::vector<GenerationEntry> candidates(const GenerationStore& store, std::string& problem)
+// The generation a resume is to start from, and who named it.
+struct Wanted {
+    std::string name;
+    std::string named_by;  // "LATEST" or "--resume-from"
+};
+
+std::optional<Wanted> wanted(const GenerationStore& store, const std::optional<std::string>& resume_from)
+{
+    if (resume_from) {
+        auto entry = parse_generation_name(*resume_from);
+        if (!entry || entry->partial) {
+            throw Error("--resume-from " + *resume_from + ": not a generation name (gen-NNNNNN)");
+        }
+        return Wanted{*resume_from, "--resume-from"};
+    }
+    auto latest = store.latest();
+    return latest ? std::optional(Wanted{*latest, "LATEST"}) : std::nullopt;
+}
+
+std::vector<GenerationEntry> committed_newest_first(const GenerationStore& store)
 {
     std::vector<GenerationEntry> committed;
     for (const auto& e : store.scan()) {
@@ -22,24 +38,48 @@ std::vector<GenerationEntry> candidates(const GenerationStore& store, std::strin
         }
     }
     std::reverse(committed.begin(), committed.end());
-    auto latest = store.latest();
-    if (!latest) {
+    return committed;
+}
+
+// Committed generations to try, newest first, starting at the wanted one;
+// problem is set when it is not there.
+std::vector<GenerationEntry> candidates(const GenerationStore& store, const std::optional<Wanted>& want,
+                                        std::string& problem)
+{
+    auto committed = committed_newest_first(store);
+    if (!want) {
         return committed;
     }
-    auto named = parse_generation_name(*latest);
-    std::erase_if(committed, [&](const GenerationEntry& e) { return e.number > named->number; });
-    if (committed.empty() || committed.front().name != *latest) {
-        problem = "LATEST names " + *latest + ", which is not a committed generation";
+    auto number = parse_generation_name(want->name)->number;
+    std::erase_if(committed, [&](const GenerationEntry& e) { return e.number > number; });
+    if (committed.empty() || committed.front().name != want->name) {
+        problem = want->named_by + " names " + want->name + ", which is not a committed generation";
     }
     return committed;
 }
 
+// What the scheduler's record does not name is no resume point (on a
+// multi-node job, a newer generation may be complete on this node only).
+std::vector<std::string> committed_after(const GenerationStore& store, const std::string& name)
+{
+    auto number = parse_generation_name(name)->number;
+    std::vector<std::string> newer;
+    for (const auto& e : committed_newest_first(store)) {
+        if (e.number > number) {
+            newer.push_back(e.name);
+        }
+    }
+    return newer;
+}
+
 }  // namespace
 
-std::optional<ResumePoint> find_resume_point(const GenerationStore& store)
+std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
+                                             const std::optional<std::string>& resume_from)
 {
+    auto want = wanted(store, resume_from);
     std::string problem;
-    auto generations = candidates(store, problem);
+    auto generations = candidates(store, want, problem);
     if (generations.empty()) {
         if (!problem.empty()) {
             throw Error("cannot resume from " + store.root().string() + ": " + problem);
@@ -47,6 +87,9 @@ std::optional<ResumePoint> find_resume_point(const GenerationStore& store)
         return std::nullopt;
     }
     ResumePoint point;
+    if (resume_from) {
+        point.unusable = committed_after(store, *resume_from);
+    }
     for (const auto& g : generations) {
         try {
             std::ostringstream summary;
@@ -59,12 +102,13 @@ std::optional<ResumePoint> find_resume_point(const GenerationStore& store)
             continue;
         }
         if (!problem.empty()) {
-            run_log().warn("{}; resuming from {} instead", problem, g.name);
+            point.fallback = problem + "; resuming from " + g.name + " instead";
         }
         point.dir = g.dir;
         return point;
     }
-    throw Error("cannot resume from " + store.root().string() + ": no committed generation verifies; " + problem);
+    throw Error("cannot resume from " + store.root().string() + ": no committed generation" +
+                (resume_from ? " up to " + *resume_from : "") + " verifies; " + problem);
 }
 
 }  // namespace stasis::agent

@@ -11,13 +11,21 @@ namespace stasis::agent {
 
 struct ResumePoint {
     std::filesystem::path dir;
-    std::vector<std::string> unusable;  // newer generations that failed to verify
+    // Newer generations: those that failed to verify, and with resume_from
+    // those above it. None of them is ever resumed, nor counts as kept.
+    std::vector<std::string> unusable;
+    // When the wanted generation is not the one resumed: one line saying
+    // which one was skipped and why, for the log.
+    std::string fallback;
 };
 
-// The generation LATEST names (without LATEST, the newest committed one) if
-// it verifies, else the newest older committed one that does, saying in one
-// log line which one was skipped and why. Nothing when ROOT holds no
-// committed generation; throws Error when none of them verifies.
-std::optional<ResumePoint> find_resume_point(const GenerationStore& store);
+// The generation resume_from names — without it, the one LATEST names, or
+// without LATEST the newest committed one — if it verifies, else the newest
+// older committed one that does (see fallback); never a newer one. Nothing
+// when ROOT holds no committed generation and nothing names one; throws
+// Error when the named generation and every older one are missing or do
+// not verify.
+std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
+                                             const std::optional<std::string>& resume_from);
 
 }  // namespace stasis::agent

@@ -14,6 +14,8 @@
 
 #include <sys/prctl.h>
 
+#include <algorithm>
+#include <exception>
 #include <optional>
 
 namespace stasis::agent {
@@ -30,6 +32,52 @@ std::string describe_schedule(const RunOptions& options)
     return "checkpoints every " + format_duration(options.interval) + where + until;
 }
 
+std::optional<std::string> newest_committed(const GenerationStore& store)
+{
+    auto entries = store.scan();
+    auto it = std::find_if(entries.rbegin(), entries.rend(), [](const GenerationEntry& e) { return !e.partial; });
+    return it == entries.rend() ? std::nullopt : std::optional(it->name);
+}
+
+// Whether the command starts anew whatever ROOT holds: after a job that
+// finished (a scheduler that runs it again means it), or with --fresh. The
+// checkpoints ROOT holds are removed then, so none is ever resumed later.
+bool start_anew(const GenerationStore& store, bool fresh)
+{
+    if (store.finished()) {
+        run_log().info("{} holds the checkpoints of a job that finished; starting the command anew",
+                       store.root().string());
+    } else if (!fresh) {
+        return false;
+    } else if (auto newest = newest_committed(store)) {
+        run_log().info("{} holds checkpoints (up to {}); --fresh: removing them and starting the command anew",
+                       store.root().string(), *newest);
+    }
+    store.forget_generations();
+    return true;
+}
+
+// The restore puts the job's output files back as they were at the
+// checkpoint, and the agent's stderr may be one of them: what the agent says
+// about the resume is written after that, or it would be overwritten.
+pid_t restore_job(const ResumePoint& point)
+{
+    auto tell_fallback = [&point] {
+        if (!point.fallback.empty()) {
+            run_log().warn("{}", point.fallback);
+        }
+    };
+    pid_t root = 0;
+    try {
+        root = start_restored(point.dir);
+    } catch (const std::exception&) {
+        tell_fallback();
+        throw;
+    }
+    tell_fallback();
+    return root;
+}
+
 }  // namespace
 
 int run(const RunOptions& options)
@@ -42,19 +90,17 @@ int run(const RunOptions& options)
     auto store = GenerationStore::open_or_create(options.root);
     RootLock lock(store.root());
     EventSource events;
-    if (store.finished()) {
-        run_log().info("{} holds the checkpoints of a job that finished; starting the command anew",
-                       store.root().string());
-        store.forget_finished_job();
+    std::optional<ResumePoint> resume;
+    if (!start_anew(store, options.fresh)) {
+        resume = find_resume_point(store, options.resume_from);
     }
-    auto resume = find_resume_point(store);
     std::optional<JobTracer> tracer;
     auto hold = [&tracer](pid_t root) {
         tracer.emplace(root);
         tracer->attach_all();
     };
     if (resume) {
-        hold(start_restored(resume->dir));
+        hold(restore_job(*resume));
         run_log().info("resumed {} as pid {} (the command is not started again); {}",
                        resume->dir.filename().string(), tracer->root(), describe_schedule(options));
     } else {

@@ -17,6 +17,12 @@ struct RunOptions {
     // (a scheduler's time limit, less a margin for the checkpoint).
     std::optional<std::chrono::seconds> stop_after;
     bool keep_output = false;  // DumpOptions::keep_output for every checkpoint
+    // Where a run on a ROOT that holds generations starts from: by default
+    // the generation LATEST names; resume_from names one (gen-NNNNNN), and
+    // a newer one is never used; fresh: none, they are removed and the
+    // command starts anew. At most one of the two is set.
+    std::optional<std::string> resume_from;
+    bool fresh = false;
     std::vector<std::string> command;
 };
 

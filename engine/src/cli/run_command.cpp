@@ -1,4 +1,5 @@
 // `stasis run`: the command line of the agent (docs/run.md).
+#include "agent/generation_store.hpp"
 #include "agent/run.hpp"
 #include "cli/commands.hpp"
 #include "stasis/config_error.hpp"
@@ -15,7 +16,8 @@ struct RunArguments {
     RunArguments() { options.root = "stasis-checkpoints"; }
     agent::RunOptions options;
     std::string interval = "30m";
-    std::string stop_after;  // empty: not given
+    std::string stop_after;   // empty: not given
+    std::string resume_from;  // empty: not given
 };
 
 CLI::Validator duration_validator()
@@ -30,6 +32,30 @@ CLI::Validator duration_validator()
             }
         },
         "DUR");
+}
+
+// A generation of ROOT by its name alone: a path could lead anywhere.
+CLI::Validator generation_validator()
+{
+    return CLI::Validator(
+        [](const std::string& text) {
+            auto entry = agent::parse_generation_name(text);
+            if (entry && !entry->partial) {
+                return std::string();
+            }
+            return "invalid generation \"" + text + "\": expected a generation name such as gen-000003, not a path";
+        },
+        "GEN");
+}
+
+void add_resume_options(CLI::App& cmd, RunArguments& args)
+{
+    auto* from = cmd.add_option("--resume-from", args.resume_from,
+                                "Resume from this generation of ROOT (or an older one if it does not verify), "
+                                "never from a newer one")
+                     ->check(generation_validator());
+    cmd.add_flag("--fresh", args.options.fresh, "Never resume: remove ROOT's checkpoints and start CMD anew")
+        ->excludes(from);
 }
 
 }  // namespace
@@ -51,11 +77,15 @@ void add_run(CLI::App& app)
         ->check(duration_validator());
     cmd->add_flag("--keep-output", args->options.keep_output,
                   "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
+    add_resume_options(*cmd, *args);
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
         args->options.interval = parse_duration(args->interval);
         if (!args->stop_after.empty()) {
             args->options.stop_after = parse_duration(args->stop_after);
+        }
+        if (!args->resume_from.empty()) {
+            args->options.resume_from = args->resume_from;
         }
         std::exit(agent::run(args->options));
     });
