@@ -37,7 +37,7 @@ fi
 BUILD=$SRC/build
 say "Building stasis and stasis.so (cmake, into $BUILD)"
 cmake -S "$SRC" -B "$BUILD" -DSTASIS_WERROR=ON >/dev/null
-cmake --build "$BUILD" -j2 >"$BUILD.log" 2>&1 || { tail -n 20 "$BUILD.log" >&2; exit 1; }
+cmake --build "$BUILD" -j2 >"$BUILD/demo-build.log" 2>&1 || { tail -n 20 "$BUILD/demo-build.log" >&2; exit 1; }
 
 # The Slurm test helpers do the waiting; they start the cluster in $T and
 # stop it when the demo ends.

@@ -1,7 +1,7 @@
 #include "dump_files.hpp"
 
 #include "anon_inode_fds.hpp"
-
+#include "dump_terminal.hpp"
 #include "error.hpp"
 #include "proc.hpp"
 #include "unique_fd.hpp"
@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <algorithm>
 #include <sstream>
@@ -42,12 +41,6 @@ FdInfo read_fdinfo(pid_t pid, int fd)
     return info;
 }
 
-bool is_terminal(const struct stat& st)
-{
-    unsigned major_no = major(st.st_rdev);
-    return major_no == 4 || major_no == 5 || (major_no >= 136 && major_no <= 143);
-}
-
 [[noreturn]] void unsupported(pid_t pid, int fd, const std::string& kind, const std::string& target)
 {
     throw Error("process " + std::to_string(pid) + ": fd " + std::to_string(fd) + " is " + kind + " (" + target +
@@ -67,17 +60,19 @@ FdState read_fd(pid_t pid, int fd)
     if (::stat(link.c_str(), &st) < 0) {
         throw sys_error("cannot inspect fd " + std::to_string(fd) + " of process " + std::to_string(pid));
     }
-    // fds 0-2 that lead outside (a terminal, the scheduler's pipe or socket)
-    // are handed over from whoever runs the restore.
+    // fds 0-2 that lead outside (the scheduler's pipe or socket) are handed
+    // over from whoever runs the restore.
     bool stdio = fd <= 2;
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
         if (state.path.find(" (deleted)") != std::string::npos || state.path.empty() || state.path[0] != '/') {
             unsupported(pid, fd, "a deleted or unnamed file", state.path);
         }
         state.kind = FdKind::file;
-    } else if (S_ISCHR(st.st_mode) && is_terminal(st)) {
-        if (!stdio) unsupported(pid, fd, "a terminal", state.path);
-        state.kind = FdKind::inherit;
+    } else if (S_ISCHR(st.st_mode) && terminal_device(st.st_rdev) == TerminalDevice::master) {
+        unsupported(pid, fd, "a pty master", state.path);
+    } else if (S_ISCHR(st.st_mode) && terminal_device(st.st_rdev) != TerminalDevice::none) {
+        state.kind = FdKind::terminal;
+        read_terminal(pid, state, st.st_rdev);
     } else if (S_ISCHR(st.st_mode)) {
         state.kind = FdKind::device;
     } else if (S_ISFIFO(st.st_mode)) {
@@ -195,6 +190,7 @@ void link_descriptions(std::vector<ProcessState>& tree)
             seen.push_back({p.pid, fd.fd, fd.description});
         }
     }
+    link_terminals(tree);
 }
 
 namespace {

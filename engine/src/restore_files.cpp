@@ -18,8 +18,10 @@ constexpr int max_placements = 4096;
 
 UniqueFd reopen(const FdState& saved)
 {
-    if (saved.kind == FdKind::inherit) {
-        UniqueFd own(::fcntl(saved.fd, F_DUPFD_CLOEXEC, 0));
+    // A terminal is handed over like what leads outside the tree on fds
+    // 0-2; on another fd it becomes /dev/null.
+    if (saved.kind == FdKind::inherit || saved.kind == FdKind::terminal) {
+        UniqueFd own(saved.fd <= 2 ? ::fcntl(saved.fd, F_DUPFD_CLOEXEC, 0) : -1);
         if (!own.valid()) {
             own.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
         }
