@@ -11,7 +11,9 @@
 #include "restore_memory.hpp"
 #include "restore_shared_memory.hpp"
 #include "restore_spawn.hpp"
+#include "restore_terminal.hpp"
 #include "restore_threads.hpp"
+#include "terminal_relay.hpp"
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -101,22 +103,25 @@ std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image
 }
 
 struct RestoredTree {
-    pid_t root = 0;   // the restored root process, as stasis sees it
-    pid_t child = 0;  // stasis's own child: the root, or its namespace's init
+    pid_t root = 0;         // the restored root process, as stasis sees it
+    pid_t child = 0;        // stasis's own child: the root, or its namespace's init
+    std::vector<Pty> ptys;  // the tree's terminals, for `stasis restore` to relay
 };
 
 // Nothing runs until every process of the tree is complete, so no process
-// sees a half-restored peer.
-RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader& reader)
+// sees a half-restored peer. Without ptys, the tree's terminal fds get
+// stasis's own fds 0-2 (restore_files.hpp).
+RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader& reader, bool with_ptys)
 {
     for (const auto& p : checkpoint.processes) {
         if (!p.zombie) {
             check_executable(p);
         }
     }
-    auto open = open_descriptions(checkpoint);
+    auto terminals = with_ptys ? RestoredTerminals(checkpoint.processes) : RestoredTerminals();
+    auto open = open_descriptions(checkpoint, terminals);
     auto shared = create_shared_memory(checkpoint, reader);
-    auto spawned = spawn_tree(checkpoint.processes, open, shared);
+    auto spawned = spawn_tree(checkpoint.processes, open, shared, terminals);
     open.clear();
     shared.clear();
     try {
@@ -137,7 +142,7 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
         kill_spawned(spawned);
         throw;
     }
-    return {spawned.pids.front(), spawned.child};
+    return {spawned.pids.front(), spawned.child, terminals.release()};
 }
 
 void write_pidfile(const std::string& path, pid_t pid)
@@ -169,7 +174,7 @@ int wait_for_exit(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : exit_status_signal_base + WTERMSIG(status);
 }
 
-RestoredTree restore_dir(const std::filesystem::path& dir)
+RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys)
 {
     auto manifest = image::load_manifest(dir);
     Checkpoint checkpoint = manifest.get<Checkpoint>();
@@ -178,21 +183,24 @@ RestoredTree restore_dir(const std::filesystem::path& dir)
     }
     image::ChunkReader reader(dir);
     put_back_output(manifest, reader);
-    return restore_tree(checkpoint, reader);
+    return restore_tree(checkpoint, reader, with_ptys);
 }
 
 }  // namespace
 
 pid_t start_restored(const std::filesystem::path& dir)
 {
-    return restore_dir(dir).root;
+    return restore_dir(dir, false).root;
 }
 
 int restore(const RestoreOptions& options)
 {
     if (!options.detach) {
-        auto restored = restore_dir(options.dir);
+        auto restored = restore_dir(options.dir, true);
         write_pidfile(options.pidfile, restored.root);
+        if (!restored.ptys.empty()) {
+            relay_terminals(std::move(restored.ptys), restored.child, restored.root);
+        }
         return wait_for_exit(restored.child);
     }
     // Detached: an intermediate process restores and exits, so the restored
@@ -203,7 +211,7 @@ int restore(const RestoreOptions& options)
     }
     if (middle == 0) {
         try {
-            write_pidfile(options.pidfile, restore_dir(options.dir).root);
+            write_pidfile(options.pidfile, restore_dir(options.dir, false).root);
             ::_exit(0);
         } catch (const std::exception& e) {
             std::cerr << "stasis: " << e.what() << "\n";

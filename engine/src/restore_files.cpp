@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <map>
 #include <string>
 
 namespace stasis {
@@ -15,17 +16,38 @@ namespace stasis {
 namespace {
 
 constexpr int max_placements = 4096;
+constexpr int last_stdio_fd = 2;
+
+// The restorer's own fd (one of 0-2), or /dev/null if it has none there.
+UniqueFd inherited(int fd)
+{
+    UniqueFd own(fd >= 0 && fd <= last_stdio_fd ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1);
+    if (!own.valid()) {
+        own.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    }
+    return own;
+}
+
+// Terminal id -> the lowest of fds 0-2 at which the tree held it: the
+// restorer's fd handed over for that terminal when there are no ptys.
+std::map<int, int> terminal_stdio(const Checkpoint& checkpoint)
+{
+    std::map<int, int> stdio;
+    for (const auto& process : checkpoint.processes) {
+        for (const auto& fd : process.fds) {
+            if (fd.kind == FdKind::terminal && fd.fd <= last_stdio_fd) {
+                auto [it, added] = stdio.emplace(fd.detail.at("terminal").get<int>(), fd.fd);
+                it->second = std::min(it->second, fd.fd);
+            }
+        }
+    }
+    return stdio;
+}
 
 UniqueFd reopen(const FdState& saved)
 {
-    // A terminal is handed over like what leads outside the tree on fds
-    // 0-2; on another fd it becomes /dev/null.
-    if (saved.kind == FdKind::inherit || saved.kind == FdKind::terminal) {
-        UniqueFd own(saved.fd <= 2 ? ::fcntl(saved.fd, F_DUPFD_CLOEXEC, 0) : -1);
-        if (!own.valid()) {
-            own.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
-        }
-        return own;
+    if (saved.kind == FdKind::inherit) {
+        return inherited(saved.fd);
     }
     int flags = (saved.flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY;
     UniqueFd fd(::open(saved.path.c_str(), flags));
@@ -102,6 +124,18 @@ UniqueFd pipe_end(const FdState& saved, RecreatedPipe& pipe)
     return fd;
 }
 
+UniqueFd open_terminal(const FdState& saved, const RestoredTerminals& terminals, const std::map<int, int>& stdio)
+{
+    if (!terminals.empty()) {
+        return terminals.open_slave(saved);
+    }
+    if (saved.fd <= last_stdio_fd) {
+        return inherited(saved.fd);
+    }
+    auto it = stdio.find(saved.detail.at("terminal").get<int>());
+    return inherited(it != stdio.end() ? it->second : -1);
+}
+
 UniqueFd open_description(const FdState& saved, std::map<std::string, RecreatedPipe>::iterator pipe,
                           std::map<std::string, RecreatedPipe>& pipes)
 {
@@ -123,8 +157,9 @@ UniqueFd open_description(const FdState& saved, std::map<std::string, RecreatedP
 
 }  // namespace
 
-OpenDescriptions open_descriptions(const Checkpoint& checkpoint)
+OpenDescriptions open_descriptions(const Checkpoint& checkpoint, const RestoredTerminals& terminals)
 {
+    auto stdio = terminal_stdio(checkpoint);
     std::map<std::string, RecreatedPipe> pipes;
     for (const auto& saved : checkpoint.pipes) {
         pipes.emplace(saved.key, recreate_pipe(saved));
@@ -133,6 +168,10 @@ OpenDescriptions open_descriptions(const Checkpoint& checkpoint)
     for (const auto& process : checkpoint.processes) {
         for (const auto& saved : process.fds) {
             if (open.find(saved.description) != open.end()) {
+                continue;
+            }
+            if (saved.kind == FdKind::terminal) {
+                open.emplace(saved.description, open_terminal(saved, terminals, stdio));
                 continue;
             }
             auto pipe = pipes.find(saved.path);

@@ -2,6 +2,7 @@
 // The fd half of a restore: stasis opens every saved open file description
 // once, before any restored process exists; each process, between fork and
 // exec, then places the ones it had at its fd numbers.
+#include "restore_terminal.hpp"
 #include "task_state.hpp"
 #include "unique_fd.hpp"
 
@@ -14,9 +15,12 @@ namespace stasis {
 using OpenDescriptions = std::map<int, UniqueFd>;
 
 // Opens every description of the tree at its saved flags and offset, and
-// recreates the tree's pipes with their unread data. Throws an Error naming
-// the fd and the file when one cannot be reopened.
-OpenDescriptions open_descriptions(const Checkpoint& checkpoint);
+// recreates the tree's pipes with their unread data. A description of a
+// terminal is a new one of its pty's slave; without ptys (terminals empty)
+// it is the restorer's own fd of that number if it is 0-2, else its fd 0-2
+// where the tree had the same terminal, else /dev/null. Throws an Error
+// naming the fd and the file when one cannot be reopened.
+OpenDescriptions open_descriptions(const Checkpoint& checkpoint, const RestoredTerminals& terminals);
 
 struct FdPlacement {
     int target = -1;  // fd number in the restored process

@@ -36,6 +36,7 @@ struct Plan {
     const std::vector<ProcessState>* tree = nullptr;
     std::vector<std::vector<std::size_t>> children;
     std::vector<std::vector<FdPlacement>> placements;
+    std::vector<TerminalSession> terminal_sessions;
     bool original_ids = false;
     std::vector<SysvSegment> segments;  // created by the namespace's init
     int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid
@@ -63,7 +64,8 @@ std::vector<FdPlacement> all_placements(const ProcessState& p, const OpenDescrip
     return placements;
 }
 
-Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open, const SharedMemory& shared)
+Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open, const SharedMemory& shared,
+               const RestoredTerminals& terminals)
 {
     Plan plan;
     plan.tree = &tree;
@@ -87,6 +89,7 @@ Plan make_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& op
         }
     }
     plan.original_ids = ::geteuid() == 0 || tree.size() > 1 || !plan.segments.empty();
+    plan.terminal_sessions = terminal_sessions(tree, terminals, plan.original_ids);
     return plan;
 }
 
@@ -204,7 +207,12 @@ void apply_process_attributes(const ProcessState& p)
     if (p.zombie) {
         exit_like(p.wait_status);
     }
+    const auto& terminal = plan.terminal_sessions[index];
+    start_terminal_session(terminal);
     join_session_and_group(plan, p);
+    if (!take_controlling_terminal(terminal)) {
+        ::_exit(spawn_failed);
+    }
     pid_t kids[256];
     const auto& children = plan.children[index];
     if (children.size() > std::size(kids)) {
@@ -219,8 +227,11 @@ void apply_process_attributes(const ProcessState& p)
     settle_zombie_children(plan, index, kids);
     auto message = static_cast<std::uint32_t>(index);
     char go = 0;
-    if (::write(plan.report_fd, &message, sizeof(message)) != sizeof(message) || ::read(plan.go_fd, &go, 1) != 1 ||
-        !install_fds(plan.placements[index])) {
+    if (::write(plan.report_fd, &message, sizeof(message)) != sizeof(message) || ::read(plan.go_fd, &go, 1) != 1) {
+        ::_exit(spawn_failed);
+    }
+    hand_foreground(terminal);  // every process of the tree has joined its group by now
+    if (!install_fds(plan.placements[index])) {
         ::_exit(spawn_failed);
     }
     apply_process_attributes(p);
@@ -416,9 +427,9 @@ void kill_spawned(const SpawnedTree& spawned) noexcept
 }
 
 SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
-                       const SharedMemory& shared)
+                       const SharedMemory& shared, const RestoredTerminals& terminals)
 {
-    Plan plan = make_plan(tree, open, shared);
+    Plan plan = make_plan(tree, open, shared, terminals);
     int sockets[2], go[2];
     if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sockets) < 0 || ::pipe2(go, O_CLOEXEC) < 0) {
         throw sys_error("cannot create the restore handshake");

@@ -6,6 +6,7 @@
 // for its children by pid).
 #include "restore_files.hpp"
 #include "restore_shared_memory.hpp"
+#include "restore_terminal.hpp"
 #include "task_state.hpp"
 
 #include <sys/types.h>
@@ -20,9 +21,10 @@ struct SpawnedTree {
 };
 
 // Every non-zombie process ends stopped at its PTRACE_EVENT_EXEC stop, with
-// its execve finished. On error everything spawned is killed.
+// its execve finished, and the sessions that had a terminal with its pty as
+// their controlling terminal. On error everything spawned is killed.
 SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
-                       const SharedMemory& shared);
+                       const SharedMemory& shared, const RestoredTerminals& terminals);
 
 // Ends a tree that could not be restored. Its processes are stasis's
 // tracees: their deaths must be collected here, or their parents would wait
