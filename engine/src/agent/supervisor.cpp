@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 namespace stasis::agent {
@@ -19,6 +20,9 @@ namespace {
 // over a few milliseconds; the checkpoint waits this long so that it holds
 // all of them.
 constexpr auto collect_window = std::chrono::milliseconds(100);
+// How long the rest of an ended job may take to die (SIGKILL) before the
+// agent exits anyway.
+constexpr auto reap_limit = std::chrono::seconds(5);
 constexpr int signal_exit_base = 128;
 
 std::string describe_held(const std::vector<HeldSignal>& held)
@@ -71,7 +75,26 @@ int Supervisor::supervise()
             checkpoint_if_due();
         }
     }
+    end_rest_of_job();
     return exit_status(*tracer_.root_status());
+}
+
+// What is left of the job dies with its root and is reaped here: a zombie
+// handed on to an init that is slow to reap (a container's) keeps a
+// scheduler's step, and so the job, from ending.
+void Supervisor::end_rest_of_job() const
+{
+    tracer_.kill_job();
+    auto deadline = Clock::now() + reap_limit;
+    while (Clock::now() < deadline) {
+        pid_t pid = ::waitpid(-1, nullptr, __WALL | WNOHANG);
+        if (pid < 0) {
+            return;  // ECHILD: nothing left
+        }
+        if (pid == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
 }
 
 Clock::time_point Supervisor::next_deadline() const

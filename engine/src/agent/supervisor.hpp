@@ -29,6 +29,7 @@ private:
     void checkpoint_if_due();
     void guard_checkpoint();
     void check_root_alive() const;
+    void end_rest_of_job() const;
     [[nodiscard]] int exit_status(int wait_status) const;
 
     const RunOptions& options_;
