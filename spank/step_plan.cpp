@@ -1,5 +1,6 @@
 #include "step_plan.hpp"
 
+#include "image_programs.hpp"
 #include "job_record.hpp"
 #include "plugin_error.hpp"
 #include "restart_metadata.hpp"
@@ -53,6 +54,7 @@ std::optional<std::string> recorded_generation(const JobRecord& record, const St
     auto generation = plan.root / metadata->generation;
     if (std::filesystem::exists(generation)) {
         check_generation_owned_by(generation, facts.owner);
+        check_no_privileged_programs(generation);
     }
     return metadata->generation;
 }
