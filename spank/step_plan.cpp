@@ -85,7 +85,9 @@ void plan_walltime_stop(StepPlan& plan, const SiteConfig& settings, const JobRec
 std::vector<std::string> StepPlan::run_arguments() const
 {
     std::vector<std::string> args = {"--dir",  root.string(), "--interval", std::to_string(interval.count()) + "s",
-                                     "--keep", std::to_string(keep), "--keep-output"};
+                                     "--keep", std::to_string(keep), "--keep-output",
+                                     "--compress", compression == Compression::zstd ? "zstd" : "none",
+                                     "--compress-level", std::to_string(compression_level)};
     if (stop_after) {
         args.insert(args.end(), {"--stop-after", std::to_string(stop_after->count()) + "s"});
     }
@@ -102,6 +104,8 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     StepPlan plan;
     plan.interval = effective_interval(settings, options, facts.job_id);
     plan.keep = options.keep.value_or(settings.keep);
+    plan.compression = settings.compression;
+    plan.compression_level = settings.compression_level;
     plan.root = job_root(settings, options, facts);
     auto record = load_job_record(facts.job_id);
     if (record.restart_count > 0) {

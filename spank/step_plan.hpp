@@ -25,6 +25,8 @@ struct StepPlan {
     std::filesystem::path root;
     std::chrono::seconds interval{0};
     unsigned keep = 2;
+    Compression compression = Compression::zstd;
+    int compression_level = 1;
     std::optional<std::string> resume_from;  // else a fresh start
     std::optional<std::chrono::seconds> stop_after;
     std::optional<std::chrono::system_clock::time_point> stop_at;

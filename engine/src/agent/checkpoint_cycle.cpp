@@ -38,6 +38,8 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.dir = dir;
         options.leave_running = !end_job;
         options.keep_output = options_.keep_output;
+        options.codec = options_.codec;
+        options.level = options_.level;
         auto result = dump(options);
         if (discard_if_replaying(name)) {
             return std::nullopt;

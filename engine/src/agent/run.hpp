@@ -1,6 +1,8 @@
 #pragma once
 // `stasis run`: a job under the agent, checkpointed every interval and
 // guarded against the signals a scheduler ends it with (docs/run.md).
+#include "image/chunk.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -17,6 +19,8 @@ struct RunOptions {
     // (a scheduler's time limit, less a margin for the checkpoint).
     std::optional<std::chrono::seconds> stop_after;
     bool keep_output = false;  // DumpOptions::keep_output for every checkpoint
+    image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
+    int level = 1;
     // Where a run on a ROOT that holds generations starts from: by default
     // the generation LATEST names; resume_from names one (gen-NNNNNN), and
     // a newer one is never used; fresh: none, they are removed and the

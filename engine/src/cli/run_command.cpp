@@ -17,6 +17,7 @@ struct RunArguments {
     agent::RunOptions options;
     std::string interval = "30m";
     std::string stop_after;   // empty: not given
+    std::string compress = "zstd";
     std::string resume_from;  // empty: not given
 };
 
@@ -77,10 +78,17 @@ void add_run(CLI::App& app)
         ->check(duration_validator());
     cmd->add_flag("--keep-output", args->options.keep_output,
                   "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
+    cmd->add_option("--compress", args->compress, "Page compression of every checkpoint")
+        ->check(CLI::IsMember({"zstd", "none"}))
+        ->capture_default_str();
+    cmd->add_option("--compress-level", args->options.level, "zstd level")
+        ->check(CLI::Range(1, 19))
+        ->capture_default_str();
     add_resume_options(*cmd, *args);
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
         args->options.interval = parse_duration(args->interval);
+        args->options.codec = image::codec_from_name(args->compress);
         if (!args->stop_after.empty()) {
             args->options.stop_after = parse_duration(args->stop_after);
         }
