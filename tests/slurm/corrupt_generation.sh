@@ -5,13 +5,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster -- --grace-time 5
-steps=400
-dir=$(bash_loop_job corrupt "$steps")
-start_reference "$dir" "$steps"
-cd "$dir"
-job=$(submit_as "$STASIS_TEST_USER" -p low --requeue --checkpoint-interval=3s -o "$dir/job.out" "$dir/job.sh")
-wait_job_state "$job" RUNNING 60
-wait_recorded_generation "$job" 2 60 >/dev/null
+run_checkpointed_bash_loop corrupt 400
+dir=$DIR job=$JOB
 preempt "$job" 3
 wait_requeued "$job" 1 90
 gen=$(recorded_generation "$job")

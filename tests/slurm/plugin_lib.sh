@@ -64,6 +64,22 @@ start_reference() {
     REFERENCE_PID=$!
 }
 
+# run_checkpointed_bash_loop NAME STEPS: a bash_loop_job NAME of STEPS
+# steps (with its reference run), submitted to partition low with a
+# checkpoint every 3 s, running, and with a second generation recorded.
+# Sets DIR, JOB and PERIODIC (the generation AdminComment names by then) and
+# leaves the shell in DIR.
+run_checkpointed_bash_loop() {
+    DIR=$(bash_loop_job "$1" "$2")
+    start_reference "$DIR" "$2"
+    cd "$DIR"
+    JOB=$(submit_as "$STASIS_TEST_USER" -p low --requeue --checkpoint-interval=3s -o "$DIR/job.out" "$DIR/job.sh")
+    log "job $JOB submitted"
+    wait_job_state "$JOB" RUNNING 60
+    PERIODIC=$(wait_recorded_generation "$JOB" 2 60)
+    log "AdminComment names $PERIODIC (periodic)"
+}
+
 # recorded_generation JOBID: the generation AdminComment names, or nothing.
 recorded_generation() {
     admin_comment "$1" | sed -n 's/.*stasis:{[^}]*"gen":"\(gen-[0-9]*\)".*/\1/p'

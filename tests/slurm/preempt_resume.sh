@@ -6,15 +6,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster -- --grace-time 5
-steps=400
-dir=$(bash_loop_job preempt "$steps")
-start_reference "$dir" "$steps"
-cd "$dir"
-job=$(submit_as "$STASIS_TEST_USER" -p low --requeue --checkpoint-interval=3s -o "$dir/job.out" "$dir/job.sh")
-log "job $job submitted"
-wait_job_state "$job" RUNNING 60
-periodic=$(wait_recorded_generation "$job" 2 60)
-log "AdminComment names $periodic (periodic)"
+run_checkpointed_bash_loop preempt 400
+dir=$DIR job=$JOB periodic=$PERIODIC
 
 preempt "$job" 5
 wait_requeued "$job" 1 90
