@@ -188,9 +188,10 @@ RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys)
 
 }  // namespace
 
-pid_t start_restored(const std::filesystem::path& dir)
+StartedRestore start_restored(const std::filesystem::path& dir)
 {
-    return restore_dir(dir, false).root;
+    auto restored = restore_dir(dir, false);
+    return {restored.root, restored.child};
 }
 
 int restore(const RestoreOptions& options)

@@ -19,9 +19,15 @@ struct RestoreOptions {
 // half-restored process is left running then.
 int restore(const RestoreOptions& options);
 
-// Restores the image in dir and returns the pid of the running restored
-// process, a child of the caller (for agents that supervise it). Throws an
-// Error when it cannot be restored; nothing is left running then.
-pid_t start_restored(const std::filesystem::path& dir);
+struct StartedRestore {
+    pid_t root = 0;   // the restored root process
+    pid_t child = 0;  // the caller's child: the root, or the init of the PID
+                      // namespace a tree is restored in, which ends with the
+                      // root and with the root's exit status
+};
+
+// Restores the image in dir and lets it run (for agents that supervise it).
+// Throws an Error when it cannot be restored; nothing is left running then.
+StartedRestore start_restored(const std::filesystem::path& dir);
 
 }  // namespace stasis

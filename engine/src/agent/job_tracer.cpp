@@ -174,7 +174,7 @@ void JobTracer::handle(const TaskEvent& event)
 {
     if (WIFEXITED(event.status) || WIFSIGNALED(event.status)) {
         forget(event.pid);
-        if (event.pid == root_) {
+        if (event.pid == root_ || (event.pid == stand_in_ && !root_status_)) {
             root_status_ = event.status;
         }
         return;

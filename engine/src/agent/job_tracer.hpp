@@ -34,6 +34,11 @@ public:
 
     [[nodiscard]] pid_t root() const { return root_; }
 
+    // A child of the agent whose end carries the root's exit status (the
+    // init of a restored tree's PID namespace): the root's own exit may be
+    // taken by a checkpoint that held it just then, this one never is.
+    void stand_in_for_root(pid_t child) { stand_in_ = child; }
+
     // Seizes every thread of the job not held yet. A process that cannot be
     // traced (already traced by another) is named once and runs unguarded.
     void attach_all();
@@ -87,6 +92,7 @@ private:
     void detach_stopped();
 
     pid_t root_;
+    pid_t stand_in_ = 0;
     TaskMap tasks_;
     std::vector<HeldSignal> held_;
     std::set<pid_t> warned_;

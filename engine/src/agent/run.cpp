@@ -60,22 +60,22 @@ bool start_anew(const GenerationStore& store, bool fresh)
 // The restore puts the job's output files back as they were at the
 // checkpoint, and the agent's stderr may be one of them: what the agent says
 // about the resume is written after that, or it would be overwritten.
-pid_t restore_job(const ResumePoint& point)
+StartedRestore restore_job(const ResumePoint& point)
 {
     auto tell_fallback = [&point] {
         if (!point.fallback.empty()) {
             run_log().warn("{}", point.fallback);
         }
     };
-    pid_t root = 0;
+    StartedRestore started;
     try {
-        root = start_restored(point.dir);
+        started = start_restored(point.dir);
     } catch (const std::exception&) {
         tell_fallback();
         throw;
     }
     tell_fallback();
-    return root;
+    return started;
 }
 
 }  // namespace
@@ -100,7 +100,9 @@ int run(const RunOptions& options)
         tracer->attach_all();
     };
     if (resume) {
-        hold(restore_job(*resume));
+        auto restored = restore_job(*resume);
+        hold(restored.root);
+        tracer->stand_in_for_root(restored.child);
         run_log().info("resumed {} as pid {} (the command is not started again); {}",
                        resume->dir.filename().string(), tracer->root(), describe_schedule(options));
     } else {
