@@ -275,9 +275,16 @@ start_workload() {
 
 # run_reference NAME DIR: run workload NAME uninterrupted, output to DIR/out.
 run_reference() {
+    mkdir -p "$2"
+    workload_cmd "$1" "$2"
+    run_built_reference "$1" "$2"
+}
+
+# run_built_reference NAME DIR: run WL_CMD (workload NAME, already built for
+# DIR) uninterrupted, stdout to DIR/out; it must exit 0 and print a result
+# line.
+run_built_reference() {
     local name=$1 dir=$2 rc
-    mkdir -p "$dir"
-    workload_cmd "$name" "$dir"
     log "reference run: ${WL_CMD[*]}"
     run_timeout 90 "$dir/out" "$dir/out.err" "${WL_CMD[@]}"
     rc=$?
@@ -494,14 +501,9 @@ tree_zombies() {
 # tree_run_reference NAME DIR: run tree workload NAME uninterrupted, stdout to
 # DIR/out; it must exit 0 and print a result line.
 tree_run_reference() {
-    local name=$1 dir=$2 rc
-    mkdir -p "$dir"
-    tree_workload_cmd "$name" "$dir"
-    log "reference run: ${WL_CMD[*]}"
-    run_timeout 90 "$dir/out" "$dir/out.err" "${WL_CMD[@]}"
-    rc=$?
-    ((rc == 0)) || fail "reference run of $name exited $rc: $(tail -5 "$dir/out.err")"
-    grep -q '^result ' "$dir/out" || fail "reference run of $name printed no result line"
+    mkdir -p "$2"
+    tree_workload_cmd "$1" "$2"
+    run_built_reference "$1" "$2"
 }
 
 # tree_start NAME DIR: start tree workload NAME (files in DIR, stdout in
