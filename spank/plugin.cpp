@@ -98,6 +98,14 @@ void plan_batch_step(spank_t spank)
              plan.resume_from ? "resuming from " + *plan.resume_from : std::string("starting anew"));
 }
 
+void stop_recording()
+{
+    if (state.recorder) {
+        state.recorder->finish();
+        state.recorder.reset();
+    }
+}
+
 bool ended_for_walltime(int wait_status)
 {
     return state.plan && state.plan->stop_at && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == exit_requeue &&
@@ -162,8 +170,7 @@ extern "C" int slurm_spank_task_exit(spank_t spank, int, char**)
         return 0;
     }
     return boundary("after the task", [&] {
-        state.recorder->finish();
-        state.recorder.reset();
+        stop_recording();
         if (ended_for_walltime(item<int>(spank, S_TASK_EXIT_STATUS))) {
             log_info(state.job_id, "checkpointed before the time limit; requeueing the job");
             requeue_job(state.job_id);
@@ -175,10 +182,7 @@ extern "C" int slurm_spank_task_exit(spank_t spank, int, char**)
 extern "C" int slurm_spank_exit(spank_t, int, char**)
 {
     return boundary("exit", [&] {
-        if (state.recorder) {
-            state.recorder->finish();
-            state.recorder.reset();
-        }
+        stop_recording();
         return 0;
     });
 }

@@ -8,6 +8,8 @@
 
 #include <stasis/duration.hpp>
 
+#include <algorithm>
+
 namespace stasis::spank {
 
 namespace {
@@ -76,7 +78,6 @@ void plan_walltime_stop(StepPlan& plan, const SiteConfig& settings, const JobRec
                  format_duration(settings.walltime_margin));
         return;
     }
-    plan.stop_after = left;
     plan.stop_at = stop_at;
 }
 
@@ -88,8 +89,9 @@ std::vector<std::string> StepPlan::run_arguments() const
                                      "--keep", std::to_string(keep), "--keep-output",
                                      "--compress", compression == Compression::zstd ? "zstd" : "none",
                                      "--compress-level", std::to_string(compression_level)};
-    if (stop_after) {
-        args.insert(args.end(), {"--stop-after", std::to_string(stop_after->count()) + "s"});
+    if (stop_at) {
+        auto left = std::chrono::duration_cast<std::chrono::seconds>(*stop_at - std::chrono::system_clock::now());
+        args.insert(args.end(), {"--stop-after", std::to_string(std::max<long>(left.count(), 0)) + "s"});
     }
     if (resume_from) {
         args.insert(args.end(), {"--resume-from", *resume_from});

@@ -28,10 +28,9 @@ struct StepPlan {
     Compression compression = Compression::zstd;
     int compression_level = 1;
     std::optional<std::string> resume_from;  // else a fresh start
-    std::optional<std::chrono::seconds> stop_after;
-    std::optional<std::chrono::system_clock::time_point> stop_at;
+    std::optional<std::chrono::system_clock::time_point> stop_at;  // walltime checkpoint
 
-    // The arguments of `stasis run`, before "--".
+    // The arguments of `stasis run`, before "--", for an agent starting now.
     [[nodiscard]] std::vector<std::string> run_arguments() const;
 };
 
