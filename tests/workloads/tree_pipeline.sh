@@ -19,17 +19,25 @@ W=${1:?usage: tree_pipeline.sh WORKLOAD_DIR c|seq N ...}
 mode=${2:?usage: tree_pipeline.sh WORKLOAD_DIR c|seq N ...}
 N=${3:?usage: tree_pipeline.sh WORKLOAD_DIR c|seq N ...}
 
+# report_statuses NAME STATUS...: the stages' exit statuses, then the
+# result line of pipeline NAME; true (the script's exit status) when every
+# stage exited 0.
+report_statuses() {
+    local name=$1 ok=ok s
+    shift
+    echo "stage statuses $*"
+    for s in "$@"; do
+        ((s == 0)) || ok=FAILED
+    done
+    echo "result $name pipeline $ok"
+    [[ $ok == ok ]]
+}
+
 case $mode in
 c)
     echo "bash pipeline start n=$N"
     "$W/tree_pipeline" producer "$N" | "$W/tree_pipeline" filter | "$W/tree_pipeline" consumer "${4:-4}" "${5:-2}"
-    status=("${PIPESTATUS[@]}")
-    echo "stage statuses ${status[*]}"
-    ok=ok
-    for s in "${status[@]}"; do
-        ((s == 0)) || ok=FAILED
-    done
-    echo "result bash pipeline $ok"
+    report_statuses bash "${PIPESTATUS[@]}"
     ;;
 seq)
     every=${4:-400}
@@ -54,17 +62,10 @@ seq)
         echo "loop end count=$count last=$((expect - 1)) errors=$errors sum=$sum"
         ((errors == 0 && count == N))
     }
-    status=("${PIPESTATUS[@]}")
-    echo "stage statuses ${status[*]}"
-    ok=ok
-    for s in "${status[@]}"; do
-        ((s == 0)) || ok=FAILED
-    done
-    echo "result seq pipeline $ok"
+    report_statuses seq "${PIPESTATUS[@]}"
     ;;
 *)
     echo "tree_pipeline.sh: unknown mode $mode" >&2
     exit 2
     ;;
 esac
-[[ $ok == ok ]]
