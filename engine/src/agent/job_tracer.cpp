@@ -17,6 +17,10 @@ namespace stasis::agent {
 
 namespace {
 
+// While the job is being stopped for a checkpoint: how often tasks that
+// ended without telling the agent are looked for.
+constexpr auto stop_recheck = std::chrono::milliseconds(100);
+
 // EXITKILL: the job must not run on, unguarded and unsupervised, once its
 // agent is gone (a second `stasis run` would resume it next to it).
 constexpr long trace_options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
@@ -46,6 +50,13 @@ pid_t tgid_of(pid_t tid)
 bool is_zombie(pid_t tid)
 {
     return field_or_empty(tid, "State").starts_with("Z");
+}
+
+// A task that is gone, or a zombie, never stops again: its exit may have
+// been taken by someone else (a checkpoint that held it, a namespace's init).
+bool has_ended(pid_t tgid, pid_t tid)
+{
+    return (::syscall(SYS_tgkill, tgid, tid, 0) < 0 && errno == ESRCH) || is_zombie(tid);
 }
 
 // Every process below the agent: the agent is a child subreaper, so even
@@ -285,8 +296,8 @@ void JobTracer::listen(TaskMap::iterator task)
 void JobTracer::interrupt_all()
 {
     for (auto it = tasks_.begin(); it != tasks_.end();) {
-        // A leader that exited before its threads never stops again.
-        if (it->second.state != State::stopped && is_zombie(it->first)) {
+        // Includes a leader that exited before its threads.
+        if (it->second.state != State::stopped && has_ended(it->second.tgid, it->first)) {
             it = tasks_.erase(it);
             continue;
         }
@@ -317,10 +328,12 @@ std::vector<HeldSignal> JobTracer::release_all(EventSource& events)
     interrupt_all();
     detach_stopped();
     while (!tasks_.empty()) {
-        if (auto event = events.next()) {
+        if (auto event = events.next(Clock::now() + stop_recheck)) {
             handle(*event);
-            detach_stopped();
+        } else {
+            interrupt_all();  // forgets what ended without an event for us
         }
+        detach_stopped();
     }
     stopping_ = false;
     return std::exchange(held_, {});
