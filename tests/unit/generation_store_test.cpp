@@ -1,12 +1,12 @@
 // The generations under a job's ROOT: names, LATEST, retiring old ones,
 // what `stasis list` reports about each, and which are no resume point.
-#include "agent/generation_listing.hpp"
-#include "agent/generation_store.hpp"
+#include "store/generation_listing.hpp"
+#include <stasis/generation_store.hpp>
 #include "agent/replayed_signal.hpp"
 #include "agent/resume_point.hpp"
-#include "error.hpp"
+#include "core/error.hpp"
 #include "image/generation.hpp"
-#include "task_state.hpp"
+#include "image/manifest.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +18,7 @@
 #include <fstream>
 
 namespace fs = std::filesystem;
+using namespace stasis;
 using namespace stasis::agent;
 
 namespace {
@@ -47,21 +48,20 @@ private:
 // with data_file one process whose one chunk is stored in it.
 void commit_generation(const fs::path& dir, const std::string& data_file = "")
 {
-    stasis::image::GenerationWriter writer(dir);
-    auto processes = nlohmann::json::array();
+    stasis::Checkpoint checkpoint;
+    checkpoint.host = "test";
+    checkpoint.kernel = "test";
+    checkpoint.time = "2026-01-02T03:04:05Z";
+    checkpoint.root_pid = 1;
     if (!data_file.empty()) {
-        nlohmann::json chunk{{"file", data_file}, {"offset", 4096}, {"stored_size", 100}};
-        processes.push_back({{"regions", {{{"chunks", {chunk}}}, nlohmann::json::object()}}});
+        stasis::Region with_chunk, without_chunks;
+        with_chunk.chunks.push_back({.file = data_file, .offset = 4096, .stored_size = 100});
+        stasis::ProcessState process;
+        process.regions = {with_chunk, without_chunks};
+        checkpoint.processes.push_back(process);
     }
-    writer.commit({{"format", "stasis-image"},
-                   {"version", stasis::image::format_version},
-                   {"host", "test"},
-                   {"kernel", "test"},
-                   {"time", "2026-01-02T03:04:05Z"},
-                   {"cpu", {{"xcr0", 0}, {"xsave_size", 0}}},
-                   {"root_pid", 1},
-                   {"data_files", nlohmann::json::array()},
-                   {"processes", processes}});
+    stasis::image::GenerationWriter writer(dir);
+    stasis::image::commit_checkpoint(writer, checkpoint);
 }
 
 std::vector<std::string> names(const GenerationStore& store)
@@ -255,7 +255,7 @@ fs::path image_with_pending(const fs::path& dir, std::vector<stasis::SigInfoByte
     process.threads.push_back(t);
     checkpoint.processes.push_back(process);
     stasis::image::GenerationWriter writer(dir);
-    writer.commit(nlohmann::json(checkpoint));
+    stasis::image::commit_checkpoint(writer, checkpoint);
     return dir;
 }
 

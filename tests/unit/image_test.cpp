@@ -1,10 +1,11 @@
 // Image store: chunk writer/reader, generation commit protocol, verify/info.
-#include "error.hpp"
+#include "core/error.hpp"
 #include "image/chunk.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/chunk_writer.hpp"
 #include "image/generation.hpp"
-#include "image/inspect.hpp"
+#include "image/manifest.hpp"
+#include <stasis/image.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -132,7 +133,7 @@ Runs sample_runs()
 
 std::vector<Chunk> write_runs(const fs::path& dir, Codec codec, const Runs& runs)
 {
-    ChunkWriter w(dir, codec, 3, 2);
+    ChunkWriter w(dir, {codec, 3, 2});
     for (const auto& [vaddr, data] : runs) {
         w.add(vaddr, data);
     }
@@ -174,7 +175,7 @@ int expect_write_error(const fs::path& dir, const std::string& reason)
 {
     std::string message;
     try {
-        ChunkWriter w(dir, Codec::none, 1, 2);
+        ChunkWriter w(dir, {Codec::none, 1, 2});
         for (std::uint64_t i = 0; i < 16; ++i) {
             w.add(i * max_chunk_size, random_bytes(max_chunk_size, i));
         }
@@ -182,7 +183,7 @@ int expect_write_error(const fs::path& dir, const std::string& reason)
     } catch (const Error& e) {
         message = e.what();
     }
-    if (contains(message, "writing " + dir.string() + "/pages-") && contains(message, reason)) {
+    if (contains(message, "cannot write " + dir.string() + "/pages-") && contains(message, reason)) {
         return 0;
     }
     std::fprintf(stderr, "child: got \"%s\"\n", message.c_str());
@@ -297,7 +298,7 @@ TEST_CASE("a writer destroyed without finish stops promptly")
 {
     TempDir tmp;
     {
-        ChunkWriter w(tmp.path(), Codec::zstd, 19, 2);
+        ChunkWriter w(tmp.path(), {Codec::zstd, 19, 2});
         for (std::uint64_t i = 0; i < 40; ++i) {
             w.add(i * max_chunk_size, random_bytes(max_chunk_size, i));
         }
@@ -309,8 +310,8 @@ TEST_CASE("ChunkWriter refuses existing data files and oversized runs")
 {
     TempDir tmp;
     write_text(tmp.path() / "pages-1.bin", "x");
-    CHECK_THROWS_AS(ChunkWriter(tmp.path(), Codec::zstd, 3, 2), Error);
-    ChunkWriter w(tmp.path(), Codec::none, 0, 1);
+    CHECK_THROWS_AS(ChunkWriter(tmp.path(), {Codec::zstd, 3, 2}), Error);
+    ChunkWriter w(tmp.path(), {Codec::none, 0, 1});
     CHECK_THROWS_AS(w.add(0, std::vector<std::byte>(max_chunk_size + 1)), Error);
     CHECK(w.finish().empty());
 }
@@ -457,7 +458,7 @@ fs::path make_image(const fs::path& root)
 {
     const fs::path dir = root / "img";
     GenerationWriter g(dir);
-    ChunkWriter w(g.staging_dir(), Codec::zstd, 3, 2);
+    ChunkWriter w(g.staging_dir(), {Codec::zstd, 3, 2});
     const std::uint64_t base = 0x7f1200000000;
     for (std::uint64_t i = 0; i < 6; ++i) {
         w.add(base + i * max_chunk_size, i % 2 == 0 ? random_bytes(max_chunk_size, i)
@@ -465,31 +466,45 @@ fs::path make_image(const fs::path& root)
     }
     w.add(0x555500000000, random_bytes(8192, 99));
     const std::vector<Chunk> chunks = w.finish();
-    json m = sample_manifest();
-    m["kernel"] = "6.18.44";
-    m["time"] = "2026-11-25T15:00:00Z";
-    m["data_files"] = w.files();
-    json big = json::array();
+    Checkpoint checkpoint;
+    checkpoint.host = "testhost";
+    checkpoint.kernel = "6.18.44";
+    checkpoint.time = "2026-11-25T15:00:00Z";
+    checkpoint.data_files = w.files();
+    auto region = [](std::uint64_t start, std::uint64_t end, const char* prot, RegionKind kind, const char* path) {
+        Region r;
+        r.start = start;
+        r.end = end;
+        r.prot = prot;
+        r.kind = kind;
+        r.path = path;
+        return r;
+    };
+    auto process = [](pid_t pid, pid_t ppid, const char* exe, std::vector<pid_t> tids) {
+        ProcessState p;
+        p.pid = pid;
+        p.ppid = ppid;
+        p.exe = exe;
+        for (pid_t tid : tids) {
+            ThreadState t;
+            t.tid = tid;
+            p.threads.push_back(t);
+        }
+        return p;
+    };
+    auto parent = process(100, 1, "/bin/parent", {100, 101});
+    parent.regions.push_back(region(base, base + 6 * max_chunk_size, "rw-p", RegionKind::anon, ""));
     for (const Chunk& c : chunks) {
         if (c.vaddr >= base) {
-            big.push_back(c);
+            parent.regions.back().chunks.push_back(c);
         }
     }
-    m["processes"] = json::array(
-        {{{"pid", 100}, {"ppid", 1}, {"exe", "/bin/parent"},
-          {"threads", json::array({{{"tid", 100}}, {{"tid", 101}}})},
-          {"regions", json::array({{{"start", base}, {"end", base + 6 * max_chunk_size},
-                                    {"prot", "rw-p"}, {"kind", "anon"}, {"path", ""},
-                                    {"chunks", big}}})}},
-         {{"pid", 102}, {"ppid", 100}, {"exe", "/bin/child"},
-          {"threads", json::array({{{"tid", 102}}})},
-          {"regions", json::array({{{"start", 0x555500000000}, {"end", 0x555500002000},
-                                    {"prot", "rw-p"}, {"kind", "anon"}, {"path", ""},
-                                    {"chunks", json::array({chunks.front()})}},
-                                   {{"start", 0x7ffff7fc0000}, {"end", 0x7ffff7fc4000},
-                                    {"prot", "r-xp"}, {"kind", "vdso"}, {"path", "[vdso]"},
-                                    {"chunks", json::array()}}})}}});
-    g.commit(m);
+    auto child = process(102, 100, "/bin/child", {102});
+    child.regions.push_back(region(0x555500000000, 0x555500002000, "rw-p", RegionKind::anon, ""));
+    child.regions.back().chunks.push_back(chunks.front());
+    child.regions.push_back(region(0x7ffff7fc0000, 0x7ffff7fc4000, "r-xp", RegionKind::vdso, "[vdso]"));
+    checkpoint.processes = {parent, child};
+    commit_checkpoint(g, checkpoint);
     return dir;
 }
 
@@ -503,8 +518,7 @@ TEST_CASE("verify_image checks every chunk and names the first bad one")
     verify_image(dir, out);
     CHECK(out.str() == dir.string() + ": OK, 2 processes, 3 threads, 7 chunks, 6.01 MiB of memory verified\n");
 
-    const json m = load_manifest(dir);
-    const Chunk bad = m["processes"][0]["regions"][0]["chunks"][2].get<Chunk>();
+    const Chunk bad = read_checkpoint(dir).processes[0].regions[0].chunks[2];
     flip_byte(dir / bad.file, bad.offset + bad.stored_size / 2);
     const std::string msg = image_error_of([&] { verify_image(dir, out); });
     char label[96];

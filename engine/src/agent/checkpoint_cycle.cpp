@@ -1,10 +1,10 @@
 #include "agent/checkpoint_cycle.hpp"
 
 #include "agent/guarded_signals.hpp"
-#include "agent/human_size.hpp"
+#include "core/human_size.hpp"
 #include "agent/replayed_signal.hpp"
 #include "agent/run_log.hpp"
-#include "dump.hpp"
+#include <stasis/dump.hpp>
 
 #include <exception>
 

@@ -5,9 +5,9 @@
 // job into the next generation, hold the job again, deliver the held
 // signals. Publishing LATEST and retiring old generations follow a commit.
 #include "agent/event_source.hpp"
-#include "agent/generation_store.hpp"
+#include <stasis/generation_store.hpp>
 #include "agent/job_tracer.hpp"
-#include "agent/run.hpp"
+#include <stasis/run.hpp>
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #include "agent/event_source.hpp"
 
 #include "agent/guarded_signals.hpp"
-#include "error.hpp"
+#include "core/error.hpp"
 
 #include <poll.h>
 #include <sys/signalfd.h>

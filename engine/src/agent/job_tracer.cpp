@@ -2,8 +2,8 @@
 
 #include "agent/guarded_signals.hpp"
 #include "agent/run_log.hpp"
-#include "error.hpp"
-#include "proc.hpp"
+#include "core/error.hpp"
+#include "core/proc.hpp"
 
 #include <sys/ptrace.h>
 #include <sys/syscall.h>

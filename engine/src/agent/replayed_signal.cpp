@@ -1,10 +1,7 @@
 #include "agent/replayed_signal.hpp"
 
 #include "agent/guarded_signals.hpp"
-#include "image/generation.hpp"
-#include "task_state.hpp"
-
-#include <nlohmann/json.hpp>
+#include "image/manifest.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -39,7 +36,7 @@ std::optional<int> first_replayed(const std::vector<SigInfoBytes>& pending, cons
 
 std::optional<int> replayed_signal(const std::filesystem::path& dir)
 {
-    auto checkpoint = image::load_manifest(dir).get<Checkpoint>();
+    auto checkpoint = image::read_checkpoint(dir);
     for (const auto& process : checkpoint.processes) {
         if (auto signo = first_replayed(process.shared_pending, checkpoint)) {
             return signo;

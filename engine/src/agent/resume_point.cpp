@@ -1,7 +1,7 @@
 #include "agent/resume_point.hpp"
 
-#include "error.hpp"
-#include "image/inspect.hpp"
+#include "core/error.hpp"
+#include <stasis/image.hpp>
 
 #include <algorithm>
 #include <sstream>

@@ -1,6 +1,6 @@
 #pragma once
 // Which generation a `stasis run` on a used ROOT continues from.
-#include "agent/generation_store.hpp"
+#include <stasis/generation_store.hpp>
 
 #include <filesystem>
 #include <optional>

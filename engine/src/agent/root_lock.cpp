@@ -1,6 +1,6 @@
 #include "agent/root_lock.hpp"
 
-#include "error.hpp"
+#include "core/error.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

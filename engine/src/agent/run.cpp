@@ -1,15 +1,15 @@
-#include "agent/run.hpp"
+#include <stasis/run.hpp>
 
 #include "agent/event_source.hpp"
-#include "agent/generation_store.hpp"
+#include <stasis/generation_store.hpp>
 #include "agent/job_launch.hpp"
 #include "agent/job_tracer.hpp"
 #include "agent/resume_point.hpp"
 #include "agent/root_lock.hpp"
 #include "agent/run_log.hpp"
 #include "agent/supervisor.hpp"
-#include "error.hpp"
-#include "restore.hpp"
+#include "core/error.hpp"
+#include <stasis/restore.hpp>
 #include "stasis/duration.hpp"
 
 #include <sys/prctl.h>
@@ -18,7 +18,9 @@
 #include <exception>
 #include <optional>
 
-namespace stasis::agent {
+namespace stasis {
+
+using namespace agent;
 
 namespace {
 
@@ -115,4 +117,4 @@ int run(const RunOptions& options)
     return supervisor.supervise();
 }
 
-}  // namespace stasis::agent
+}  // namespace stasis

@@ -2,7 +2,7 @@
 
 #include "agent/guarded_signals.hpp"
 #include "agent/run_log.hpp"
-#include "error.hpp"
+#include "core/error.hpp"
 #include "stasis/duration.hpp"
 
 #include <signal.h>

@@ -5,7 +5,7 @@
 #include "agent/checkpoint_cycle.hpp"
 #include "agent/event_source.hpp"
 #include "agent/job_tracer.hpp"
-#include "agent/run.hpp"
+#include <stasis/run.hpp>
 
 #include <optional>
 

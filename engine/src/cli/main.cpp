@@ -1,11 +1,11 @@
 // The `stasis` command: parses the command line and turns every error into
 // one line on stderr (exit 1; usage errors exit 2).
-#include "cli/commands.hpp"
-#include "cli/slurm_task.hpp"
-#include "dump.hpp"
-#include "error.hpp"
-#include "image/inspect.hpp"
-#include "restore.hpp"
+#include "commands.hpp"
+#include "slurm_task.hpp"
+#include <stasis/dump.hpp>
+#include <stasis/error.hpp>
+#include <stasis/image.hpp>
+#include <stasis/restore.hpp>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>

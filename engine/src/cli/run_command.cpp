@@ -1,7 +1,7 @@
 // `stasis run`: the command line of the agent (docs/run.md).
-#include "agent/generation_store.hpp"
-#include "agent/run.hpp"
-#include "cli/commands.hpp"
+#include <stasis/generation_store.hpp>
+#include <stasis/run.hpp>
+#include "commands.hpp"
 #include "stasis/config_error.hpp"
 #include "stasis/duration.hpp"
 
@@ -14,7 +14,7 @@ namespace {
 
 struct RunArguments {
     RunArguments() { options.root = "stasis-checkpoints"; }
-    agent::RunOptions options;
+    RunOptions options;
     std::string interval = "30m";
     std::string stop_after;   // empty: not given
     std::string compress = "zstd";
@@ -40,7 +40,7 @@ CLI::Validator generation_validator()
 {
     return CLI::Validator(
         [](const std::string& text) {
-            auto entry = agent::parse_generation_name(text);
+            auto entry = parse_generation_name(text);
             if (entry && !entry->partial) {
                 return std::string();
             }
@@ -95,7 +95,7 @@ void add_run(CLI::App& app)
         if (!args->resume_from.empty()) {
             args->options.resume_from = args->resume_from;
         }
-        std::exit(agent::run(args->options));
+        std::exit(run(args->options));
     });
 }
 

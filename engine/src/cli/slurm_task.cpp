@@ -1,6 +1,6 @@
-#include "cli/slurm_task.hpp"
+#include "slurm_task.hpp"
 
-#include "error.hpp"
+#include <stasis/error.hpp>
 
 #include <stasis/slurm_task_environment.hpp>
 

@@ -1,6 +1,6 @@
 #include "image/chunk.hpp"
 
-#include "error.hpp"
+#include "core/error.hpp"
 
 #include <nlohmann/json.hpp>
 

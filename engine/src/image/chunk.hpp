@@ -1,5 +1,7 @@
 #pragma once
 // One stored run of a process's memory: contiguous pages starting at vaddr.
+#include <stasis/image.hpp>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstddef>
@@ -10,8 +12,6 @@ namespace stasis::image {
 
 // The format caps a chunk at 1 MiB uncompressed; callers split longer runs.
 inline constexpr std::size_t max_chunk_size = std::size_t{1} << 20;
-
-enum class Codec { none, zstd };
 
 struct Chunk {
     std::uint64_t vaddr = 0;        // first byte of the run in the process
@@ -26,7 +26,5 @@ struct Chunk {
 void to_json(nlohmann::json& j, const Chunk& c);
 void from_json(const nlohmann::json& j, Chunk& c);
 
-Codec codec_from_name(const std::string& name);  // throws Error on an unknown name
-std::string codec_name(Codec codec);
 
 }  // namespace stasis::image

@@ -1,7 +1,8 @@
 #include "image/chunk_reader.hpp"
 
-#include "error.hpp"
-#include "unique_fd.hpp"
+#include "core/error.hpp"
+#include "core/io.hpp"
+#include "core/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -43,21 +44,14 @@ ImageError chunk_error(const Chunk& c, const std::string& what)
 
 void pread_all(int fd, std::byte* p, std::size_t n, std::uint64_t off, const Chunk& c)
 {
-    while (n > 0) {
-        const ssize_t r = ::pread(fd, p, n, static_cast<off_t>(off));
-        if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const int err = errno;
-            throw chunk_error(c, std::string("read failed: ") + std::strerror(err));
-        }
-        if (r == 0) {
-            throw chunk_error(c, "truncated");
-        }
-        p += r;
-        n -= static_cast<std::size_t>(r);
-        off += static_cast<std::uint64_t>(r);
+    std::size_t got = 0;
+    try {
+        got = pread_full(fd, std::span(p, n), off, "the data file");
+    } catch (const Error& e) {
+        throw chunk_error(c, e.what());
+    }
+    if (got < n) {
+        throw chunk_error(c, "truncated");
     }
 }
 

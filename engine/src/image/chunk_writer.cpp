@@ -1,7 +1,8 @@
 #include "image/chunk_writer.hpp"
 
-#include "error.hpp"
-#include "unique_fd.hpp"
+#include "core/error.hpp"
+#include "core/io.hpp"
+#include "core/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -30,22 +31,6 @@ struct Run {
 struct CctxFree {
     void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
 };
-
-void write_all(int fd, const std::byte* p, std::size_t n, const std::filesystem::path& path)
-{
-    while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const int err = errno;
-            throw sys_error("writing " + path.string(), err);
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-}
 
 // One worker's private state: nothing here is shared, so it needs no lock.
 struct Worker {
@@ -190,7 +175,7 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
             c.codec = Codec::zstd;
         }
     }
-    write_all(w.fd.get(), out, c.stored_size, w.path);
+    write_all(w.fd.get(), std::span(out, c.stored_size), w.path.string());
     w.offset += c.stored_size;
     w.chunks.push_back(std::move(c));
 }
@@ -217,9 +202,8 @@ void ChunkWriter::Impl::rethrow_error()
     }
 }
 
-ChunkWriter::ChunkWriter(const std::filesystem::path& dir, Codec codec, int level,
-                         unsigned workers, const std::string& prefix)
-    : impl_(std::make_unique<Impl>(dir, prefix, codec, level, workers))
+ChunkWriter::ChunkWriter(const std::filesystem::path& dir, const WriterSettings& settings, const std::string& prefix)
+    : impl_(std::make_unique<Impl>(dir, prefix, settings.codec, settings.level, settings.workers))
 {
 }
 

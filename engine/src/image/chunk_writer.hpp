@@ -11,11 +11,16 @@
 
 namespace stasis::image {
 
+struct WriterSettings {
+    Codec codec = Codec::zstd;
+    int level = 1;         // zstd level
+    unsigned workers = 2;  // compressing threads, each with a data file of its own
+};
+
 class ChunkWriter {
 public:
     // Data files are created as dir/<prefix>-<worker>.bin.
-    ChunkWriter(const std::filesystem::path& dir, Codec codec, int level, unsigned workers,
-                const std::string& prefix = "pages");
+    ChunkWriter(const std::filesystem::path& dir, const WriterSettings& settings, const std::string& prefix = "pages");
     ~ChunkWriter();
     ChunkWriter(const ChunkWriter&) = delete;
     ChunkWriter& operator=(const ChunkWriter&) = delete;

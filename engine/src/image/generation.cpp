@@ -1,7 +1,8 @@
 #include "image/generation.hpp"
 
-#include "error.hpp"
-#include "unique_fd.hpp"
+#include "core/error.hpp"
+#include "core/io.hpp"
+#include "core/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -42,16 +43,7 @@ void write_durably(const fs::path& path, std::string_view text)
     if (!fd.valid()) {
         throw_errno("creating " + path.string());
     }
-    while (!text.empty()) {
-        const ssize_t w = ::write(fd.get(), text.data(), text.size());
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw_errno("writing " + path.string());
-        }
-        text.remove_prefix(static_cast<std::size_t>(w));
-    }
+    write_all(fd.get(), std::as_bytes(std::span(text.data(), text.size())), path.string());
     if (::fsync(fd.get()) != 0) {
         throw_errno("syncing " + path.string());
     }
@@ -72,21 +64,10 @@ std::string read_manifest_text(const fs::path& dir)
         }
         throw ImageError(std::string(sys_error("cannot read " + path.string(), err).what()));
     }
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        const ssize_t r = ::read(fd.get(), buf, sizeof buf);
-        if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const int err = errno;
-            throw ImageError(std::string(sys_error("reading " + path.string(), err).what()));
-        }
-        if (r == 0) {
-            return text;
-        }
-        text.append(buf, static_cast<std::size_t>(r));
+    try {
+        return read_to_end(fd.get(), path.string());
+    } catch (const Error& e) {
+        throw ImageError(e.what());
     }
 }
 

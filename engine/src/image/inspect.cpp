@@ -1,9 +1,10 @@
-#include "image/inspect.hpp"
+#include <stasis/image.hpp>
 
-#include "error.hpp"
-#include "image/chunk.hpp"
+#include "core/human_size.hpp"
+#include "core/error.hpp"
+#include "core/hex.hpp"
 #include "image/chunk_reader.hpp"
-#include "image/generation.hpp"
+#include "image/manifest.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,58 +25,14 @@ using nlohmann::json;
 
 namespace {
 
-// Runs a step that follows load_manifest: every failure becomes one
-// ImageError line naming dir, including a manifest that parses but lacks a
-// member or has a wrong type (a nlohmann exception otherwise).
-template <class F>
-auto guarded(const fs::path& dir, F&& f) -> decltype(f())
-{
-    try {
-        return f();
-    } catch (const json::exception& e) {
-        throw ImageError(dir.string() + ": manifest.json is malformed: " + e.what());
-    } catch (const ImageError& e) {
-        throw ImageError(dir.string() + ": " + e.what());
-    }
-}
-
-// Regions of shared mappings may carry no "chunks" member at all.
-const json& member_or_empty(const json& obj, const char* key)
-{
-    static const json empty = json::array();
-    const auto it = obj.find(key);
-    return it == obj.end() ? empty : *it;
-}
-
 std::string hex(std::uint64_t v, bool prefix)
 {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, prefix ? "0x%llx" : "%llx", static_cast<unsigned long long>(v));
-    return buf;
+    return prefix ? hex_address(v) : hex_address(v).substr(2);
 }
 
 std::string chunk_label(const Chunk& c)
 {
-    return "chunk at " + hex(c.vaddr, true) + " (" + c.file + " offset " +
-           std::to_string(c.offset) + ")";
-}
-
-std::string format_bytes(std::uint64_t n)
-{
-    static const char* const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    if (n < 1024) {
-        return std::to_string(n) + " B";
-    }
-    double v = static_cast<double>(n) / 1024;
-    std::size_t u = 0;
-    while (v >= 1024 && u + 1 < std::size(units)) {
-        v /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v,
-                  units[u]);
-    return buf;
+    return "chunk at " + hex_address(c.vaddr) + " (" + c.file + " offset " + std::to_string(c.offset) + ")";
 }
 
 std::string plural(std::uint64_t n, const std::string& noun)
@@ -92,64 +49,55 @@ struct VerifyPlan {
     std::uint64_t processes = 0;
     std::uint64_t threads = 0;
     std::uint64_t bytes = 0;
-    std::uint64_t output_bytes = 0;  // kept output files (kept_output.hpp)
+    std::uint64_t output_bytes = 0;  // kept output files (files/kept_output.hpp)
 };
 
-void add_region_chunks(const json& region, VerifyPlan& plan)
+void add_region_chunks(const Region& region, VerifyPlan& plan)
 {
-    const auto start = region.at("start").get<std::uint64_t>();
-    const auto end = region.at("end").get<std::uint64_t>();
-    for (const json& j : member_or_empty(region, "chunks")) {
-        Chunk c = j.get<Chunk>();
+    for (const Chunk& c : region.chunks) {
         if (c.size > max_chunk_size) {
-            throw ImageError(chunk_label(c) + ": size " + std::to_string(c.size) +
-                             " exceeds the 1 MiB limit");
+            throw ImageError(chunk_label(c) + ": size " + std::to_string(c.size) + " exceeds the 1 MiB limit");
         }
-        if (c.vaddr < start || c.vaddr > end || c.size > end - c.vaddr) {
-            throw ImageError(chunk_label(c) + ": lies outside its region " + hex(start, true) +
-                             "-" + hex(end, true));
+        if (c.vaddr < region.start || c.vaddr > region.end || c.size > region.end - c.vaddr) {
+            throw ImageError(chunk_label(c) + ": lies outside its region " + hex_address(region.start) + "-" +
+                             hex_address(region.end));
         }
         plan.bytes += c.size;
         plan.files.insert(c.file);
-        plan.chunks.push_back(std::move(c));
+        plan.chunks.push_back(c);
     }
 }
 
 // Kept output: each chunk's vaddr is its offset in the file.
-void add_kept_output_chunks(const json& kept, VerifyPlan& plan)
+void add_kept_output_chunks(const KeptFile& kept, VerifyPlan& plan)
 {
-    const auto size = kept.at("size").get<std::uint64_t>();
-    for (const json& j : kept.at("chunks")) {
-        Chunk c = j.get<Chunk>();
-        if (c.size > max_chunk_size || c.vaddr > size || c.size > size - c.vaddr) {
-            throw ImageError(chunk_label(c) + ": lies outside the kept output file " +
-                             kept.at("path").get<std::string>() + " of " + std::to_string(size) + " bytes");
+    for (const Chunk& c : kept.chunks) {
+        if (c.size > max_chunk_size || c.vaddr > kept.size || c.size > kept.size - c.vaddr) {
+            throw ImageError(chunk_label(c) + ": lies outside the kept output file " + kept.path + " of " +
+                             std::to_string(kept.size) + " bytes");
         }
         plan.output_bytes += c.size;
         plan.files.insert(c.file);
-        plan.chunks.push_back(std::move(c));
+        plan.chunks.push_back(c);
     }
 }
 
-VerifyPlan plan_verify(const json& m)
+VerifyPlan plan_verify(const Checkpoint& checkpoint)
 {
     VerifyPlan plan;
-    for (const json& name : member_or_empty(m, "data_files")) {
-        plan.files.insert(name.get<std::string>());
-    }
-    for (const json& p : m.at("processes")) {
+    plan.files.insert(checkpoint.data_files.begin(), checkpoint.data_files.end());
+    for (const auto& p : checkpoint.processes) {
         ++plan.processes;
-        plan.threads += member_or_empty(p, "threads").size();
-        for (const json& r : p.at("regions")) {
+        plan.threads += p.threads.size();
+        for (const auto& r : p.regions) {
             add_region_chunks(r, plan);
         }
     }
-    for (const json& kept : member_or_empty(m, "kept_output")) {
+    for (const auto& kept : checkpoint.kept_output) {
         add_kept_output_chunks(kept, plan);
     }
     return plan;
 }
-
 void check_files_exist(const fs::path& dir, const std::set<std::string>& files)
 {
     for (const std::string& name : files) {
@@ -201,61 +149,56 @@ void read_all_chunks(const fs::path& dir, const std::vector<Chunk>& chunks)
 
 // ---- info ----
 
-json summarize_region(const json& r, std::uint64_t& chunks)
+json summarize_region(const Region& r, std::uint64_t& chunks)
 {
     std::uint64_t bytes = 0;
     std::uint64_t stored = 0;
-    for (const json& c : member_or_empty(r, "chunks")) {
-        bytes += c.at("size").get<std::uint64_t>();
-        stored += c.at("stored_size").get<std::uint64_t>();
+    for (const Chunk& c : r.chunks) {
+        bytes += c.size;
+        stored += c.stored_size;
         ++chunks;
     }
-    return {{"start", r.at("start").get<std::uint64_t>()},
-            {"end", r.at("end").get<std::uint64_t>()},
-            {"prot", r.value("prot", "")},
-            {"kind", r.value("kind", "")},
-            {"path", r.value("path", "")},
-            {"bytes", bytes},
-            {"stored_bytes", stored}};
+    return {{"start", r.start}, {"end", r.end},     {"prot", r.prot},          {"kind", region_kind_name(r.kind)},
+            {"path", r.path},   {"bytes", bytes},   {"stored_bytes", stored}};
 }
 
-json summarize_process(const json& p, std::uint64_t& chunks)
+json summarize_process(const ProcessState& p, std::uint64_t& chunks)
 {
     json regions = json::array();
     std::uint64_t bytes = 0;
     std::uint64_t stored = 0;
-    for (const json& r : p.at("regions")) {
+    for (const auto& r : p.regions) {
         json s = summarize_region(r, chunks);
         bytes += s["bytes"].get<std::uint64_t>();
         stored += s["stored_bytes"].get<std::uint64_t>();
         regions.push_back(std::move(s));
     }
-    return {{"pid", p.at("pid").get<std::int64_t>()},
-            {"ppid", p.value("ppid", std::int64_t{0})},
-            {"exe", p.value("exe", "")},
-            {"threads", member_or_empty(p, "threads").size()},
+    return {{"pid", p.pid},
+            {"ppid", p.ppid},
+            {"exe", p.exe},
+            {"threads", p.threads.size()},
             {"regions", std::move(regions)},
             {"bytes", bytes},
             {"stored_bytes", stored}};
 }
 
-json summarize(const fs::path& dir, const json& m)
+json summarize(const fs::path& dir, const Checkpoint& checkpoint)
 {
     json processes = json::array();
     std::uint64_t bytes = 0;
     std::uint64_t stored = 0;
     std::uint64_t chunks = 0;
-    for (const json& p : m.at("processes")) {
+    for (const auto& p : checkpoint.processes) {
         json s = summarize_process(p, chunks);
         bytes += s["bytes"].get<std::uint64_t>();
         stored += s["stored_bytes"].get<std::uint64_t>();
         processes.push_back(std::move(s));
     }
     return {{"dir", dir.string()},
-            {"host", m.value("host", "")},
-            {"kernel", m.value("kernel", "")},
-            {"time", m.value("time", "")},
-            {"version", m.at("version").get<int>()},
+            {"host", checkpoint.host},
+            {"kernel", checkpoint.kernel},
+            {"time", checkpoint.time},
+            {"version", format_version},
             {"processes", std::move(processes)},
             {"bytes", bytes},
             {"stored_bytes", stored},
@@ -309,8 +252,8 @@ void print_regions(const json& p, std::ostream& out)
         out << std::left << "  " << std::setw(width + 2) << hex(r["start"].get<std::uint64_t>(), false)
             << std::setw(width + 2) << hex(r["end"].get<std::uint64_t>(), false) << std::setw(6)
             << r["prot"].get<std::string>() << std::setw(13) << r["kind"].get<std::string>()
-            << std::right << std::setw(10) << format_bytes(r["bytes"].get<std::uint64_t>())
-            << std::setw(11) << format_bytes(r["stored_bytes"].get<std::uint64_t>());
+            << std::right << std::setw(10) << human_size(r["bytes"].get<std::uint64_t>())
+            << std::setw(11) << human_size(r["stored_bytes"].get<std::uint64_t>());
         const auto& path = r["path"].get_ref<const std::string&>();
         out << (path.empty() ? "" : "  ") << path << '\n';
     }
@@ -334,7 +277,7 @@ void print_human(const json& info, std::ostream& out)
         std::snprintf(ratio, sizeof ratio, "%.2fx",
                       static_cast<double>(bytes) / static_cast<double>(stored));
     }
-    out << "\ntotal: " << format_bytes(bytes) << " of memory dumped, " << format_bytes(stored)
+    out << "\ntotal: " << human_size(bytes) << " of memory dumped, " << human_size(stored)
         << " stored on disk (compression ratio " << ratio << "), "
         << plural(info["chunks"].get<std::uint64_t>(), "chunk") << '\n';
 }
@@ -343,24 +286,25 @@ void print_human(const json& info, std::ostream& out)
 
 void verify_image(const fs::path& dir, std::ostream& out)
 {
-    const json m = load_manifest(dir);
-    const VerifyPlan plan = guarded(dir, [&] {
-        VerifyPlan p = plan_verify(m);
-        check_files_exist(dir, p.files);
-        read_all_chunks(dir, p.chunks);
-        return p;
-    });
+    const Checkpoint checkpoint = read_checkpoint(dir);
+    VerifyPlan plan;
+    try {
+        plan = plan_verify(checkpoint);
+        check_files_exist(dir, plan.files);
+        read_all_chunks(dir, plan.chunks);
+    } catch (const ImageError& e) {
+        throw ImageError(dir.string() + ": " + e.what());
+    }
     out << dir.string() << ": OK, " << plural(plan.processes, "process") << ", "
         << plural(plan.threads, "thread") << ", " << plural(plan.chunks.size(), "chunk") << ", "
-        << format_bytes(plan.bytes) << " of memory"
-        << (plan.output_bytes != 0 ? " and " + format_bytes(plan.output_bytes) + " of kept output" : "")
+        << human_size(plan.bytes) << " of memory"
+        << (plan.output_bytes != 0 ? " and " + human_size(plan.output_bytes) + " of kept output" : "")
         << " verified\n";
 }
 
 void print_info(const fs::path& dir, bool json_output, std::ostream& out)
 {
-    const json m = load_manifest(dir);
-    const json info = guarded(dir, [&] { return summarize(dir, m); });
+    const json info = summarize(dir, read_checkpoint(dir));
     if (json_output) {
         out << info.dump(2) << '\n';
     } else {

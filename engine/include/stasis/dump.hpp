@@ -1,0 +1,33 @@
+#pragma once
+// `stasis dump`: checkpoint a process and its descendants into a committed
+// image directory.
+#include <stasis/image.hpp>
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+
+namespace stasis {
+
+struct DumpOptions {
+    pid_t pid = 0;
+    std::filesystem::path dir;  // must not exist, or be empty
+    bool leave_running = false;
+    bool keep_output = false;  // save the root's stdout/stderr files, put back at restore
+    image::Codec codec = image::Codec::zstd;
+    int level = 1;
+    unsigned workers = 2;
+};
+
+struct DumpResult {
+    std::uint64_t memory_bytes = 0;  // page data dumped
+    std::uint64_t stored_bytes = 0;  // page data on disk
+    double frozen_seconds = 0;       // time the process was held
+};
+
+// On failure nothing that looks like a committed image is left and the
+// process runs on. Throws Error (std::runtime_error) with one line of context.
+DumpResult dump(const DumpOptions& options);
+
+}  // namespace stasis

@@ -1,0 +1,24 @@
+#pragma once
+// One image directory (a generation): how its pages are compressed, and the
+// read-only views `stasis verify` and `stasis info` give of it.
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+namespace stasis::image {
+
+enum class Codec { none, zstd };
+
+Codec codec_from_name(const std::string& name);  // "zstd" | "none"; throws Error otherwise
+std::string codec_name(Codec codec);
+
+// Reads back every chunk and checks its checksum, and that every data file
+// exists; prints one summary line. Throws ImageError (prefixed with dir) at
+// the first problem.
+void verify_image(const std::filesystem::path& dir, std::ostream& out);
+
+// The header, process tree, region tables and totals; with json the stable
+// document of docs/image-format.md. Throws ImageError if unusable.
+void print_info(const std::filesystem::path& dir, bool json, std::ostream& out);
+
+}  // namespace stasis::image

@@ -1,0 +1,42 @@
+#pragma once
+// `stasis run`: a job under the agent, checkpointed every interval and
+// guarded against the signals a scheduler ends it with (docs/run.md).
+#include <stasis/image.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stasis {
+
+struct RunOptions {
+    std::filesystem::path root;
+    std::chrono::seconds interval{0};  // 0: checkpoint only when signalled
+    unsigned keep = 2;                 // at least 1
+    // Checkpoint, end the job and exit 75 this long after the agent started
+    // (a scheduler's time limit, less a margin for the checkpoint).
+    std::optional<std::chrono::seconds> stop_after;
+    bool keep_output = false;  // DumpOptions::keep_output for every checkpoint
+    image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
+    int level = 1;
+    // Where a run on a ROOT that holds generations starts from: by default
+    // the generation LATEST names; resume_from names one (gen-NNNNNN), and
+    // a newer one is never used; fresh: none, they are removed and the
+    // command starts anew. At most one of the two is set.
+    std::optional<std::string> resume_from;
+    bool fresh = false;
+    std::vector<std::string> command;
+};
+
+// Exit status meaning "the job was checkpointed and ended: requeue it"
+// (EX_TEMPFAIL of sysexits.h).
+inline constexpr int exit_requeue = 75;
+
+// Runs (or, when ROOT holds a committed generation, resumes) the job until
+// it ends. Returns its exit status (128 + signal number when a signal ended
+// it), or exit_requeue.
+int run(const RunOptions& options);
+
+}  // namespace stasis

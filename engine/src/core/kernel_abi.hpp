@@ -1,0 +1,57 @@
+#pragma once
+// The kernel's x86-64 ABI as stasis relies on it, named once: values the
+// system headers do not export (they are kernel-internal or arch details)
+// and the layouts injected syscalls read and write, in the kernel's form
+// rather than glibc's.
+#include <signal.h>
+#include <sys/syscall.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace stasis {
+
+inline constexpr std::uint64_t page_size = 4096;
+
+// `syscall` is the two bytes 0f 05; after it has run, the instruction pointer
+// is past it, and rewinding by its size re-issues the call.
+inline constexpr std::uint8_t syscall_insn[] = {0x0f, 0x05};
+inline constexpr std::uint64_t syscall_insn_size = sizeof(syscall_insn);
+
+// A raw syscall result in [-max_errno, -1] is -errno; anything else is a value.
+inline constexpr long max_errno = 4095;
+inline constexpr bool is_syscall_error(long result)
+{
+    return result < 0 && result >= -max_errno;
+}
+
+// Kernel-internal restart codes (include/linux/errno.h), visible to a
+// tracer in rax of a thread stopped inside an interrupted syscall.
+inline constexpr long erestartsys = 512;
+inline constexpr long erestartnointr = 513;
+inline constexpr long erestartnohand = 514;
+inline constexpr long erestart_restartblock = 516;
+
+// The ptrace stop of a syscall entry or exit under PTRACE_O_TRACESYSGOOD.
+inline constexpr int syscall_stop_signal = SIGTRAP | 0x80;
+
+// Signals 1..64 as the kernel's 64-bit set: bit (sig - 1).
+inline constexpr int max_signal = 64;
+inline constexpr std::uint64_t signal_bit(int sig)
+{
+    return std::uint64_t{1} << (sig - 1);
+}
+
+// struct sigaction as rt_sigaction(2) takes it on x86-64.
+struct KernelSigaction {
+    std::uint64_t handler = 0;
+    std::uint64_t flags = 0;
+    std::uint64_t restorer = 0;
+    std::uint64_t mask = 0;
+};
+
+// The sigsetsize argument of rt_sigaction and friends: the kernel's set,
+// not glibc's 128-byte sigset_t.
+inline constexpr std::size_t kernel_sigset_size = sizeof(KernelSigaction::mask);
+
+}  // namespace stasis

@@ -1,0 +1,189 @@
+#include "core/proc.hpp"
+
+#include "core/error.hpp"
+
+#include <dirent.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+namespace stasis::proc {
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) {
+        throw sys_error("cannot read " + path);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string read_link(const std::string& path)
+{
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf) - 1);
+    if (n < 0) {
+        throw sys_error("cannot read link " + path);
+    }
+    return std::string(buf, static_cast<std::size_t>(n));
+}
+
+std::vector<long> numbered_entries(const std::string& dir)
+{
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+        throw sys_error("cannot list " + dir);
+    }
+    std::vector<long> numbers;
+    while (dirent* e = ::readdir(d)) {
+        if (std::isdigit(static_cast<unsigned char>(e->d_name[0]))) {
+            numbers.push_back(std::stol(e->d_name));
+        }
+    }
+    ::closedir(d);
+    std::sort(numbers.begin(), numbers.end());
+    return numbers;
+}
+
+std::vector<pid_t> threads(pid_t pid)
+{
+    std::vector<pid_t> tids;
+    for (long tid : numbered_entries("/proc/" + std::to_string(pid) + "/task")) {
+        tids.push_back(static_cast<pid_t>(tid));
+    }
+    std::sort(tids.begin(), tids.end(), [pid](pid_t a, pid_t b) {
+        return (a == pid) != (b == pid) ? a == pid : a < b;
+    });
+    return tids;
+}
+
+std::string key_value(std::string_view text, std::string_view key)
+{
+    for (std::size_t at = 0; at < text.size();) {
+        auto end = text.find('\n', at);
+        auto line = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ':') {
+            auto value = line.substr(key.size() + 1);
+            auto first = value.find_first_not_of(" \t");
+            if (first == std::string_view::npos) {
+                return "";
+            }
+            value.remove_prefix(first);
+            value.remove_suffix(value.size() - 1 - value.find_last_not_of(" \t"));
+            return std::string(value);
+        }
+        if (end == std::string_view::npos) {
+            break;
+        }
+        at = end + 1;
+    }
+    return "";
+}
+
+std::string status_field(pid_t pid, const std::string& key)
+{
+    return key_value(read_text("/proc/" + std::to_string(pid) + "/status"), key);
+}
+
+std::string status_field(pid_t pid, pid_t tid, const std::string& key)
+{
+    return key_value(read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status"), key);
+}
+
+pid_t innermost_id(const std::string& value)
+{
+    std::istringstream values(value);
+    pid_t id = 0, last = 0;
+    while (values >> id) {
+        last = id;
+    }
+    return last;
+}
+
+Stat::Stat(pid_t pid) : Stat(parse(read_text("/proc/" + std::to_string(pid) + "/stat"))) {}
+
+Stat Stat::parse(const std::string& text)
+{
+    // The comm may hold spaces and parentheses; it ends at the last ')'.
+    auto close = text.rfind(')');
+    if (close == std::string::npos) {
+        throw Error("cannot parse a /proc stat line");
+    }
+    Stat stat;
+    std::istringstream in(text.substr(close + 1));
+    std::string word;
+    while (in >> word) {
+        stat.rest_.push_back(word);
+    }
+    return stat;
+}
+
+std::uint64_t Stat::field(StatField which) const
+{
+    auto number = static_cast<std::size_t>(which);
+    if (number - 3 >= rest_.size()) {
+        throw Error("/proc stat has no field " + std::to_string(number));
+    }
+    return std::stoull(rest_[number - 3]);
+}
+
+namespace {
+
+bool is_map_line(const std::string& line)
+{
+    auto dash = line.find('-');
+    auto space = line.find(' ');
+    return dash != std::string::npos && dash < space &&
+           std::all_of(line.begin(), line.begin() + static_cast<long>(dash), ::isxdigit);
+}
+
+MapEntry parse_map_line(const std::string& line)
+{
+    MapEntry e;
+    std::istringstream in(line);
+    std::string range, devs;
+    in >> range >> e.prot >> std::hex >> e.offset >> devs >> std::dec >> e.inode;
+    auto dash = range.find('-');
+    e.start = std::stoull(range.substr(0, dash), nullptr, 16);
+    e.end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    auto colon = devs.find(':');
+    e.dev = makedev(std::stoul(devs.substr(0, colon), nullptr, 16), std::stoul(devs.substr(colon + 1), nullptr, 16));
+    std::getline(in, e.path);
+    e.path.erase(0, e.path.find_first_not_of(' '));
+    return e;
+}
+
+}  // namespace
+
+std::vector<MapEntry> smaps(pid_t pid)
+{
+    return parse_smaps(read_text("/proc/" + std::to_string(pid) + "/smaps"));
+}
+
+std::vector<MapEntry> parse_smaps(const std::string& text)
+{
+    std::istringstream in(text);
+    std::vector<MapEntry> entries;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (is_map_line(line)) {
+            entries.push_back(parse_map_line(line));
+        } else if (line.rfind("VmFlags:", 0) == 0 && !entries.empty()) {
+            std::istringstream flags(line.substr(8));
+            std::string flag;
+            while (flags >> flag) {
+                entries.back().vmflags.push_back(flag);
+            }
+        }
+    }
+    return entries;
+}
+
+}  // namespace stasis::proc

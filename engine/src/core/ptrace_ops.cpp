@@ -1,0 +1,177 @@
+#include "core/ptrace_ops.hpp"
+
+#include "core/error.hpp"
+
+#include <elf.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <cstring>
+#include <string>
+
+
+namespace stasis::ptrace {
+
+namespace {
+
+// Kernel-internal restart codes, visible to a tracer in rax.
+constexpr long erestartsys = 512;
+constexpr long erestartnointr = 513;
+constexpr long erestartnohand = 514;
+constexpr long erestart_restartblock = 516;
+constexpr long nr_restart_syscall = 219;
+constexpr std::size_t xstate_max = 64 * 1024;
+constexpr std::size_t xcr0_offset = 464;  // first word of fxsave's sw_reserved
+
+std::string tid_str(pid_t tid)
+{
+    return "thread " + std::to_string(tid);
+}
+
+}  // namespace
+
+int wait_stop(pid_t tid)
+{
+    int status = 0;
+    while (::waitpid(tid, &status, __WALL) < 0) {
+        if (errno != EINTR) {
+            throw sys_error("waiting for " + tid_str(tid));
+        }
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        throw Error(tid_str(tid) + " ended while stasis held it");
+    }
+    return status;
+}
+
+user_regs_struct get_regs(pid_t tid)
+{
+    user_regs_struct regs{};
+    if (::ptrace(PTRACE_GETREGS, tid, nullptr, &regs) < 0) {
+        throw sys_error("reading registers of " + tid_str(tid));
+    }
+    return regs;
+}
+
+void set_regs(pid_t tid, const user_regs_struct& regs)
+{
+    if (::ptrace(PTRACE_SETREGS, tid, nullptr, &regs) < 0) {
+        throw sys_error("writing registers of " + tid_str(tid));
+    }
+}
+
+std::vector<std::uint8_t> get_xstate(pid_t tid)
+{
+    std::vector<std::uint8_t> area(xstate_max);
+    iovec iov{area.data(), area.size()};
+    if (::ptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, &iov) < 0) {
+        throw sys_error("reading XSAVE state of " + tid_str(tid));
+    }
+    area.resize(iov.iov_len);
+    return area;
+}
+
+void set_xstate(pid_t tid, std::vector<std::uint8_t> xstate)
+{
+    iovec iov{xstate.data(), xstate.size()};
+    if (::ptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) < 0) {
+        throw sys_error("writing XSAVE state of " + tid_str(tid));
+    }
+}
+
+std::uint64_t get_sigmask(pid_t tid)
+{
+    std::uint64_t mask = 0;
+    if (::ptrace(PTRACE_GETSIGMASK, tid, sizeof(mask), &mask) < 0) {
+        throw sys_error("reading the signal mask of " + tid_str(tid));
+    }
+    return mask;
+}
+
+void set_sigmask(pid_t tid, std::uint64_t mask)
+{
+    if (::ptrace(PTRACE_SETSIGMASK, tid, sizeof(mask), &mask) < 0) {
+        throw sys_error("writing the signal mask of " + tid_str(tid));
+    }
+}
+
+std::vector<siginfo_t> peek_pending(pid_t tid, bool shared)
+{
+    std::vector<siginfo_t> queued;
+    for (;;) {
+        __ptrace_peeksiginfo_args args{};
+        args.off = queued.size();
+        args.flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0;
+        args.nr = 1;
+        siginfo_t info{};
+        long n = ::ptrace(PTRACE_PEEKSIGINFO, tid, &args, &info);
+        if (n < 0) {
+            throw sys_error("reading pending signals of " + tid_str(tid));
+        }
+        if (n == 0) {
+            return queued;
+        }
+        queued.push_back(info);
+    }
+}
+
+std::uint64_t xcr0_of(const std::vector<std::uint8_t>& xstate)
+{
+    std::uint64_t xcr0 = 0;
+    if (xstate.size() >= xcr0_offset + sizeof(xcr0)) {
+        std::memcpy(&xcr0, xstate.data() + xcr0_offset, sizeof(xcr0));
+    }
+    return xcr0;
+}
+
+// Calls the kernel ends with a plain EINTR, never restarting them, when a
+// tracer interrupts them: a program would see an error that no signal of
+// its own caused.
+bool fails_with_eintr_when_interrupted(long nr)
+{
+    switch (nr) {
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait:
+    case SYS_epoll_pwait2:
+    case SYS_rt_sigtimedwait:
+    case SYS_io_getevents:
+    case SYS_semop:
+    case SYS_semtimedop:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void rewind_interrupted_syscall(user_regs_struct& regs, bool same_task)
+{
+    if (static_cast<long>(regs.orig_rax) < 0) {
+        return;
+    }
+    switch (-static_cast<long>(regs.rax)) {
+    case EINTR:
+        if (fails_with_eintr_when_interrupted(static_cast<long>(regs.orig_rax))) {
+            regs.rax = regs.orig_rax;
+            regs.rip -= 2;
+        }
+        break;
+    case erestartsys:
+    case erestartnointr:
+    case erestartnohand:
+        regs.rax = regs.orig_rax;
+        regs.rip -= 2;
+        break;
+    case erestart_restartblock:
+        regs.rax = same_task ? nr_restart_syscall : regs.orig_rax;
+        regs.rip -= 2;
+        break;
+    default:
+        break;
+    }
+    // The kernel must not restart it a second time.
+    regs.orig_rax = static_cast<unsigned long long>(-1);
+}
+
+}  // namespace stasis::ptrace

@@ -1,0 +1,136 @@
+#include <stasis/dump.hpp>
+
+#include "core/ptrace_ops.hpp"
+#include "files/dump_fds.hpp"
+#include "files/kept_output.hpp"
+#include "image/chunk_writer.hpp"
+#include "image/manifest.hpp"
+#include "memory/dump_memory.hpp"
+#include "process/dump_process.hpp"
+#include "process/frozen_tree.hpp"
+#include "process/namespace_ids.hpp"
+#include "shared_memory/dump_shared_memory.hpp"
+
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <ctime>
+#include <utility>
+
+namespace stasis {
+
+namespace {
+
+std::string utc_now()
+{
+    std::time_t now = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return buf;
+}
+
+Checkpoint describe_host(pid_t root)
+{
+    Checkpoint c;
+    utsname u{};
+    ::uname(&u);
+    c.host = u.nodename;
+    c.kernel = u.release;
+    c.time = utc_now();
+    c.root_pid = root;
+    return c;
+}
+
+image::WriterSettings writer_settings(const DumpOptions& options)
+{
+    return {options.codec, options.level, options.workers};
+}
+
+// Each process's pages go to data files of its own (pages-PID-N.bin), so
+// that the chunks of one process are never mixed with another's.
+void dump_process_memory(ProcessState& process, const std::filesystem::path& staging, const DumpOptions& options,
+                         const SharedPages& shared, Checkpoint& checkpoint)
+{
+    image::ChunkWriter writer(staging, writer_settings(options), "pages-" + std::to_string(process.pid));
+    dump_memory(process.pid, process.regions, writer, shared);
+    for (const auto& file : writer.files()) {
+        checkpoint.data_files.push_back(file);
+    }
+}
+
+// Regions and fds of every process, each classified by its kind: what
+// cannot be restored is refused here, before any process is touched.
+std::vector<ProcessState> survey(const FrozenTree& tree)
+{
+    std::vector<ProcessState> states;
+    for (const auto& frozen : tree.processes()) {
+        ProcessState p;
+        p.pid = frozen->pid();
+        p.regions = read_regions(frozen->pid());
+        p.fds = read_fds(frozen->pid());
+        states.push_back(std::move(p));
+    }
+    link_descriptions(states);
+    return states;
+}
+
+DumpResult totals(const Checkpoint& checkpoint)
+{
+    DumpResult result;
+    for (const auto& process : checkpoint.processes) {
+        for (const auto& region : process.regions) {
+            for (const auto& chunk : region.chunks) {
+                result.memory_bytes += chunk.size;
+                result.stored_bytes += chunk.stored_size;
+            }
+        }
+    }
+    return result;
+}
+
+}  // namespace
+
+DumpResult dump(const DumpOptions& options)
+{
+    auto started = std::chrono::steady_clock::now();
+    FrozenTree tree(options.pid);
+    auto states = survey(tree);
+
+    image::GenerationWriter generation(options.dir);
+    Checkpoint checkpoint = describe_host(options.pid);
+    capture_fd_objects(states, checkpoint);
+    std::vector<SharedResidency> residency(states.size());
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        const auto& frozen = *tree.processes()[i];
+        auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
+        auto process = read_task_state(frozen, syscall_ip, states[i].regions, residency[i]);
+        process.regions = read_regions(frozen.pid());  // without the scratch page injection used
+        process.fds = std::move(states[i].fds);
+        checkpoint.processes.push_back(std::move(process));
+    }
+    auto shared = find_shared_pages(checkpoint.processes, residency);
+    for (auto& process : checkpoint.processes) {
+        dump_process_memory(process, generation.staging_dir(), options, shared, checkpoint);
+    }
+    for (const auto& z : tree.zombies()) {
+        checkpoint.processes.push_back(zombie_state(z));
+    }
+    if (options.keep_output) {
+        keep_output(options.pid, checkpoint.processes.front(), generation.staging_dir(), writer_settings(options),
+                    checkpoint);
+    }
+    to_namespace_ids(checkpoint);
+    const auto& leader = checkpoint.processes.front().threads.front();
+    checkpoint.cpu.xcr0 = ptrace::xcr0_of(leader.xstate);
+    checkpoint.cpu.xsave_size = leader.xstate.size();
+    image::commit_checkpoint(generation, checkpoint);
+
+    if (!options.leave_running) {
+        tree.kill();
+    }
+    DumpResult result = totals(checkpoint);
+    result.frozen_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+}
+
+}  // namespace stasis

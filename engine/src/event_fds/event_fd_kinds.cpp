@@ -1,0 +1,106 @@
+#include "event_fds/event_fd_kinds.hpp"
+
+#include "core/error.hpp"
+#include "event_fds/dump_event_fds.hpp"
+#include "event_fds/restore_event_fds.hpp"
+
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+
+namespace stasis {
+
+namespace {
+
+template <const char* link>
+bool is_anon_inode(const FdProbe& probe)
+{
+    return probe.link == link;
+}
+
+constexpr char eventfd_link[] = "anon_inode:[eventfd]";
+constexpr char signalfd_link[] = "anon_inode:[signalfd]";
+constexpr char timerfd_link[] = "anon_inode:[timerfd]";
+constexpr char epoll_link[] = "anon_inode:[eventpoll]";
+
+bool nonblocking(const FdState& saved)
+{
+    return (saved.flags & O_NONBLOCK) != 0;
+}
+
+UniqueFd checked(UniqueFd fd, const FdState& saved)
+{
+    if (!fd.valid()) {
+        throw sys_error("cannot recreate fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
+    }
+    return fd;
+}
+
+void dump_epoll(const FdProbe& probe, FdState& fd)
+{
+    auto epoll = parse_epoll(probe.fdinfo);
+    check_epoll_watches(probe.pid, probe.fd, epoll);
+    fd.detail = std::move(epoll);
+}
+
+void rebuild_epoll(RestoreContext& ctx, const FdState& saved)
+{
+    add_epoll_watches(ctx, saved.fd, saved.detail_as<EpollState>());
+}
+
+}  // namespace
+
+const FdKindOps& eventfd_kind()
+{
+    static const FdKindOps ops{
+        .kind = FdKind::eventfd,
+        .name = "eventfd",
+        .recognizes = is_anon_inode<eventfd_link>,
+        .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse_eventfd(probe.fdinfo); },
+        .open = [](const FdState& saved, RestoreSources&) {
+            return checked(create_eventfd(saved.detail_as<EventFdState>(), nonblocking(saved)), saved);
+        },
+        .read_detail = read_detail_as<EventFdState>};
+    return ops;
+}
+
+const FdKindOps& signalfd_kind()
+{
+    static const FdKindOps ops{
+        .kind = FdKind::signalfd,
+        .name = "signalfd",
+        .recognizes = is_anon_inode<signalfd_link>,
+        .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse_signalfd(probe.fdinfo); },
+        .open = [](const FdState& saved, RestoreSources&) {
+            return checked(create_signalfd(saved.detail_as<SignalFdState>(), nonblocking(saved)), saved);
+        },
+        .read_detail = read_detail_as<SignalFdState>};
+    return ops;
+}
+
+const FdKindOps& timerfd_kind()
+{
+    static const FdKindOps ops{
+        .kind = FdKind::timerfd,
+        .name = "timerfd",
+        .recognizes = is_anon_inode<timerfd_link>,
+        .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse_timerfd(probe.fdinfo); },
+        .open = [](const FdState& saved, RestoreSources&) {
+            return checked(create_timerfd(saved.detail_as<TimerFdState>(), nonblocking(saved)), saved);
+        },
+        .read_detail = read_detail_as<TimerFdState>};
+    return ops;
+}
+
+const FdKindOps& epoll_kind()
+{
+    static const FdKindOps ops{.kind = FdKind::epoll,
+                               .name = "epoll",
+                               .recognizes = is_anon_inode<epoll_link>,
+                               .dump = dump_epoll,
+                               .open = [](const FdState& saved, RestoreSources&) { return checked(create_epoll(), saved); },
+                               .read_detail = read_detail_as<EpollState>,
+                               .rebuild = rebuild_epoll};
+    return ops;
+}
+
+}  // namespace stasis

@@ -1,0 +1,115 @@
+#pragma once
+// The registry of fd kinds: what each kind of open fd does at dump and at
+// restore. The drivers (files/dump_fds.hpp, files/restore_fds.hpp) walk the
+// registry and know no kind themselves; a new kind is a folder holding its
+// FdKindOps, its state (in FdDetail, files/fd_state.hpp) and one line in
+// files/fd_kinds.cpp.
+#include "files/fd_state.hpp"
+#include "core/unique_fd.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <vector>
+
+namespace stasis {
+
+struct Checkpoint;
+struct ProcessState;
+class RestoreContext;
+class RestoredTerminals;
+
+// One fd of a frozen process as the dump driver found it.
+struct FdProbe {
+    pid_t pid = 0;
+    int fd = -1;
+    std::string link;    // readlink of /proc/PID/fd/N
+    struct stat st {};   // stat of /proc/PID/fd/N: the object itself
+    std::string fdinfo;  // text of /proc/PID/fdinfo/N
+
+    [[nodiscard]] std::string proc_path() const;  // /proc/PID/fd/N
+};
+
+// Throws the Error that refuses to checkpoint an fd: "process P: fd N is
+// <what> (<link>), which stasis cannot checkpoint yet".
+[[noreturn]] void refuse_fd(const FdProbe& probe, const std::string& what);
+
+// What a restore opens descriptions from: the image, the tree's new
+// terminals, and state a kind builds once for the whole tree.
+class RestoreSources {
+public:
+    RestoreSources(const Checkpoint& checkpoint, const RestoredTerminals& terminals)
+        : checkpoint_(checkpoint), terminals_(terminals)
+    {
+    }
+
+    [[nodiscard]] const Checkpoint& checkpoint() const { return checkpoint_; }
+    [[nodiscard]] const RestoredTerminals& terminals() const { return terminals_; }
+
+    // The one T of this restore (a kind's recreated pipes, ...), made from
+    // the checkpoint on first use: T(const Checkpoint&).
+    template <typename T>
+    T& tree_state()
+    {
+        auto& slot = tree_state_[std::type_index(typeid(T))];
+        if (!slot) {
+            slot = std::make_shared<T>(checkpoint_);
+        }
+        return *static_cast<T*>(slot.get());
+    }
+
+private:
+    const Checkpoint& checkpoint_;
+    const RestoredTerminals& terminals_;
+    std::map<std::type_index, std::shared_ptr<void>> tree_state_;
+};
+
+struct FdKindOps {
+    FdKind kind;
+    const char* name;  // in the manifest
+
+    // Dump: whether the probed fd is of this kind (the first kind in the
+    // registry that says so gets it).
+    bool (*recognizes)(const FdProbe& probe);
+    // Dump: records what restore needs beyond path, flags and offset in
+    // fd.detail, or refuses the fd (refuse_fd) when it cannot be restored.
+    void (*dump)(const FdProbe& probe, FdState& fd);
+    // Restore: a new open file description of stasis's own for the saved
+    // one, opened once and shared by every fd of the tree that had it.
+    UniqueFd (*open)(const FdState& saved, RestoreSources& sources);
+
+    // Optional. Manifest: the kind's detail (none: it has no detail).
+    FdDetail (*read_detail)(const nlohmann::json& detail) = nullptr;
+    // Optional. Dump, once every fd of the frozen tree is read: what only
+    // the whole tree tells (who else holds a pipe, which session a terminal
+    // belongs to); may change an fd's kind or refuse it.
+    void (*link_tree)(std::vector<ProcessState>& tree) = nullptr;
+    // Optional. Dump, while the tree is frozen: state of the tree's objects
+    // of this kind that goes into the checkpoint itself (a pipe's bytes).
+    void (*capture)(const std::vector<ProcessState>& tree, Checkpoint& checkpoint) = nullptr;
+    // Optional. Restore, inside a restored process once all its fds are in
+    // place, once per description: what only the process can set up (an
+    // epoll's watches name its own fds).
+    void (*rebuild)(RestoreContext& ctx, const FdState& saved) = nullptr;
+};
+
+// Every kind, in the order dump asks them.
+const std::vector<const FdKindOps*>& fd_kinds();
+// Throws ImageError for a kind the registry lacks.
+const FdKindOps& fd_kind(FdKind kind);
+const FdKindOps& fd_kind_named(const std::string& name);
+
+// read_detail for a kind whose detail is T (in a file that includes
+// <nlohmann/json.hpp>).
+template <typename T, typename Json>
+FdDetail read_detail_as(const Json& detail)
+{
+    return detail.template get<T>();
+}
+
+}  // namespace stasis

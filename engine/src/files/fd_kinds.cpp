@@ -1,0 +1,55 @@
+#include "files/fd_kind.hpp"
+
+#include "core/error.hpp"
+#include "event_fds/event_fd_kinds.hpp"
+#include "files/file_kinds.hpp"
+#include "pipes/pipe_kind.hpp"
+#include "terminals/terminal_kind.hpp"
+
+#include <algorithm>
+
+namespace stasis {
+
+const std::vector<const FdKindOps*>& fd_kinds()
+{
+    // Order matters where two kinds could claim one fd: a terminal is a
+    // character device too.
+    static const std::vector<const FdKindOps*> kinds{
+        &file_kind(),    &terminal_kind(), &device_kind(),   &pipe_kind(),  &inherit_kind(),
+        &eventfd_kind(), &signalfd_kind(), &timerfd_kind(), &epoll_kind(),
+    };
+    return kinds;
+}
+
+const FdKindOps& fd_kind(FdKind kind)
+{
+    const auto& kinds = fd_kinds();
+    auto it = std::find_if(kinds.begin(), kinds.end(), [kind](const FdKindOps* k) { return k->kind == kind; });
+    if (it == kinds.end()) {
+        throw ImageError("fd kind " + std::to_string(static_cast<int>(kind)) + " is not registered");
+    }
+    return **it;
+}
+
+const FdKindOps& fd_kind_named(const std::string& name)
+{
+    const auto& kinds = fd_kinds();
+    auto it = std::find_if(kinds.begin(), kinds.end(), [&](const FdKindOps* k) { return k->name == name; });
+    if (it == kinds.end()) {
+        throw ImageError("manifest names an unknown fd kind '" + name + "'");
+    }
+    return **it;
+}
+
+std::string FdProbe::proc_path() const
+{
+    return "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+}
+
+void refuse_fd(const FdProbe& probe, const std::string& what)
+{
+    throw Error("process " + std::to_string(probe.pid) + ": fd " + std::to_string(probe.fd) + " is " + what + " (" +
+                probe.link + "), which stasis cannot checkpoint yet");
+}
+
+}  // namespace stasis

@@ -1,0 +1,96 @@
+#include "files/file_kinds.hpp"
+
+#include "core/error.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace stasis {
+
+namespace {
+
+bool is_file(const FdProbe& probe)
+{
+    return S_ISREG(probe.st.st_mode) || S_ISDIR(probe.st.st_mode);
+}
+
+void dump_file(const FdProbe& probe, FdState&)
+{
+    if (probe.link.find(" (deleted)") != std::string::npos || probe.link.empty() || probe.link[0] != '/') {
+        refuse_fd(probe, "a deleted or unnamed file");
+    }
+}
+
+bool is_device(const FdProbe& probe)
+{
+    return S_ISCHR(probe.st.st_mode);
+}
+
+void dump_nothing_more(const FdProbe&, FdState&) {}
+
+UniqueFd reopen(const FdState& saved, RestoreSources&)
+{
+    int flags = (saved.flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY;
+    UniqueFd fd(::open(saved.path.c_str(), flags));
+    if (!fd.valid()) {
+        throw sys_error("cannot reopen fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
+    }
+    if (saved.kind == FdKind::file && (saved.flags & O_APPEND) == 0 &&
+        ::lseek(fd.get(), saved.pos, SEEK_SET) != saved.pos) {
+        throw sys_error("cannot seek fd " + std::to_string(saved.fd) + " (" + saved.path + ") to " +
+                        std::to_string(saved.pos));
+    }
+    return fd;
+}
+
+// A socket can only be one leading outside (the scheduler's, on fds 0-2).
+bool is_socket(const FdProbe& probe)
+{
+    return S_ISSOCK(probe.st.st_mode);
+}
+
+void dump_socket(const FdProbe& probe, FdState&)
+{
+    if (probe.fd > last_stdio_fd) {
+        refuse_fd(probe, "a socket");
+    }
+}
+
+UniqueFd open_inherited(const FdState& saved, RestoreSources&)
+{
+    return inherited_stdio(saved.fd);
+}
+
+}  // namespace
+
+UniqueFd inherited_stdio(int fd)
+{
+    UniqueFd own(fd >= 0 && fd <= last_stdio_fd ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1);
+    if (!own.valid()) {
+        own.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    }
+    return own;
+}
+
+const FdKindOps& file_kind()
+{
+    static const FdKindOps ops{.kind = FdKind::file, .name = "file", .recognizes = is_file, .dump = dump_file,
+                               .open = reopen};
+    return ops;
+}
+
+const FdKindOps& device_kind()
+{
+    static const FdKindOps ops{.kind = FdKind::device, .name = "device", .recognizes = is_device,
+                               .dump = dump_nothing_more, .open = reopen};
+    return ops;
+}
+
+const FdKindOps& inherit_kind()
+{
+    static const FdKindOps ops{.kind = FdKind::inherit, .name = "inherit", .recognizes = is_socket,
+                               .dump = dump_socket, .open = open_inherited};
+    return ops;
+}
+
+}  // namespace stasis

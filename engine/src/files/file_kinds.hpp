@@ -1,0 +1,19 @@
+#pragma once
+// The fd kinds that need nothing but a name to come back: regular files and
+// directories (reopened by path at their flags and offset), character
+// devices such as /dev/null, and fds 0-2 leading outside the tree (a
+// scheduler's socket or pipe), which a restore hands over from its own.
+#include "files/fd_kind.hpp"
+
+namespace stasis {
+
+const FdKindOps& file_kind();
+const FdKindOps& device_kind();
+const FdKindOps& inherit_kind();
+
+inline constexpr int last_stdio_fd = 2;
+
+// The restorer's own fd (one of 0-2), or /dev/null if it has none there.
+UniqueFd inherited_stdio(int fd);
+
+}  // namespace stasis

@@ -1,0 +1,33 @@
+#pragma once
+// The image model: the in-memory twin of manifest.json (docs/image-format.md).
+// Dump fills it, and it is written and read in one place only
+// (image/manifest.hpp); every part of it belongs to the folder of its kind
+// of kernel object.
+#include "files/kept_file.hpp"
+#include "pipes/pipe_state.hpp"
+#include "process/process_state.hpp"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stasis {
+
+struct CpuState {
+    std::uint64_t xcr0 = 0;
+    std::uint64_t xsave_size = 0;
+};
+
+struct Checkpoint {
+    std::string host, kernel, time;
+    CpuState cpu;
+    pid_t root_pid = 0;
+    std::vector<std::string> data_files;
+    std::vector<ProcessState> processes;  // parents before children; processes.front() is the root
+    std::vector<PipeState> pipes;
+    std::vector<KeptFile> kept_output;  // --keep-output (files/kept_output.hpp)
+};
+
+}  // namespace stasis

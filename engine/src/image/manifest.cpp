@@ -1,0 +1,65 @@
+#include "image/manifest.hpp"
+
+#include "core/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace stasis {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CpuState, xcr0, xsave_size)
+
+namespace {
+
+constexpr char kept_output_member[] = "kept_output";
+
+}  // namespace
+
+void to_json(nlohmann::json& j, const Checkpoint& c)
+{
+    j = {{"format", "stasis-image"}, {"version", image::format_version},
+         {"host", c.host},           {"kernel", c.kernel},
+         {"time", c.time},           {"cpu", c.cpu},
+         {"root_pid", c.root_pid},   {"data_files", c.data_files},
+         {"processes", c.processes}, {"pipes", c.pipes}};
+    if (!c.kept_output.empty()) {
+        j[kept_output_member] = c.kept_output;
+    }
+}
+
+void from_json(const nlohmann::json& j, Checkpoint& c)
+{
+    j.at("host").get_to(c.host);
+    j.at("kernel").get_to(c.kernel);
+    j.at("time").get_to(c.time);
+    j.at("cpu").get_to(c.cpu);
+    j.at("root_pid").get_to(c.root_pid);
+    j.at("data_files").get_to(c.data_files);
+    j.at("processes").get_to(c.processes);
+    j.at("pipes").get_to(c.pipes);
+    if (auto kept = j.find(kept_output_member); kept != j.end()) {
+        kept->get_to(c.kept_output);
+    }
+}
+
+}  // namespace stasis
+
+namespace stasis::image {
+
+void commit_checkpoint(GenerationWriter& generation, const Checkpoint& checkpoint)
+{
+    generation.commit(checkpoint);
+}
+
+Checkpoint read_checkpoint(const std::filesystem::path& dir)
+{
+    auto manifest = load_manifest(dir);
+    try {
+        return manifest.get<Checkpoint>();
+    } catch (const nlohmann::json::exception& e) {
+        throw ImageError(dir.string() + ": manifest.json is malformed: " + e.what());
+    } catch (const ImageError& e) {
+        throw ImageError(dir.string() + ": " + e.what());
+    }
+}
+
+}  // namespace stasis::image

@@ -1,0 +1,222 @@
+#include "memory/dump_memory.hpp"
+
+#include "core/error.hpp"
+#include "core/kernel_abi.hpp"
+#include "core/proc.hpp"
+#include "core/remote_memory.hpp"
+#include "core/unique_fd.hpp"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+namespace stasis {
+
+namespace {
+
+// Bits of a /proc/PID/pagemap entry (Documentation/admin-guide/mm/pagemap.rst).
+constexpr std::uint64_t pm_present = 1ULL << 63;
+constexpr std::uint64_t pm_swapped = 1ULL << 62;
+constexpr std::uint64_t pm_file = 1ULL << 61;  // file page or shared anonymous
+constexpr std::uint64_t pagemap_batch = 64 * 1024;
+
+std::string describe(pid_t pid, const proc::MapEntry& e)
+{
+    std::ostringstream s;
+    s << "process " << pid << ": mapping 0x" << std::hex << e.start << "-0x" << e.end << " ("
+      << (e.path.empty() ? "anonymous" : e.path) << ")";
+    return s.str();
+}
+
+bool ends_with(const std::string& s, const std::string& tail)
+{
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+RegionKind classify(pid_t pid, const proc::MapEntry& e)
+{
+    if (e.path == "[vdso]") return RegionKind::vdso;
+    if (e.path == "[vvar]") return RegionKind::vvar;
+    if (e.path == "[vvar_vclock]") return RegionKind::vvar_vclock;
+    if (e.path == "[vsyscall]") return RegionKind::vsyscall;
+    bool shared = e.prot.size() >= 4 && e.prot[3] == 's';
+    bool is_file = !e.path.empty() && e.path[0] == '/';
+    // Shared anonymous memory and shared memfd mappings are both shmem
+    // objects without a name to reopen (a restored one is a memfd).
+    if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)" || e.path.rfind("/memfd:", 0) == 0)) {
+        return RegionKind::shared_anon;
+    }
+    if (shared && e.path.rfind("/SYSV", 0) == 0) {
+        return RegionKind::sysv_shm;
+    }
+    if (is_file && (ends_with(e.path, " (deleted)") || e.path.rfind("/memfd:", 0) == 0)) {
+        throw Error(describe(pid, e) + " is a deleted file or a private memfd mapping, which stasis cannot checkpoint yet");
+    }
+    if (is_file) {
+        return shared ? RegionKind::shared_file : RegionKind::file;
+    }
+    if (shared) {
+        throw Error(describe(pid, e) + " is a shared mapping of an unknown kind, which stasis cannot checkpoint");
+    }
+    return RegionKind::anon;  // heap, stacks, [anon:name]
+}
+
+bool region_may_hold_data(RegionKind kind)
+{
+    return kind == RegionKind::anon || kind == RegionKind::file;
+}
+
+bool page_holds_data(RegionKind kind, std::uint64_t entry)
+{
+    switch (kind) {
+    case RegionKind::anon:
+        return (entry & (pm_present | pm_swapped)) != 0;
+    case RegionKind::file:
+        // Written pages of a private file mapping are anonymous copies.
+        return (entry & (pm_present | pm_swapped)) != 0 && (entry & pm_file) == 0;
+    default:
+        return false;
+    }
+}
+
+UniqueFd open_pagemap(pid_t pid)
+{
+    UniqueFd pagemap(::open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!pagemap.valid()) {
+        throw sys_error("cannot open the page map of process " + std::to_string(pid));
+    }
+    return pagemap;
+}
+
+// Calls emit(first_page_addr, length) for each run of pages in [start, end)
+// for which holds(addr, pagemap_entry) is true. Reads the page map in
+// batches, so a huge reservation costs no huge buffer.
+template <typename Holds, typename Emit>
+void for_each_run(int pagemap, std::uint64_t start, std::uint64_t end, Holds holds, Emit emit)
+{
+    std::vector<std::uint64_t> entries(pagemap_batch);
+    std::uint64_t run_start = 0, run_len = 0;
+    for (std::uint64_t addr = start; addr < end;) {
+        std::uint64_t pages = std::min(pagemap_batch, (end - addr) / page_size);
+        auto bytes = static_cast<ssize_t>(pages * sizeof(std::uint64_t));
+        if (::pread(pagemap, entries.data(), static_cast<std::size_t>(bytes),
+                    static_cast<off_t>(addr / page_size * sizeof(std::uint64_t))) != bytes) {
+            throw sys_error("cannot read the page map");
+        }
+        for (std::uint64_t i = 0; i < pages; ++i, addr += page_size) {
+            if (holds(addr, entries[i])) {
+                if (run_len == 0) {
+                    run_start = addr;
+                }
+                run_len += page_size;
+            } else if (run_len != 0) {
+                emit(run_start, run_len);
+                run_len = 0;
+            }
+        }
+    }
+    if (run_len != 0) {
+        emit(run_start, run_len);
+    }
+}
+
+// Restore maps files by path, so the path must still name the very file
+// that is mapped; its size and mtime let restore notice a later change.
+void record_file_identity(pid_t pid, const proc::MapEntry& e, Region& r)
+{
+    struct stat st {};
+    if (::stat(e.path.c_str(), &st) < 0 || st.st_ino != e.inode) {
+        throw Error(describe(pid, e) + ": the file at that path was replaced after it was mapped");
+    }
+    r.file_size = static_cast<std::uint64_t>(st.st_size);
+    r.file_mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+std::vector<Region> read_regions(pid_t pid)
+{
+    std::vector<Region> regions;
+    for (auto& e : proc::smaps(pid)) {
+        Region r;
+        r.kind = classify(pid, e);
+        if (r.kind == RegionKind::file || r.kind == RegionKind::shared_file) {
+            record_file_identity(pid, e, r);
+        }
+        r.start = e.start;
+        r.end = e.end;
+        r.prot = e.prot;
+        r.path = e.path;
+        r.offset = e.offset;
+        r.dev = e.dev;
+        r.inode = e.inode;
+        r.vmflags = std::move(e.vmflags);
+        regions.push_back(std::move(r));
+    }
+    return regions;
+}
+
+MmState read_mm(pid_t pid, SyscallInjector& inj)
+{
+    using proc::StatField;
+    proc::Stat stat(pid);
+    MmState mm;
+    mm.start_code = stat.field(StatField::start_code);
+    mm.end_code = stat.field(StatField::end_code);
+    mm.start_stack = stat.field(StatField::start_stack);
+    mm.start_data = stat.field(StatField::start_data);
+    mm.end_data = stat.field(StatField::end_data);
+    mm.start_brk = stat.field(StatField::start_brk);
+    mm.arg_start = stat.field(StatField::arg_start);
+    mm.arg_end = stat.field(StatField::arg_end);
+    mm.env_start = stat.field(StatField::env_start);
+    mm.env_end = stat.field(StatField::env_end);
+    mm.brk = inj.checked("brk", SYS_brk, {0});
+    auto auxv = proc::read_text("/proc/" + std::to_string(pid) + "/auxv");
+    mm.auxv.resize(auxv.size() / sizeof(std::uint64_t));
+    std::memcpy(mm.auxv.data(), auxv.data(), mm.auxv.size() * sizeof(std::uint64_t));
+    return mm;
+}
+
+void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer, const SharedPages& shared)
+{
+    UniqueFd pagemap = open_pagemap(pid);
+    auto save = [&](std::uint64_t start, std::uint64_t len) {
+        for (std::uint64_t off = 0; off < len; off += image::max_chunk_size) {
+            std::vector<std::byte> data(std::min<std::uint64_t>(image::max_chunk_size, len - off));
+            read_remote(pid, start + off, data);
+            writer.add(start + off, std::move(data));
+        }
+    };
+    for (const auto& region : regions) {
+        if (is_shared_object(region.kind)) {
+            // A shared object's pages are saved once, with its first mapping.
+            const auto& owner = shared.at(region.inode);
+            if (owner.pid == pid && owner.start == region.start) {
+                for_each_run(
+                    pagemap.get(), region.start, region.end,
+                    [&](std::uint64_t addr, std::uint64_t) { return owner.present[(addr - region.start) / page_size]; },
+                    save);
+            }
+        } else if (region_may_hold_data(region.kind)) {
+            for_each_run(
+                pagemap.get(), region.start, region.end,
+                [&](std::uint64_t, std::uint64_t entry) { return page_holds_data(region.kind, entry); }, save);
+        }
+    }
+    auto chunks = writer.finish();
+    // Chunks come back sorted by address; hand each region its own.
+    auto it = chunks.begin();
+    for (auto& region : regions) {
+        while (it != chunks.end() && it->vaddr < region.end) {
+            region.chunks.push_back(std::move(*it++));
+        }
+    }
+}
+
+}  // namespace stasis

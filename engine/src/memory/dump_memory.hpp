@@ -1,0 +1,28 @@
+#pragma once
+// The memory half of a checkpoint: which regions a process has, and which of
+// their pages hold data that only the process has (and so must be saved).
+#include "image/chunk_writer.hpp"
+#include "core/syscall_injector.hpp"
+#include "memory/region.hpp"
+#include "shared_memory/dump_shared_memory.hpp"
+
+#include <sys/types.h>
+
+#include <vector>
+
+namespace stasis {
+
+// Reads /proc/PID/smaps into regions. Throws an Error naming the process and
+// the mapping when it is of a kind stasis cannot restore yet.
+std::vector<Region> read_regions(pid_t pid);
+
+// The mm fields: from /proc/PID/stat, and brk through inj (the process's
+// own injector), since stat shows only where the heap starts.
+MmState read_mm(pid_t pid, SyscallInjector& inj);
+
+// Streams the data-holding pages of every region into the writer and records
+// the resulting chunks in each region. A shared memory object's pages are
+// saved once, by the process that owns it (shared).
+void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer, const SharedPages& shared);
+
+}  // namespace stasis

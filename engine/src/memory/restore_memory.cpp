@@ -1,0 +1,303 @@
+#include "memory/restore_memory.hpp"
+
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "core/kernel_abi.hpp"
+#include "shared_memory/restore_shared_memory.hpp"
+#include "core/proc.hpp"
+#include "core/ptrace_ops.hpp"
+#include "core/remote_memory.hpp"
+
+#include <fcntl.h>
+#include <linux/prctl.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace stasis {
+
+namespace {
+
+constexpr std::uint64_t search_start = 1ULL << 32;
+constexpr std::uint64_t search_step = 1ULL << 30;
+constexpr std::uint64_t search_end = 0x7f0000000000ULL;
+constexpr std::uint64_t vdso_parking = injection_area_size / 2;
+
+bool is_kernel_special(const std::string& path)
+{
+    return path == "[vdso]" || path == "[vvar]" || path == "[vvar_vclock]" || path == "[vsyscall]";
+}
+
+bool overlaps(std::uint64_t a_start, std::uint64_t a_end, std::uint64_t b_start, std::uint64_t b_end)
+{
+    return a_start < b_end && b_start < a_end;
+}
+
+std::uint64_t choose_area(const ProcessState& process, const std::vector<proc::MapEntry>& current)
+{
+    for (std::uint64_t base = search_start; base < search_end; base += search_step) {
+        std::uint64_t end = base + injection_area_size;
+        bool free = std::none_of(process.regions.begin(), process.regions.end(),
+                                 [&](const Region& r) { return overlaps(base, end, r.start, r.end); }) &&
+                    std::none_of(current.begin(), current.end(),
+                                 [&](const proc::MapEntry& e) { return overlaps(base, end, e.start, e.end); });
+        if (free) {
+            return base;
+        }
+    }
+    throw Error("no free address range for the restorer in the saved address space");
+}
+
+// Right after exec nothing but the kernel's syscall path is guaranteed to be
+// ours to use, so the first call runs from two bytes written over the
+// dynamic loader's entry point; it maps the real injection area.
+void place_injection_area(RestoreContext& ctx, const ProcessState& process)
+{
+    pid_t pid = ctx.pid();
+    auto regs = ptrace::get_regs(pid);
+    errno = 0;
+    long word = ::ptrace(PTRACE_PEEKTEXT, pid, regs.rip, nullptr);
+    if (errno != 0) {
+        throw sys_error("reading the new process's entry point");
+    }
+    static_assert(syscall_insn_size == 2, "one 16-bit word of the entry point is replaced");
+    long patched = (word & ~0xffffL) | (syscall_insn[1] << 8) | syscall_insn[0];
+    if (::ptrace(PTRACE_POKETEXT, pid, regs.rip, patched) < 0) {
+        throw sys_error("writing the new process's entry point");
+    }
+    ctx.main().set_syscall_ip(regs.rip);
+    std::uint64_t base = choose_area(process, proc::smaps(pid));
+    ctx.main().checked("mmap of the injection area", SYS_mmap,
+                       {base, injection_area_size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, static_cast<std::uint64_t>(-1), 0});
+    write_remote(pid, base, std::as_bytes(std::span(syscall_insn)));
+    ctx.main().checked("mprotect of the injection area", SYS_mprotect, {base, page_size, PROT_READ | PROT_EXEC});
+    ctx.set_area(base, injection_area_size);
+}
+
+void unmap_exec_leftovers(RestoreContext& ctx)
+{
+    for (const auto& e : proc::smaps(ctx.pid())) {
+        if (is_kernel_special(e.path) || (e.start >= ctx.area_base() && e.end <= ctx.area_base() + ctx.area_size())) {
+            continue;
+        }
+        ctx.main().checked("munmap", SYS_munmap, {e.start, e.end - e.start});
+    }
+}
+
+void move_mapping(RestoreContext& ctx, std::uint64_t from, std::uint64_t size, std::uint64_t to)
+{
+    ctx.main().checked("mremap of the vDSO", SYS_mremap, {from, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, to});
+}
+
+// glibc keeps pointers into the vDSO it started with, so the fresh one must
+// sit exactly where the old one was. Parking first avoids moving one part
+// onto another part that is still to be moved.
+void move_vdso(RestoreContext& ctx, const ProcessState& process)
+{
+    struct Move {
+        std::uint64_t from, size, to;
+    };
+    std::vector<Move> moves;
+    auto current = proc::smaps(ctx.pid());
+    for (const auto& r : process.regions) {
+        if (r.kind != RegionKind::vdso && r.kind != RegionKind::vvar && r.kind != RegionKind::vvar_vclock) {
+            continue;
+        }
+        std::string name = "[" + region_kind_name(r.kind) + "]";
+        auto it = std::find_if(current.begin(), current.end(), [&](const auto& e) { return e.path == name; });
+        if (it == current.end() || it->end - it->start != r.size()) {
+            throw Error("the vDSO of this kernel differs from the checkpointed one (" + name +
+                        "); restore on a node running the same kernel");
+        }
+        moves.push_back({it->start, r.size(), r.start});
+    }
+    std::uint64_t parking = ctx.area_base() + vdso_parking;
+    for (auto& m : moves) {
+        move_mapping(ctx, m.from, m.size, parking);
+        m.from = parking;
+        parking += m.size;
+    }
+    for (const auto& m : moves) {
+        move_mapping(ctx, m.from, m.size, m.to);
+    }
+}
+
+struct MadviseFlag {
+    const char* mnemonic;
+    int advice;
+};
+constexpr MadviseFlag advice_flags[] = {
+    {"dc", MADV_DONTFORK}, {"wf", MADV_WIPEONFORK}, {"hg", MADV_HUGEPAGE}, {"nh", MADV_NOHUGEPAGE}, {"dd", MADV_DONTDUMP}};
+
+int open_mapped_file(RestoreContext& ctx, const Region& r)
+{
+    struct stat st {};
+    if (::stat(r.path.c_str(), &st) < 0) {
+        throw sys_error("cannot restore the mapping of " + r.path + " at " + hex_address(r.start));
+    }
+    // A shared mapping's file changes by design; a private one (program,
+    // library, input) must be the very same file.
+    bool same = st.st_ino == r.inode &&
+                (r.kind == RegionKind::shared_file ||
+                 (static_cast<std::uint64_t>(st.st_size) == r.file_size &&
+                  st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == r.file_mtime_ns));
+    if (!same) {
+        throw Error("cannot restore the mapping of " + r.path + " at " + hex_address(r.start) +
+                    ": the file was replaced or modified since the checkpoint");
+    }
+    bool writable_shared = r.kind == RegionKind::shared_file && r.has_flag("mw");
+    return static_cast<int>(ctx.main().checked(("open " + r.path).c_str(), SYS_openat,
+                                               {static_cast<std::uint64_t>(AT_FDCWD), ctx.stage_string(r.path),
+                                                static_cast<std::uint64_t>(writable_shared ? O_RDWR : O_RDONLY), 0}));
+}
+
+// Regions that get data from the image are mapped writable first and given
+// their saved protection afterwards. Shared memory was filled by stasis.
+bool needs_fill(const Region& r)
+{
+    return r.kind != RegionKind::shared_anon && (r.kind == RegionKind::anon || !r.chunks.empty());
+}
+
+void map_region(RestoreContext& ctx, const Region& r)
+{
+    std::uint64_t prot = needs_fill(r) ? static_cast<std::uint64_t>(r.prot_bits() | PROT_READ | PROT_WRITE)
+                                       : static_cast<std::uint64_t>(r.prot_bits());
+    auto& inj = ctx.main();
+    switch (r.kind) {
+    case RegionKind::anon: {
+        std::uint64_t flags = MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE | (r.has_flag("gd") ? MAP_GROWSDOWN : 0);
+        inj.checked("mmap", SYS_mmap, {r.start, r.size(), prot, flags, static_cast<std::uint64_t>(-1), 0});
+        break;
+    }
+    case RegionKind::shared_anon: {
+        auto fd = static_cast<std::uint64_t>(ctx.shared_memory_fds().at(r.inode));
+        inj.checked("mmap of shared memory", SYS_mmap, {r.start, r.size(), prot, MAP_FIXED | MAP_SHARED, fd, r.offset});
+        break;
+    }
+    case RegionKind::sysv_shm:
+        attach_sysv_segment(ctx, r, prot);
+        break;
+    case RegionKind::file:
+    case RegionKind::shared_file: {
+        int fd = open_mapped_file(ctx, r);
+        std::uint64_t flags = MAP_FIXED | (r.kind == RegionKind::file ? MAP_PRIVATE : MAP_SHARED);
+        long rc = inj.call(SYS_mmap, {r.start, r.size(), prot, flags, static_cast<std::uint64_t>(fd), r.offset});
+        inj.call(SYS_close, {static_cast<std::uint64_t>(fd)});
+        if (is_syscall_error(rc)) {
+            throw sys_error("cannot map " + r.path + " at " + hex_address(r.start), static_cast<int>(-rc));
+        }
+        break;
+    }
+    default:
+        return;
+    }
+    for (const auto& a : advice_flags) {
+        if (r.has_flag(a.mnemonic)) {
+            inj.call(SYS_madvise, {r.start, r.size(), static_cast<std::uint64_t>(a.advice)});
+        }
+    }
+}
+
+// Decompresses and copies every chunk into the new process on all cores.
+void fill_memory(pid_t pid, const ProcessState& process, const image::ChunkReader& reader)
+{
+    std::vector<const image::Chunk*> chunks;
+    for (const auto& r : process.regions) {
+        for (const auto& c : r.chunks) {
+            if (r.kind != RegionKind::shared_anon) {
+                chunks.push_back(&c);
+            }
+        }
+    }
+    std::atomic<std::size_t> next{0};
+    std::mutex failure_lock;
+    std::exception_ptr failure;
+    auto work = [&] {
+        std::vector<std::byte> buffer;
+        try {
+            for (std::size_t i = next++; i < chunks.size(); i = next++) {
+                buffer.resize(chunks[i]->size);
+                reader.read(*chunks[i], buffer);
+                write_remote(pid, chunks[i]->vaddr, buffer);
+            }
+        } catch (...) {
+            std::lock_guard lock(failure_lock);
+            failure = failure ? failure : std::current_exception();
+            next = chunks.size();
+        }
+    };
+    unsigned workers = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
+    std::vector<std::jthread> threads;
+    for (unsigned i = 1; i < workers; ++i) {
+        threads.emplace_back(work);
+    }
+    work();
+    threads.clear();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+}
+
+void set_mm_fields(RestoreContext& ctx, const MmState& mm)
+{
+    prctl_mm_map map{};
+    map.start_code = mm.start_code;
+    map.end_code = mm.end_code;
+    map.start_data = mm.start_data;
+    map.end_data = mm.end_data;
+    map.start_brk = mm.start_brk;
+    map.brk = mm.brk;
+    map.start_stack = mm.start_stack;
+    map.arg_start = mm.arg_start;
+    map.arg_end = mm.arg_end;
+    map.env_start = mm.env_start;
+    map.env_end = mm.env_end;
+    map.auxv_size = static_cast<__u32>(mm.auxv.size() * sizeof(std::uint64_t));
+    map.exe_fd = static_cast<__u32>(-1);  // the exec already set the right one
+    std::vector<std::byte> block(sizeof(map) + map.auxv_size);
+    map.auxv = reinterpret_cast<__u64*>(ctx.scratch_address() + sizeof(map));
+    std::memcpy(block.data(), &map, sizeof(map));
+    std::memcpy(block.data() + sizeof(map), mm.auxv.data(), map.auxv_size);
+    std::uint64_t staged = ctx.stage(block);
+    ctx.main().checked("prctl(PR_SET_MM_MAP)", SYS_prctl, {PR_SET_MM, PR_SET_MM_MAP, staged, sizeof(map), 0});
+}
+
+}  // namespace
+
+void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, const image::ChunkReader& reader)
+{
+    place_injection_area(ctx, process);
+    unmap_exec_leftovers(ctx);
+    move_vdso(ctx, process);
+    for (const auto& r : process.regions) {
+        map_region(ctx, r);
+    }
+    for (const auto& [inode, fd] : ctx.shared_memory_fds()) {
+        ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
+    }
+    fill_memory(ctx.pid(), process, reader);
+    for (const auto& r : process.regions) {
+        if (needs_fill(r) || r.kind == RegionKind::sysv_shm) {
+            ctx.main().checked("mprotect", SYS_mprotect,
+                               {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
+        }
+    }
+    set_mm_fields(ctx, process.mm);
+}
+
+void unmap_injection_area(RestoreContext& ctx)
+{
+    ctx.main().checked("munmap of the injection area", SYS_munmap, {ctx.area_base(), ctx.area_size()});
+}
+
+}  // namespace stasis

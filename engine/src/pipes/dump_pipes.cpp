@@ -1,0 +1,135 @@
+#include "pipes/dump_pipes.hpp"
+
+#include "core/error.hpp"
+#include "core/proc.hpp"
+#include "core/unique_fd.hpp"
+#include "files/file_kinds.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace stasis {
+
+namespace {
+
+bool has_end_in_tree(const std::vector<ProcessState>& tree, const std::string& key, int accmode)
+{
+    for (const auto& p : tree) {
+        for (const auto& fd : p.fds) {
+            if (fd.kind == FdKind::pipe && fd.path == key && (fd.flags & O_ACCMODE) == accmode) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool holds_pipe(pid_t pid, const std::string& key)
+{
+    std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
+    std::vector<long> fds;
+    try {
+        fds = proc::numbered_entries(dir);
+    } catch (const Error&) {
+        return false;  // gone, or another user's: invisible either way
+    }
+    for (long fd : fds) {
+        char target[64];
+        ssize_t n = ::readlink((dir + std::to_string(fd)).c_str(), target, sizeof(target));
+        if (n == static_cast<ssize_t>(key.size()) && key.compare(0, key.size(), target, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Whether any process outside the tree holds this pipe.
+bool held_outside(const std::vector<ProcessState>& tree, const std::string& key)
+{
+    for (long pid : proc::numbered_entries("/proc")) {
+        bool in_tree = std::any_of(tree.begin(), tree.end(), [pid](const ProcessState& p) { return p.pid == pid; });
+        if (!in_tree && holds_pipe(static_cast<pid_t>(pid), key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+PipeState capture_pipe(pid_t pid, const FdState& fd)
+{
+    std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd.fd);
+    auto fail = [&](const std::string& what) {
+        return sys_error("cannot read the pipe at fd " + std::to_string(fd.fd) + " of process " + std::to_string(pid) +
+                         " (" + what + ")");
+    };
+    UniqueFd source(::open(link.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!source.valid()) {
+        throw fail("open");
+    }
+    PipeState pipe;
+    pipe.key = fd.path;
+    pipe.capacity = ::fcntl(source.get(), F_GETPIPE_SZ);
+    int ends[2];
+    if (::pipe2(ends, O_NONBLOCK | O_CLOEXEC) < 0) {
+        throw fail("pipe");
+    }
+    UniqueFd copy_out(ends[0]), copy_in(ends[1]);
+    if (::fcntl(copy_in.get(), F_SETPIPE_SZ, pipe.capacity) < pipe.capacity) {
+        throw fail("pipe size");
+    }
+    ssize_t n = ::tee(source.get(), copy_in.get(), static_cast<std::size_t>(pipe.capacity), SPLICE_F_NONBLOCK);
+    if (n < 0 && errno != EAGAIN) {
+        throw fail("tee");
+    }
+    pipe.data.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (!pipe.data.empty() &&
+        ::read(copy_out.get(), pipe.data.data(), pipe.data.size()) != static_cast<ssize_t>(pipe.data.size())) {
+        throw fail("read");
+    }
+    return pipe;
+}
+
+}  // namespace
+
+// A pipe with both ends in the tree, or with a read end whose writer nobody
+// holds any more (a producer that finished: its data is still to be read),
+// is restored with its data. One that leads outside (the scheduler's pipe on
+// stdout) can only be handed over from whoever runs the restore, on fds 0-2.
+void classify_pipes(std::vector<ProcessState>& tree)
+{
+    for (auto& p : tree) {
+        for (auto& fd : p.fds) {
+            if (fd.kind != FdKind::pipe) {
+                continue;
+            }
+            bool reader = has_end_in_tree(tree, fd.path, O_RDONLY);
+            bool writer = has_end_in_tree(tree, fd.path, O_WRONLY);
+            bool internal = (reader && writer) || (reader && !held_outside(tree, fd.path));
+            if (!internal && fd.fd > last_stdio_fd) {
+                throw Error("process " + std::to_string(p.pid) + ": fd " + std::to_string(fd.fd) +
+                            " is a pipe to a process outside the checkpointed tree (" + fd.path +
+                            "), which stasis cannot checkpoint yet");
+            }
+            if (!internal) {
+                fd.kind = FdKind::inherit;
+            }
+        }
+    }
+}
+
+void capture_pipes(const std::vector<ProcessState>& tree, Checkpoint& checkpoint)
+{
+    auto& pipes = checkpoint.pipes;
+    for (const auto& p : tree) {
+        for (const auto& fd : p.fds) {
+            bool seen = std::any_of(pipes.begin(), pipes.end(), [&](const PipeState& s) { return s.key == fd.path; });
+            if (fd.kind == FdKind::pipe && !seen) {
+                pipes.push_back(capture_pipe(p.pid, fd));
+            }
+        }
+    }
+}
+
+}  // namespace stasis

@@ -1,0 +1,17 @@
+#pragma once
+// The dump half of pipes (pipes/pipe_kind.hpp).
+#include "image/checkpoint.hpp"
+
+#include <vector>
+
+namespace stasis {
+
+// Tells pipes inside the tree from pipes leading out of it: the latter
+// become kind inherit on fds 0-2 and are refused beyond them.
+void classify_pipes(std::vector<ProcessState>& tree);
+
+// Copies the unread bytes of every pipe inside the tree into the checkpoint
+// without consuming them (tee). Must run while the tree is frozen.
+void capture_pipes(const std::vector<ProcessState>& tree, Checkpoint& checkpoint);
+
+}  // namespace stasis

@@ -1,0 +1,145 @@
+#include "process/dump_process.hpp"
+
+#include "core/error.hpp"
+#include "core/kernel_abi.hpp"
+#include "core/proc.hpp"
+#include "core/ptrace_ops.hpp"
+#include "core/remote_memory.hpp"
+#include "core/syscall_injector.hpp"
+#include "memory/dump_memory.hpp"
+#include "process/signals.hpp"
+#include "threads/dump_threads.hpp"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace stasis {
+
+namespace {
+
+std::string trimmed(std::string s)
+{
+    s.erase(s.find_last_not_of(" \n") + 1);
+    return s;
+}
+
+// A signal that arrived while a syscall was injected was held back; it goes
+// into the image as pending, and is sent again to the live thread once all
+// injection is over, since it must still receive it if it keeps running.
+struct HeldSignal {
+    pid_t tid;
+    int sig;
+};
+
+void keep_intercepted(ThreadState& t, SyscallInjector& inj, std::vector<HeldSignal>& held)
+{
+    for (const auto& info : inj.take_intercepted()) {
+        t.pending.push_back(to_siginfo_bytes({info}).front());
+        held.push_back({t.tid, info.si_signo});
+    }
+}
+
+void read_identity(ProcessState& p)
+{
+    std::string dir = "/proc/" + std::to_string(p.pid);
+    p.exe = proc::read_link(dir + "/exe");
+    p.comm = trimmed(proc::read_text(dir + "/comm"));
+    p.cwd = proc::read_link(dir + "/cwd");
+    p.umask = static_cast<std::uint32_t>(std::stoul(proc::status_field(p.pid, "Umask"), nullptr, 8));
+    proc::Stat stat(p.pid);
+    p.ppid = static_cast<pid_t>(stat.field(proc::StatField::ppid));
+    p.pgid = static_cast<pid_t>(stat.field(proc::StatField::pgrp));
+    p.sid = static_cast<pid_t>(stat.field(proc::StatField::session));
+    for (int r = 0; r < RLIM_NLIMITS; ++r) {
+        rlimit lim{};
+        if (::prlimit(p.pid, static_cast<__rlimit_resource>(r), nullptr, &lim) < 0) {
+            throw sys_error("cannot read the limits of process " + std::to_string(p.pid));
+        }
+        p.rlimits.push_back({lim.rlim_cur, lim.rlim_max});
+    }
+}
+
+}  // namespace
+
+std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions)
+{
+    const auto insn = std::as_bytes(std::span(syscall_insn));
+    for (const auto& r : regions) {
+        if (r.kind != RegionKind::vdso) {
+            continue;
+        }
+        std::vector<std::byte> text(r.size());
+        read_remote(pid, r.start, text);
+        auto it = std::search(text.begin(), text.end(), insn.begin(), insn.end());
+        if (it != text.end()) {
+            return r.start + static_cast<std::uint64_t>(it - text.begin());
+        }
+    }
+    throw Error("process " + std::to_string(pid) + " has no vDSO with a syscall instruction");
+}
+
+ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip,
+                             const std::vector<Region>& regions, SharedResidency& residency)
+{
+    ProcessState p;
+    p.pid = frozen.pid();
+    read_identity(p);
+    for (pid_t tid : frozen.tids()) {
+        p.threads.push_back(read_thread(p.pid, tid));
+    }
+    p.shared_pending = to_siginfo_bytes(ptrace::peek_pending(p.pid, true));
+
+    SyscallInjector leader(p.pid, syscall_ip);
+    std::uint64_t scratch = leader.checked("mmap of a scratch page", SYS_mmap,
+                                           {0, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                                            static_cast<std::uint64_t>(-1), 0});
+    std::vector<HeldSignal> held;
+    std::exception_ptr failure;
+    try {
+        p.mm = read_mm(p.pid, leader);
+        p.sigactions = read_sigactions(p.pid, leader, scratch);
+        residency = read_shared_residency(p.pid, leader, scratch, regions);
+        p.sysv_segments = read_sysv_segments(p.pid, leader, scratch, regions);
+        for (auto& t : p.threads) {
+            SyscallInjector inj(t.tid, syscall_ip);
+            read_thread_by_injection(p.pid, t, inj, scratch);
+            keep_intercepted(t, inj, held);
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    leader.call(SYS_munmap, {scratch, page_size});
+    keep_intercepted(p.threads.front(), leader, held);
+    for (const auto& h : held) {
+        ::syscall(SYS_tgkill, p.pid, h.tid, h.sig);
+    }
+    // Put back what the threads were doing; a syscall they were in restarts.
+    for (auto& t : p.threads) {
+        auto regs = t.regs;
+        ptrace::rewind_interrupted_syscall(regs, true);
+        ptrace::set_regs(t.tid, regs);
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return p;
+}
+
+ProcessState zombie_state(const Zombie& zombie)
+{
+    ProcessState p;
+    p.pid = zombie.pid;
+    p.ppid = zombie.ppid;
+    p.zombie = true;
+    p.wait_status = zombie.wait_status;
+    proc::Stat stat(zombie.pid);
+    p.pgid = static_cast<pid_t>(stat.field(proc::StatField::pgrp));
+    p.sid = static_cast<pid_t>(stat.field(proc::StatField::session));
+    return p;
+}
+
+}  // namespace stasis

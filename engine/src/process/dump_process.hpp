@@ -1,0 +1,27 @@
+#pragma once
+// The per-process half of a checkpoint: identity and place in the tree,
+// attributes (cwd, umask, limits), and one injection session in which each
+// kind asks what only the process itself can tell (threads, signals, mm,
+// shared memory).
+#include "process/frozen_process.hpp"
+#include "process/frozen_tree.hpp"
+#include "process/process_state.hpp"
+#include "shared_memory/dump_shared_memory.hpp"
+
+#include <vector>
+
+namespace stasis {
+
+// Fills everything but regions and fds, and the residency of the given
+// regions' shared memory. The threads are left stopped with their registers
+// as found (interrupted syscalls set to restart).
+ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip,
+                             const std::vector<Region>& regions, SharedResidency& residency);
+
+// The address of a `syscall` instruction in the process's vDSO.
+std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions);
+
+// What is kept of a child that exited but was not reaped.
+ProcessState zombie_state(const Zombie& zombie);
+
+}  // namespace stasis

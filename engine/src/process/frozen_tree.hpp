@@ -1,0 +1,38 @@
+#pragma once
+// A process and all its descendants, each held by a FrozenProcess. Parents
+// are frozen before their children, so a frozen parent cannot add a child
+// that the tree would miss.
+#include "process/frozen_process.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace stasis {
+
+// A child that has exited but was not yet reaped: it cannot be traced, only
+// remembered, and restored as a zombie again.
+struct Zombie {
+    pid_t pid = 0;
+    pid_t ppid = 0;
+    int wait_status = 0;
+};
+
+class FrozenTree {
+public:
+    explicit FrozenTree(pid_t root);
+
+    // Parent before child; processes().front() is the root.
+    [[nodiscard]] const std::vector<std::unique_ptr<FrozenProcess>>& processes() const { return processes_; }
+    [[nodiscard]] const std::vector<Zombie>& zombies() const { return zombies_; }
+
+    // SIGKILL every process while all are still frozen.
+    void kill();
+
+private:
+    void freeze_children_of(pid_t parent);
+
+    std::vector<std::unique_ptr<FrozenProcess>> processes_;
+    std::vector<Zombie> zombies_;
+};
+
+}  // namespace stasis

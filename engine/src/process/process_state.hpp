@@ -1,0 +1,43 @@
+#pragma once
+// What the image keeps of one process: identity and place in the tree,
+// attributes (cwd, umask, limits), signal handlers and the process-wide
+// signal queue, and the parts each kind of kernel object records: threads,
+// memory, fds, SysV segments.
+#include "files/fd_state.hpp"
+#include "memory/region.hpp"
+#include "process/signal_state.hpp"
+#include "shared_memory/sysv_segment.hpp"
+#include "threads/thread_state.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stasis {
+
+struct ProcessState {
+    pid_t pid = 0, ppid = 0, pgid = 0, sid = 0;
+    bool zombie = false;  // exited, not yet reaped: only wait_status is kept
+    int wait_status = 0;
+    std::string exe;
+    std::string comm;
+    std::string cwd;
+    std::uint32_t umask = 022;
+    std::vector<std::array<std::uint64_t, 2>> rlimits;
+    MmState mm;
+    std::vector<SigAction> sigactions;
+    std::vector<SigInfoBytes> shared_pending;
+    std::vector<ThreadState> threads;  // threads[0] is the thread-group leader
+    std::vector<Region> regions;
+    std::vector<FdState> fds;
+    std::vector<SysvSegment> sysv_segments;  // those this process has attached
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, zombie, wait_status, exe, comm, cwd, umask,
+                                   rlimits, mm, sigactions, shared_pending, threads, regions, fds, sysv_segments)
+
+}  // namespace stasis

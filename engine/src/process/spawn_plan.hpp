@@ -1,0 +1,34 @@
+#pragma once
+// Everything the processes of a restored tree need between fork and exec,
+// prepared before the first fork so that they only make async-signal-safe
+// calls: who forks whom, in which order, which fds each gets, and how the
+// sessions, terminals and SysV segments come back.
+#include "files/fd_table.hpp"
+#include "files/restore_fds.hpp"
+#include "process/process_state.hpp"
+#include "shared_memory/restore_shared_memory.hpp"
+#include "terminals/restore_terminal.hpp"
+
+#include <cstddef>
+#include <vector>
+
+namespace stasis {
+
+struct SpawnPlan {
+    const std::vector<ProcessState>* tree = nullptr;
+    std::vector<std::vector<std::size_t>> children;  // per process: indexes of its children, group leaders first
+    std::vector<std::vector<FdPlacement>> placements;
+    std::vector<TerminalSession> terminal_sessions;
+    bool original_ids = false;          // processes get their saved pids, sessions and groups
+    std::vector<SysvSegment> segments;  // created by the namespace's init
+    int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid
+    int go_fd = -1;      // one byte per process lets it go on to exec
+};
+
+SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
+                          const SharedMemory& shared, const RestoredTerminals& terminals);
+
+// Whether the tree is restored inside new namespaces (process/namespace_init.hpp).
+bool needs_namespace(const SpawnPlan& plan);
+
+}  // namespace stasis

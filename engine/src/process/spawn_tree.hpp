@@ -1,0 +1,34 @@
+#pragma once
+// Creating the restored tree's processes: the same parent/child shape, fds,
+// sessions and groups, each stopped under stasis's ptrace at the exec of its
+// saved program. Unprivileged restores of a tree run in a new user + PID
+// namespace so that every process gets its saved pid back (a shell waits
+// for its children by pid).
+#include "files/restore_fds.hpp"
+#include "process/process_state.hpp"
+#include "shared_memory/restore_shared_memory.hpp"
+#include "terminals/restore_terminal.hpp"
+
+#include <sys/types.h>
+
+#include <vector>
+
+namespace stasis {
+
+struct SpawnedTree {
+    std::vector<pid_t> pids;  // pid (as stasis sees it) per process of the checkpoint, 0 for zombies
+    pid_t child = 0;          // stasis's own child: the root, or the namespace's init
+};
+
+// Every non-zombie process ends stopped at its PTRACE_EVENT_EXEC stop, with
+// its execve finished, and the sessions that had a terminal with its pty as
+// their controlling terminal. On error everything spawned is killed.
+SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
+                       const SharedMemory& shared, const RestoredTerminals& terminals);
+
+// Ends a tree that could not be restored. Its processes are stasis's
+// tracees: their deaths must be collected here, or their parents would wait
+// for them for ever.
+void kill_spawned(const SpawnedTree& spawned) noexcept;
+
+}  // namespace stasis

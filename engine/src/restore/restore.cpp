@@ -1,0 +1,180 @@
+#include <stasis/restore.hpp>
+
+#include "core/error.hpp"
+#include "core/exit_status.hpp"
+#include "core/ptrace_ops.hpp"
+#include "core/restore_context.hpp"
+#include "files/kept_output.hpp"
+#include "files/restore_fds.hpp"
+#include "image/chunk_reader.hpp"
+#include "image/manifest.hpp"
+#include "memory/restore_memory.hpp"
+#include "process/executable.hpp"
+#include "process/signals.hpp"
+#include "process/spawn_tree.hpp"
+#include "shared_memory/restore_shared_memory.hpp"
+#include "terminals/restore_terminal.hpp"
+#include "terminals/terminal_relay.hpp"
+#include "threads/restore_threads.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+namespace stasis {
+
+namespace {
+
+void check_cpu(pid_t child, const Checkpoint& checkpoint)
+{
+    auto xstate = ptrace::get_xstate(child);
+    std::uint64_t here = ptrace::xcr0_of(xstate);
+    std::uint64_t missing = checkpoint.cpu.xcr0 & ~here;
+    if (missing != 0 || xstate.size() != checkpoint.cpu.xsave_size) {
+        std::ostringstream s;
+        s << "this CPU cannot hold the checkpointed register state: XSAVE features 0x" << std::hex << missing
+          << " missing (image XCR0 0x" << checkpoint.cpu.xcr0 << ", here 0x" << here << std::dec << "; XSAVE size "
+          << checkpoint.cpu.xsave_size << " vs " << xstate.size() << ")";
+        throw Error(s.str());
+    }
+}
+
+// Turns one freshly exec'd process into its checkpointed self, up to the
+// point where only its registers remain to be set. Returns its threads.
+std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader,
+                                   std::set<int>& fds_rebuilt)
+{
+    RestoreContext ctx(pid, 0);
+    ctx.set_shared_memory_fds(shared_memory_fds(p));
+    rebuild_address_space(ctx, p, reader);
+    restore_sigactions(ctx, p);
+    finish_fds(ctx, p, fds_rebuilt);
+    auto tids = restore_threads(ctx, p);
+    unmap_injection_area(ctx);
+    return tids;
+}
+
+struct RestoredTree {
+    pid_t root = 0;         // the restored root process, as stasis sees it
+    pid_t child = 0;        // stasis's own child: the root, or its namespace's init
+    std::vector<Pty> ptys;  // the tree's terminals, for `stasis restore` to relay
+};
+
+// Nothing runs until every process of the tree is complete, so no process
+// sees a half-restored peer. Without ptys, the tree's terminal fds get
+// stasis's own fds 0-2 (terminals/terminal_kind.cpp).
+RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader& reader, bool with_ptys)
+{
+    for (const auto& p : checkpoint.processes) {
+        if (!p.zombie) {
+            check_restorable(p);
+        }
+    }
+    auto terminals = with_ptys ? RestoredTerminals(checkpoint.processes) : RestoredTerminals();
+    SpawnedTree spawned;
+    {
+        RestoreSources sources(checkpoint, terminals);
+        auto open = open_descriptions(sources);
+        auto shared = create_shared_memory(checkpoint, reader);
+        spawned = spawn_tree(checkpoint.processes, open, shared, terminals);
+    }
+    try {
+        check_cpu(spawned.pids.front(), checkpoint);
+        std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());
+        std::set<int> fds_rebuilt;
+        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
+            if (spawned.pids[i] > 0) {
+                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader, fds_rebuilt);
+            }
+        }
+        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
+            if (spawned.pids[i] > 0) {
+                release_threads(checkpoint.processes[i], threads[i]);
+            }
+        }
+    } catch (...) {
+        kill_spawned(spawned);
+        throw;
+    }
+    return {spawned.pids.front(), spawned.child, terminals.release()};
+}
+
+void write_pidfile(const std::string& path, pid_t pid)
+{
+    if (path.empty()) {
+        return;
+    }
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << pid << "\n";
+        if (!out.flush()) {
+            throw sys_error("cannot write pid file " + path);
+        }
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        throw sys_error("cannot write pid file " + path);
+    }
+}
+
+int wait_for_exit(pid_t pid)
+{
+    int status = 0;
+    if (waitpid_uninterrupted(pid, status, 0) < 0) {
+        throw sys_error("waiting for the restored process");
+    }
+    return shell_exit_status(status);
+}
+
+RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys)
+{
+    Checkpoint checkpoint = image::read_checkpoint(dir);
+    if (checkpoint.processes.empty() || checkpoint.processes.front().zombie) {
+        throw ImageError(dir.string() + " holds no process to restore");
+    }
+    image::ChunkReader reader(dir);
+    put_back_output(checkpoint, reader);
+    return restore_tree(checkpoint, reader, with_ptys);
+}
+
+}  // namespace
+
+StartedRestore start_restored(const std::filesystem::path& dir)
+{
+    auto restored = restore_dir(dir, false);
+    return {restored.root, restored.child};
+}
+
+int restore(const RestoreOptions& options)
+{
+    if (!options.detach) {
+        auto restored = restore_dir(options.dir, true);
+        write_pidfile(options.pidfile, restored.root);
+        if (!restored.ptys.empty()) {
+            relay_terminals(std::move(restored.ptys), restored.child, restored.root);
+        }
+        return wait_for_exit(restored.child);
+    }
+    // Detached: an intermediate process restores and exits, so the restored
+    // one is not our child and we can return at once.
+    pid_t middle = ::fork();
+    if (middle < 0) {
+        throw sys_error("fork");
+    }
+    if (middle == 0) {
+        try {
+            write_pidfile(options.pidfile, restore_dir(options.dir, false).root);
+            ::_exit(0);
+        } catch (const std::exception& e) {
+            std::cerr << "stasis: " << e.what() << "\n";
+            ::_exit(1);
+        }
+    }
+    return wait_for_exit(middle);
+}
+
+}  // namespace stasis

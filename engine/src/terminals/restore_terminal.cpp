@@ -1,0 +1,191 @@
+#include "terminals/restore_terminal.hpp"
+
+#include "core/error.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace stasis {
+
+namespace {
+
+std::string describe(const TerminalState& t)
+{
+    auto dev = static_cast<dev_t>(t.device);
+    return "terminal " + std::to_string(t.id) + " (" + t.type + " " + std::to_string(major(dev)) + ":" +
+           std::to_string(minor(dev)) + ")";
+}
+
+termios saved_termios(const TerminalState& t)
+{
+    termios tio{};
+    tio.c_iflag = t.iflag;
+    tio.c_oflag = t.oflag;
+    tio.c_cflag = t.cflag;
+    tio.c_lflag = t.lflag;
+    tio.c_line = t.line;
+    std::copy_n(t.cc.begin(), std::min<std::size_t>(t.cc.size(), NCCS), std::begin(tio.c_cc));
+    ::cfsetispeed(&tio, t.ispeed);
+    ::cfsetospeed(&tio, t.ospeed);
+    return tio;
+}
+
+// A new open file description of the pty's slave, close-on-exec. Asking
+// TIOCGPTPEER for O_CLOEXEC would leave it in the description's flags for
+// good (open(2) drops it; TIOCGPTPEER does not), and every fd on it would
+// read as close-on-exec at the next checkpoint.
+UniqueFd open_peer(int master, int flags)
+{
+    UniqueFd fd(::ioctl(master, TIOCGPTPEER, flags | O_NOCTTY));
+    if (fd.valid() && ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
+        fd.reset();
+    }
+    return fd;
+}
+
+Pty create_pty(const TerminalState& saved)
+{
+    Pty pty;
+    pty.saved = saved;
+    pty.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!pty.master.valid() || ::unlockpt(pty.master.get()) < 0) {
+        throw sys_error("cannot create a pty for " + describe(saved));
+    }
+    pty.slave = open_peer(pty.master.get(), O_RDWR);
+    if (!pty.slave.valid()) {
+        throw sys_error("cannot open the new pty of " + describe(saved));
+    }
+    termios tio = saved_termios(saved);
+    winsize ws{saved.rows, saved.cols, saved.xpixel, saved.ypixel};
+    if (::tcsetattr(pty.slave.get(), TCSANOW, &tio) < 0 || ::ioctl(pty.slave.get(), TIOCSWINSZ, &ws) < 0) {
+        throw sys_error("cannot give the new pty the settings of " + describe(saved));
+    }
+    return pty;
+}
+
+// The terminal of the root's lowest-numbered terminal fd: the one `stasis
+// restore`'s stdin goes to.
+int first_terminal(const ProcessState& root)
+{
+    int first_fd = INT_MAX, id = -1;
+    for (const auto& fd : root.fds) {
+        if (fd.kind == FdKind::terminal && fd.fd < first_fd) {
+            first_fd = fd.fd;
+            id = fd.detail_as<TerminalState>().id;
+        }
+    }
+    return id;
+}
+
+}  // namespace
+
+std::vector<TerminalState> saved_terminals(const std::vector<ProcessState>& tree)
+{
+    std::vector<TerminalState> terminals;
+    for (const auto& p : tree) {
+        for (const auto& fd : p.fds) {
+            if (fd.kind != FdKind::terminal) {
+                continue;
+            }
+            const auto& t = fd.detail_as<TerminalState>();
+            if (std::none_of(terminals.begin(), terminals.end(), [&](const TerminalState& s) { return s.id == t.id; })) {
+                terminals.push_back(t);
+            }
+        }
+    }
+    return terminals;
+}
+
+RestoredTerminals::RestoredTerminals(const std::vector<ProcessState>& tree)
+{
+    for (const auto& t : saved_terminals(tree)) {
+        ptys_.push_back(create_pty(t));
+    }
+    int first = tree.empty() ? -1 : first_terminal(tree.front());
+    std::stable_partition(ptys_.begin(), ptys_.end(), [first](const Pty& p) { return p.saved.id == first; });
+}
+
+int RestoredTerminals::slave(int id) const
+{
+    auto it = std::find_if(ptys_.begin(), ptys_.end(), [id](const Pty& p) { return p.saved.id == id; });
+    return it != ptys_.end() ? it->slave.get() : -1;
+}
+
+UniqueFd RestoredTerminals::open_slave(const FdState& saved) const
+{
+    int id = saved.detail_as<TerminalState>().id;
+    auto it = std::find_if(ptys_.begin(), ptys_.end(), [id](const Pty& p) { return p.saved.id == id; });
+    if (it == ptys_.end()) {
+        throw ImageError("fd " + std::to_string(saved.fd) + " names terminal " + std::to_string(id) +
+                         ", which the image does not describe");
+    }
+    UniqueFd fd = open_peer(it->master.get(), saved.flags & O_ACCMODE);
+    if (!fd.valid() || ::fcntl(fd.get(), F_SETFL, saved.flags & (O_APPEND | O_NONBLOCK)) < 0) {
+        throw sys_error("cannot open the new pty of " + describe(it->saved) + " for fd " + std::to_string(saved.fd) +
+                        " (" + saved.path + ")");
+    }
+    return fd;
+}
+
+std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& tree,
+                                               const RestoredTerminals& terminals, bool original_ids)
+{
+    std::vector<TerminalSession> sessions(tree.size());
+    if (tree.empty() || terminals.empty()) {
+        return sessions;
+    }
+    for (const auto& t : saved_terminals(tree)) {
+        if (t.session == 0 || terminals.slave(t.id) < 0) {
+            continue;
+        }
+        auto leader = std::find_if(tree.begin(), tree.end(),
+                                   [&](const ProcessState& p) { return p.pid == t.session && !p.zombie; });
+        std::size_t taker = 0;
+        bool new_session = true;
+        if (leader != tree.end()) {
+            taker = static_cast<std::size_t>(leader - tree.begin());
+            new_session = !original_ids;  // with its pid, it starts its session itself (restore_spawn)
+        } else if (tree.front().sid != t.session) {
+            continue;  // no process of the tree can lead that session
+        }
+        auto& s = sessions[taker];
+        s.new_session = new_session;
+        s.slave = terminals.slave(t.id);
+        s.foreground_own = t.foreground != 0 && t.foreground == tree[taker].pgid;
+        s.foreground = original_ids ? t.foreground : 0;
+    }
+    return sessions;
+}
+
+void start_terminal_session(const TerminalSession& session) noexcept
+{
+    if (session.new_session) {
+        ::setsid();
+    }
+}
+
+bool take_controlling_terminal(const TerminalSession& session) noexcept
+{
+    return session.slave < 0 || ::ioctl(session.slave, TIOCSCTTY, 0) == 0;
+}
+
+void hand_foreground(const TerminalSession& session) noexcept
+{
+    if (session.slave < 0) {
+        return;
+    }
+    // A saved foreground group that did not come back (it lay outside the
+    // tree) leaves the leader's own group in the foreground.
+    pid_t group = session.foreground_own ? ::getpgrp() : session.foreground;
+    if (group > 0) {
+        ::tcsetpgrp(session.slave, group);
+    }
+}
+
+}  // namespace stasis

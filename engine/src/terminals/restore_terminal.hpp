@@ -1,0 +1,78 @@
+#pragma once
+// The terminals of a restored tree: one new pty per terminal the tree held,
+// its slave given the saved termios and window size. Every saved fd on that
+// terminal gets a description of the slave, and the session that had it as
+// its controlling terminal gets it again (TIOCSCTTY in its leader, between
+// fork and exec), with its saved foreground process group. `stasis restore`
+// then relays between the masters and its own stdin/stdout
+// (terminal_relay.hpp).
+#include "process/process_state.hpp"
+#include "core/unique_fd.hpp"
+
+#include <sys/types.h>
+
+#include <vector>
+
+namespace stasis {
+
+// One restored terminal.
+struct Pty {
+    TerminalState saved;
+    UniqueFd master;
+    UniqueFd slave;  // stasis's own, read-write: the controlling terminal is taken through it
+};
+
+class RestoredTerminals {
+public:
+    // No ptys: fds on terminals get the restorer's own fds 0-2 instead, and
+    // no controlling terminal (a restore that nobody relays for: --detach,
+    // an agent's).
+    RestoredTerminals() = default;
+
+    // One pty per terminal of the tree; the one on the root's lowest
+    // terminal fd comes first. Throws an Error when a pty cannot be made.
+    explicit RestoredTerminals(const std::vector<ProcessState>& tree);
+
+    [[nodiscard]] bool empty() const { return ptys_.empty(); }
+
+    // A new open file description of the slave of saved's terminal, with
+    // saved's access mode and status flags.
+    [[nodiscard]] UniqueFd open_slave(const FdState& saved) const;
+
+    // stasis's read-write fd of terminal id's slave; -1 if it has no pty.
+    [[nodiscard]] int slave(int id) const;
+
+    // Hands the ptys over, the first one first.
+    std::vector<Pty> release() { return std::move(ptys_); }
+
+private:
+    std::vector<Pty> ptys_;
+};
+
+// The tree's terminals, one per id, from its fds (kind `terminal`).
+std::vector<TerminalState> saved_terminals(const std::vector<ProcessState>& tree);
+
+// What one restored process does about a controlling terminal between fork
+// and exec.
+struct TerminalSession {
+    bool new_session = false;     // setsid() itself: the session's saved leader is not restored as one
+    int slave = -1;               // TIOCSCTTY on this fd (a RestoredTerminals slave); -1: none
+    pid_t foreground = 0;         // then tcsetpgrp to this group, once the whole tree exists; 0: none
+    bool foreground_own = false;  // ... to its own group instead (its pid may be a new one)
+};
+
+// One entry per process of the tree. A session whose leader is in the tree
+// is taken by that leader; one whose leader lies outside by the root, when
+// the root is a member, in a session of its own.
+std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& tree,
+                                               const RestoredTerminals& terminals, bool original_ids);
+
+// Between fork and exec (async-signal-safe), in this order around joining
+// the saved session and group: setsid() when the process starts the session
+// itself (before, since a group leader cannot); TIOCSCTTY (after; false if
+// the kernel refused); tcsetpgrp once every process has joined its group.
+void start_terminal_session(const TerminalSession& session) noexcept;
+bool take_controlling_terminal(const TerminalSession& session) noexcept;
+void hand_foreground(const TerminalSession& session) noexcept;
+
+}  // namespace stasis

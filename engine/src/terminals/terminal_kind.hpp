@@ -1,0 +1,12 @@
+#pragma once
+// Terminals on any fd (a pty slave, a console or serial line, /dev/tty):
+// recorded with their settings and whose controlling terminal they were
+// (terminals/dump_terminal.hpp), restored on new ptys
+// (terminals/restore_terminal.hpp). A pty master is refused.
+#include "files/fd_kind.hpp"
+
+namespace stasis {
+
+const FdKindOps& terminal_kind();
+
+}  // namespace stasis

@@ -1,0 +1,20 @@
+#pragma once
+// The restore half of threads: the threads themselves and what the kernel
+// keeps per thread, and finally every thread's registers.
+#include "core/restore_context.hpp"
+#include "process/process_state.hpp"
+
+#include <vector>
+
+namespace stasis {
+
+// Creates threads 1..n (thread 0 is the process's main thread) and restores
+// every thread's registrations and pending signals. Returns the new tids in
+// the order of process.threads.
+std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& process);
+
+// Last step, after the injection area is gone: masks, FPU state and
+// registers, then let every thread run.
+void release_threads(const ProcessState& process, const std::vector<pid_t>& tids);
+
+}  // namespace stasis
