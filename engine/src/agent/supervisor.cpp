@@ -3,6 +3,7 @@
 #include "agent/guarded_signals.hpp"
 #include "agent/run_log.hpp"
 #include "core/error.hpp"
+#include "core/exit_status.hpp"
 #include "stasis/duration.hpp"
 
 #include <signal.h>
@@ -23,7 +24,6 @@ constexpr auto collect_window = std::chrono::milliseconds(100);
 // How long the rest of an ended job may take to die (SIGKILL) before the
 // agent exits anyway.
 constexpr auto reap_limit = std::chrono::seconds(5);
-constexpr int signal_exit_base = 128;
 
 std::string describe_held(const std::vector<HeldSignal>& held)
 {
@@ -203,7 +203,7 @@ int Supervisor::exit_status(int wait_status) const
                                                : "exited with status " + std::to_string(WEXITSTATUS(wait_status));
     run_log().info("the job {}", how);
     store_.mark_finished(how);
-    return WIFSIGNALED(wait_status) ? signal_exit_base + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+    return shell_exit_status(wait_status);
 }
 
 }  // namespace stasis::agent
