@@ -87,7 +87,7 @@ std::vector<std::string> StepPlan::run_arguments() const
 {
     std::vector<std::string> args = {"--dir",  root.string(), "--interval", std::to_string(interval.count()) + "s",
                                      "--keep", std::to_string(keep), "--keep-output",
-                                     "--compress", compression == Compression::zstd ? "zstd" : "none",
+                                     "--compress", std::string(compression_name(compression)),
                                      "--compress-level", std::to_string(compression_level)};
     if (stop_at) {
         auto left = std::chrono::duration_cast<std::chrono::seconds>(*stop_at - std::chrono::system_clock::now());

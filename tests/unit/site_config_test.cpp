@@ -314,3 +314,13 @@ TEST_CASE("plugin arguments are checked like the file")
     CHECK(override_error("keep") == "plugin argument: expected KEY=VALUE, got \"keep\"");
     CHECK(override_error("=3") == "plugin argument: unknown key \"\"");
 }
+
+TEST_CASE("compression and log_level names are the ones the file takes")
+{
+    for (const char* name : {"zstd", "none"}) {
+        CHECK(stasis::compression_name(overridden(std::string("compression=") + name).compression) == name);
+    }
+    for (const char* name : {"trace", "debug", "info", "warn", "error"}) {
+        CHECK(stasis::log_level_name(overridden(std::string("log_level=") + name).log_level) == name);
+    }
+}
