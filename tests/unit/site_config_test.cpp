@@ -1,6 +1,7 @@
 // The site configuration: stasis.yaml, its defaults, its one-line errors,
 // and plugin arguments overriding single keys.
 #include "stasis/site_config.hpp"
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -59,30 +60,6 @@ SiteConfig overridden(const std::string& argument)
     stasis::apply_override(config, argument);
     return config;
 }
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "stasis-config-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path write(const std::string& name, const std::string& text) const
-    {
-        auto path = path_ / name;
-        std::ofstream(path) << text;
-        return path;
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 }  // namespace
 
