@@ -3,8 +3,7 @@
 #include "plugin_error.hpp"
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
-#include <sys/xattr.h>
+#include <stasis/privileged_program.hpp>
 
 #include <fstream>
 
@@ -12,17 +11,11 @@ namespace stasis::spank {
 
 namespace {
 
+// A missing program is left to the restore, which says so itself.
 void check_program(const std::string& exe)
 {
-    struct stat st {};
-    if (::stat(exe.c_str(), &st) < 0) {
-        return;  // the restore itself says it is missing
-    }
-    if (st.st_mode & (S_ISUID | S_ISGID)) {
-        throw PluginError("the checkpoint would run " + exe + ", a setuid or setgid program");
-    }
-    if (::getxattr(exe.c_str(), "security.capability", nullptr, 0) > 0) {
-        throw PluginError("the checkpoint would run " + exe + ", a program with file capabilities");
+    if (auto privileged = contract::privileged_program(exe)) {
+        throw PluginError("the checkpoint would run " + exe + ", " + *privileged);
     }
 }
 

@@ -19,6 +19,7 @@ extern "C" {
 #include "task_handover.hpp"
 
 #include <slurm/slurm.h>
+#include <stasis/exit_requeue.hpp>
 #include <sys/wait.h>
 
 #include <memory>
@@ -38,7 +39,6 @@ namespace {
 
 using namespace stasis::spank;
 
-constexpr int exit_requeue = 75;  // `stasis run`: checkpointed, please requeue
 constexpr auto record_poll = std::chrono::seconds(1);
 constexpr auto walltime_slack = std::chrono::seconds(5);
 
@@ -108,7 +108,7 @@ void stop_recording()
 
 bool ended_for_walltime(int wait_status)
 {
-    return state.plan && state.plan->stop_at && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == exit_requeue &&
+    return state.plan && state.plan->stop_at && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == stasis::contract::exit_requeue &&
            std::chrono::system_clock::now() >= *state.plan->stop_at - walltime_slack;
 }
 

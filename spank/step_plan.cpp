@@ -3,10 +3,11 @@
 #include "image_programs.hpp"
 #include "job_record.hpp"
 #include "plugin_error.hpp"
-#include "restart_metadata.hpp"
 #include "slurm_log.hpp"
 
 #include <stasis/duration.hpp>
+#include <stasis/generation_name.hpp>
+#include <stasis/restart_metadata.hpp>
 
 #include <algorithm>
 
@@ -42,12 +43,12 @@ std::filesystem::path job_root(const SiteConfig& settings, const JobOptions& opt
 std::optional<std::string> recorded_generation(const JobRecord& record, const StepPlan& plan,
                                                const StepFacts& facts)
 {
-    auto metadata = find_restart_metadata(record.admin_comment);
+    auto metadata = contract::find_restart_metadata(record.admin_comment);
     if (!metadata) {
         log_info(facts.job_id, "requeued start without a recorded checkpoint; starting the job anew");
         return std::nullopt;
     }
-    if (metadata->path != plan.root.string() || !is_generation_name(metadata->generation)) {
+    if (metadata->path != plan.root.string() || !contract::is_committed_generation_name(metadata->generation)) {
         log_error(facts.job_id, "the recorded checkpoint {}/{} is not in this job's directory {}; starting anew",
                   metadata->path, metadata->generation, plan.root.string());
         return std::nullopt;
