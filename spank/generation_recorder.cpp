@@ -37,8 +37,8 @@ std::string utc_now()
 
 }  // namespace
 
-GenerationRecorder::GenerationRecorder(std::uint32_t job_id, std::filesystem::path root)
-    : job_id_(job_id), root_(std::move(root))
+GenerationRecorder::GenerationRecorder(JobLog log, std::filesystem::path root)
+    : log_(log), root_(std::move(root))
 {
 }
 
@@ -78,13 +78,13 @@ void GenerationRecorder::record_latest()
             return;
         }
         contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1};
-        auto record = load_job_record(job_id_);
-        set_admin_comment(job_id_, contract::merge_restart_metadata(record.admin_comment, metadata));
+        auto record = load_job_record(log_.job_id());
+        set_admin_comment(log_.job_id(), contract::merge_restart_metadata(record.admin_comment, metadata));
         recorded_ = *latest;
-        log_info(job_id_, "{} committed in {} ({} bytes); recorded in AdminComment", *latest, root_.string(),
+        log_.info("{} committed in {} ({} bytes); recorded in AdminComment", *latest, root_.string(),
                  metadata.bytes);
     } catch (const std::exception& e) {
-        log_error(job_id_, "cannot record the newest checkpoint: {}", e.what());
+        log_.error("cannot record the newest checkpoint: {}", e.what());
     }
 }
 

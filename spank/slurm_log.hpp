@@ -8,18 +8,37 @@
 
 namespace stasis::spank {
 
-template <typename... Args>
-void log_info(std::uint32_t job_id, fmt::format_string<Args...> format, Args&&... args)
-{
-    auto line = fmt::format(format, std::forward<Args>(args)...);
-    slurm_info("stasis: job %u: %s", job_id, line.c_str());
-}
+class JobLog {
+public:
+    // Before the job is known (sbatch, srun): lines say only "stasis: ...".
+    JobLog() = default;
+    explicit JobLog(std::uint32_t job_id) : job_id_(job_id) {}
 
-template <typename... Args>
-void log_error(std::uint32_t job_id, fmt::format_string<Args...> format, Args&&... args)
-{
-    auto line = fmt::format(format, std::forward<Args>(args)...);
-    slurm_error("stasis: job %u: %s", job_id, line.c_str());
-}
+    [[nodiscard]] std::uint32_t job_id() const { return job_id_; }
+
+    template <typename... Args>
+    void error(fmt::format_string<Args...> format, Args&&... args) const
+    {
+        write(slurm_error, fmt::format(format, std::forward<Args>(args)...));
+    }
+
+    template <typename... Args>
+    void info(fmt::format_string<Args...> format, Args&&... args) const
+    {
+        write(slurm_info, fmt::format(format, std::forward<Args>(args)...));
+    }
+
+private:
+    void write(void (*sink)(const char*, ...), const std::string& line) const
+    {
+        if (job_id_ != 0) {
+            sink("stasis: job %u: %s", job_id_, line.c_str());
+        } else {
+            sink("stasis: %s", line.c_str());
+        }
+    }
+
+    std::uint32_t job_id_ = 0;
+};
 
 }  // namespace stasis::spank
