@@ -41,13 +41,24 @@ bool ended_for_walltime(const PluginState& state, int wait_status)
            std::chrono::system_clock::now() >= *state.plan->stop_at - walltime_slack;
 }
 
+std::string describe(const StepPlan& plan)
+{
+    std::string args;
+    for (const auto& arg : plan.run_arguments(std::chrono::system_clock::now())) {
+        args += " " + arg;
+    }
+    return args;
+}
+
 }  // namespace
 
 void start_in_slurmstepd(PluginState& state, spank_t spank, int argc, char** argv)
 {
-    state.log = JobLog(item<std::uint32_t>(spank, S_JOB_ID));
+    auto job_id = item<std::uint32_t>(spank, S_JOB_ID);
+    state.log = JobLog(job_id, LogLevel::info);
     try {
         state.settings = load_plugin_settings(argc, argv);
+        state.log = JobLog(job_id, state.settings->log_level);
     } catch (const std::exception& e) {
         state.log.error("{}; jobs run without checkpoints", e.what());
     }
@@ -68,6 +79,7 @@ void plan_batch_step(PluginState& state, spank_t spank)
     const auto& plan = *state.plan;
     state.log.info("checkpoints into {} every {}s, keeping {}; {}", plan.root.string(), plan.interval.count(),
                    plan.keep, plan.resume_from ? "resuming from " + *plan.resume_from : std::string("starting anew"));
+    state.log.debug("the batch task runs under stasis run{}", describe(plan));
 }
 
 void start_recording(PluginState& state)

@@ -17,7 +17,7 @@ namespace stasis::spank {
 
 struct PluginState {
     JobOptions options;                            // every context: what the option callbacks took
-    JobLog log;                                    // slurmstepd: names the job
+    JobLog log;                                    // slurmstepd: names the job, at the site's log_level
     std::optional<SiteConfig> settings;            // slurmstepd: the site's, when they could be read
     std::optional<StepPlan> plan;                  // slurmstepd and the task: set when this step checkpoints
     std::unique_ptr<GenerationRecorder> recorder;  // slurmstepd, while the batch task runs

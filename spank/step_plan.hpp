@@ -22,6 +22,7 @@ struct StepPlan {
     unsigned keep = 2;
     Compression compression = Compression::zstd;
     int compression_level = 1;
+    LogLevel log_level = LogLevel::info;
     std::optional<std::string> resume_from;  // else a fresh start
     std::optional<std::chrono::system_clock::time_point> stop_at;  // walltime checkpoint
 

@@ -64,8 +64,10 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     plan.keep = options.keep.value_or(settings.keep);
     plan.compression = settings.compression;
     plan.compression_level = settings.compression_level;
+    plan.log_level = settings.log_level;
     plan.root = job_root(settings, options, facts);
     auto record = load_job_record(facts.job_id);
+    log.debug("restart count {}, AdminComment \"{}\"", record.restart_count, record.admin_comment);
     plan.resume_from = resume_point(record, plan.root, facts, log);
     auto stop = walltime_stop(settings, record, std::chrono::system_clock::now());
     if (!stop.why_not.empty()) {

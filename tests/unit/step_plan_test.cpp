@@ -10,6 +10,7 @@
 
 using namespace std::chrono_literals;
 using stasis::Compression;
+using stasis::LogLevel;
 using stasis::SiteConfig;
 using stasis::spank::JobOptions;
 using stasis::spank::JobRecord;
@@ -27,6 +28,7 @@ StepPlan sample_plan()
     plan.keep = 3;
     plan.compression = Compression::none;
     plan.compression_level = 7;
+    plan.log_level = LogLevel::debug;
     return plan;
 }
 
@@ -58,7 +60,8 @@ TEST_CASE("run arguments: every setting of the plan, and a fresh start")
 {
     CHECK(sample_plan().run_arguments(now) ==
           std::vector<std::string>{"--dir", "/var/spool/stasis/42", "--interval", "600s", "--keep", "3",
-                                   "--keep-output", "--compress", "none", "--compress-level", "7", "--fresh"});
+                                   "--keep-output", "--compress", "none", "--compress-level", "7", "--log-level",
+                                   "debug", "--fresh"});
 }
 
 TEST_CASE("run arguments: a resume names its generation instead of --fresh")
@@ -68,6 +71,17 @@ TEST_CASE("run arguments: a resume names its generation instead of --fresh")
     auto args = plan.run_arguments(now);
     CHECK(value_of(args, "--resume-from") == "gen-000004");
     CHECK(std::count(args.begin(), args.end(), "--fresh") == 0);
+}
+
+TEST_CASE("run arguments: every log level is passed by its name")
+{
+    auto plan = sample_plan();
+    for (auto [level, name] : {std::pair{LogLevel::trace, "trace"}, std::pair{LogLevel::debug, "debug"},
+                               std::pair{LogLevel::info, "info"}, std::pair{LogLevel::warn, "warn"},
+                               std::pair{LogLevel::error, "error"}}) {
+        plan.log_level = level;
+        CHECK(value_of(plan.run_arguments(now), "--log-level") == name);
+    }
 }
 
 TEST_CASE("run arguments: --stop-after counts whole seconds from now, rounded down, never below 0")
