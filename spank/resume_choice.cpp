@@ -23,4 +23,13 @@ ResumeChoice choose_resume(const JobRecord& record, const std::filesystem::path&
     return {metadata->generation, {}, LogLevel::info};
 }
 
+std::optional<std::string> generation_before(std::string_view generation)
+{
+    auto parsed = contract::parse_generation_name(generation);
+    if (!parsed || parsed->partial || parsed->number == 0) {
+        return std::nullopt;
+    }
+    return contract::generation_name(parsed->number - 1);
+}
+
 }  // namespace stasis::spank

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace stasis::spank {
 
@@ -21,5 +22,10 @@ struct ResumeChoice {
 // root is this job's checkpoint directory; a record naming another one, or
 // no committed generation, is not followed.
 ResumeChoice choose_resume(const JobRecord& record, const std::filesystem::path& root);
+
+// The name just below a committed generation's: `stasis run --resume-from`
+// takes it as "that one or an older one", so passing it refuses generation
+// and lets the agent fall back. Nothing below gen-000000.
+std::optional<std::string> generation_before(std::string_view generation);
 
 }  // namespace stasis::spank

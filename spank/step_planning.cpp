@@ -2,6 +2,7 @@
 
 #include "image_programs.hpp"
 #include "job_record.hpp"
+#include "plugin_error.hpp"
 #include "resume_choice.hpp"
 
 #include <stasis/duration.hpp>
@@ -23,16 +24,30 @@ std::filesystem::path job_root(const SiteConfig& settings, const JobOptions& opt
 
 // The generation the job record names, once its files are the user's and
 // the programs it would run are not privileged. One that is missing is left
-// to the agent, which falls back to an older one.
+// to the agent, which falls back to an older one; so is one that `stasis
+// info` cannot read, by resuming from the name below it.
 std::string vetted_generation(const std::string& generation, const std::filesystem::path& root,
-                              const StepFacts& facts)
+                              const StepFacts& facts, const JobLog& log)
 {
     check_owned_by(root, facts.owner);
     auto dir = root / generation;
-    if (std::filesystem::exists(dir)) {
-        check_generation_owned_by(dir, facts.owner);
-        check_no_privileged_programs(dir);
+    if (!std::filesystem::exists(dir)) {
+        return generation;
     }
+    check_generation_owned_by(dir, facts.owner);
+    auto listing = list_image_programs(dir, facts.owner);
+    if (listing.failure) {
+        auto older = generation_before(generation);
+        if (!older) {
+            throw PluginError("the recorded checkpoint " + dir.string() + " is refused: " + *listing.failure);
+        }
+        log.error("the recorded checkpoint {} is refused: {}; resuming from an older one", dir.string(),
+                  *listing.failure);
+        return *older;
+    }
+    refuse_privileged_programs(listing.programs);
+    log.debug("{}: none of its {} programs is setuid, setgid or has file capabilities", dir.string(),
+              listing.programs.size());
     return generation;
 }
 
@@ -41,7 +56,7 @@ std::optional<std::string> resume_point(const JobRecord& record, const std::file
 {
     auto choice = choose_resume(record, root);
     if (choice.generation) {
-        return vetted_generation(*choice.generation, root, facts);
+        return vetted_generation(*choice.generation, root, facts, log);
     }
     if (choice.severity == LogLevel::error) {
         log.error("{}", choice.why_not);

@@ -9,6 +9,7 @@ using stasis::LogLevel;
 using stasis::contract::merge_restart_metadata;
 using stasis::contract::RestartMetadata;
 using stasis::spank::choose_resume;
+using stasis::spank::generation_before;
 using stasis::spank::JobRecord;
 
 namespace {
@@ -70,4 +71,14 @@ TEST_CASE("resume: a record that does not fit the job is an error, and not follo
         CHECK(choice.why_not.find("is not in this job's directory") != std::string::npos);
         CHECK(choice.severity == LogLevel::error);
     }
+}
+
+TEST_CASE("resume: the name below a generation, for the agent to fall back from")
+{
+    CHECK(generation_before("gen-000004") == "gen-000003");
+    CHECK(generation_before("gen-1000000") == "gen-999999");
+    CHECK(generation_before("gen-000001") == "gen-000000");
+    CHECK_FALSE(generation_before("gen-000000"));
+    CHECK_FALSE(generation_before("gen-4"));
+    CHECK_FALSE(generation_before(".gen-000004.partial"));
 }
