@@ -41,7 +41,7 @@ std::string vetted_generation(const std::string& generation, const std::filesyst
         if (!older) {
             throw PluginError("the recorded checkpoint " + dir.string() + " is refused: " + *listing.failure);
         }
-        log.error("the recorded checkpoint {} is refused: {}; resuming from an older one", dir.string(),
+        log.error("the recorded checkpoint {} is refused: {}; the agent falls back to an older one", dir.string(),
                   *listing.failure);
         return *older;
     }
