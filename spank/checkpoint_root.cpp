@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -79,13 +78,6 @@ void check_generation_owned_by(const std::filesystem::path& generation, const Jo
         }
         check_owner(entry.path(), st, owner);
     }
-}
-
-bool is_generation_name(const std::string& name)
-{
-    constexpr std::string_view prefix = "gen-";
-    return name.size() > prefix.size() && name.size() <= prefix.size() + 12 && name.starts_with(prefix) &&
-           std::all_of(name.begin() + prefix.size(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace stasis::spank

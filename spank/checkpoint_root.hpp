@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <filesystem>
-#include <string>
 
 namespace stasis::spank {
 
@@ -23,8 +22,5 @@ void prepare_site_root(const std::filesystem::path& site_dir, const std::filesys
 // for a generation, every file in it is a regular file owned by the user.
 void check_owned_by(const std::filesystem::path& path, const JobOwner& owner);
 void check_generation_owned_by(const std::filesystem::path& generation, const JobOwner& owner);
-
-// Whether name is a generation name, gen-NNNNNN, and nothing else.
-bool is_generation_name(const std::string& name);
 
 }  // namespace stasis::spank

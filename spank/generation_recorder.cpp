@@ -1,26 +1,18 @@
 #include "generation_recorder.hpp"
 
-#include "checkpoint_root.hpp"
 #include "job_record.hpp"
-#include "restart_metadata.hpp"
 #include "slurm_log.hpp"
+
+#include <stasis/restart_metadata.hpp>
+#include <stasis/root_layout.hpp>
 
 #include <condition_variable>
 #include <ctime>
-#include <fstream>
 #include <mutex>
 
 namespace stasis::spank {
 
 namespace {
-
-std::string read_latest(const std::filesystem::path& root)
-{
-    std::ifstream in(root / "LATEST");
-    std::string name;
-    in >> name;
-    return is_generation_name(name) ? name : std::string();
-}
 
 std::uint64_t bytes_on_disk(const std::filesystem::path& dir)
 {
@@ -45,8 +37,8 @@ std::string utc_now()
 
 }  // namespace
 
-GenerationRecorder::GenerationRecorder(std::uint32_t job_id, std::filesystem::path root)
-    : job_id_(job_id), root_(std::move(root))
+GenerationRecorder::GenerationRecorder(JobLog log, std::filesystem::path root)
+    : log_(log), root_(std::move(root))
 {
 }
 
@@ -81,18 +73,18 @@ void GenerationRecorder::finish()
 void GenerationRecorder::record_latest()
 {
     try {
-        auto latest = read_latest(root_);
-        if (latest.empty() || latest == recorded_) {
+        auto latest = contract::read_latest(root_);
+        if (!latest || *latest == recorded_) {
             return;
         }
-        RestartMetadata metadata{latest, root_.string(), utc_now(), bytes_on_disk(root_ / latest), 1};
-        auto record = load_job_record(job_id_);
-        set_admin_comment(job_id_, merge_restart_metadata(record.admin_comment, metadata));
-        recorded_ = latest;
-        log_info(job_id_, "{} committed in {} ({} bytes); recorded in AdminComment", latest, root_.string(),
+        contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1};
+        auto record = load_job_record(log_.job_id());
+        set_admin_comment(log_.job_id(), contract::merge_restart_metadata(record.admin_comment, metadata));
+        recorded_ = *latest;
+        log_.info("{} committed in {} ({} bytes); recorded in AdminComment", *latest, root_.string(),
                  metadata.bytes);
     } catch (const std::exception& e) {
-        log_error(job_id_, "cannot record the newest checkpoint: {}", e.what());
+        log_.error("cannot record the newest checkpoint: {}", e.what());
     }
 }
 

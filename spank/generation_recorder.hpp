@@ -2,8 +2,9 @@
 // Keeps the job record in step with the job's checkpoints: the agent runs as
 // the user and cannot change AdminComment, so slurmstepd (root) watches
 // ROOT/LATEST and records each newly committed generation there.
+#include "slurm_log.hpp"
+
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -12,7 +13,7 @@ namespace stasis::spank {
 
 class GenerationRecorder {
 public:
-    GenerationRecorder(std::uint32_t job_id, std::filesystem::path root);
+    GenerationRecorder(JobLog log, std::filesystem::path root);
 
     // Starts looking every poll_interval, on a thread of its own.
     void start(std::chrono::milliseconds poll_interval);
@@ -23,7 +24,7 @@ public:
 private:
     void record_latest();
 
-    std::uint32_t job_id_;
+    JobLog log_;
     std::filesystem::path root_;
     std::string recorded_;  // the generation last written to the record
     std::jthread thread_;

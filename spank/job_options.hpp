@@ -5,8 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
-
-#include <slurm/spank.h>
+#include <string_view>
 
 namespace stasis::spank {
 
@@ -23,13 +22,14 @@ struct JobOptions {
     }
 };
 
-// The options as given so far; filled by Slurm's option callbacks.
-const JobOptions& job_options();
+// Slurm hands each option back by this number (job_option_table.cpp).
+enum class JobOption { interval = 1, dir, keep, no_checkpoint };
 
-// Registers the options with Slurm (from slurm_spank_init).
-void register_job_options(spank_t spank);
+// Takes one option's value as typed into options; throws PluginError, one
+// line naming the option, when the value is bad.
+void take_job_option(JobOptions& options, JobOption which, std::string_view value);
 
-// Refuses combinations no single option can see (after all are parsed).
-void check_option_combination();
+// Refuses combinations no single option can see (after all are taken).
+void check_option_combination(const JobOptions& options);
 
 }  // namespace stasis::spank

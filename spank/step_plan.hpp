@@ -1,14 +1,14 @@
 #pragma once
 // What stasis does for one batch step, decided on the root side before any
-// task starts: where the checkpoints go, whether the job resumes and from
-// which generation, and when the walltime checkpoint is due.
-#include "checkpoint_root.hpp"
+// task starts: where the checkpoints go, how often, whether the job resumes
+// and from which generation, and when the walltime checkpoint is due. The
+// decisions here are pure; step_planning.cpp feeds them from Slurm and disk.
 #include "job_options.hpp"
+#include "job_record.hpp"
 
 #include <stasis/site_config.hpp>
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,26 +16,35 @@
 
 namespace stasis::spank {
 
-struct StepFacts {
-    std::uint32_t job_id = 0;
-    JobOwner owner;
-};
-
 struct StepPlan {
     std::filesystem::path root;
     std::chrono::seconds interval{0};
     unsigned keep = 2;
     Compression compression = Compression::zstd;
     int compression_level = 1;
+    LogLevel log_level = LogLevel::info;
     std::optional<std::string> resume_from;  // else a fresh start
     std::optional<std::chrono::system_clock::time_point> stop_at;  // walltime checkpoint
 
-    // The arguments of `stasis run`, before "--", for an agent starting now.
-    [[nodiscard]] std::vector<std::string> run_arguments() const;
+    // The arguments of `stasis run`, before "--", for an agent starting at
+    // now: --stop-after counts from then, in whole seconds rounded down so
+    // the agent never stops later than stop_at.
+    [[nodiscard]] std::vector<std::string> run_arguments(std::chrono::system_clock::time_point now) const;
 };
 
-// Throws PluginError when the job cannot be checkpointed safely; the caller
-// then runs it untouched.
-StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const StepFacts& facts);
+// The job's --checkpoint-interval, raised to the site's min_interval; 0
+// (checkpoint only at preemption and the time limit) stays 0.
+std::chrono::seconds effective_interval(const SiteConfig& settings, const JobOptions& options);
+
+struct WalltimeStop {
+    std::optional<std::chrono::system_clock::time_point> at;
+    std::string why_not;  // when a job with a time limit gets no stop, why
+};
+
+// When the agent checkpoints and ends the job so that it is requeued instead
+// of being killed by its time limit: walltime_margin before the limit, if
+// the job may be requeued and that moment is still ahead.
+WalltimeStop walltime_stop(const SiteConfig& settings, const JobRecord& record,
+                           std::chrono::system_clock::time_point now);
 
 }  // namespace stasis::spank

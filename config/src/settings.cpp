@@ -31,6 +31,14 @@ std::optional<E> one_of(std::string_view text, const std::array<std::pair<std::s
     return it == names.end() ? std::nullopt : std::optional(it->second);
 }
 
+// The inverse of one_of: every value of E is in its table.
+template <typename E, std::size_t N>
+std::string_view name_in(E value, const std::array<std::pair<std::string_view, E>, N>& names)
+{
+    return std::find_if(names.begin(), names.end(), [value](const auto& name) { return name.second == value; })
+        ->first;
+}
+
 // A relative ROOT would depend on the directory each job starts in.
 std::optional<std::filesystem::path> absolute_path(std::string_view text)
 {
@@ -80,6 +88,16 @@ const std::array<Setting, 7> settings{{
 }};
 
 }  // namespace
+
+std::string_view compression_name(Compression compression)
+{
+    return name_in(compression, compressions);
+}
+
+std::string_view log_level_name(LogLevel level)
+{
+    return name_in(level, log_levels);
+}
 
 const Setting& find_setting(std::string_view key, const ConfigLocation& where)
 {

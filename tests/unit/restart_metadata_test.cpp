@@ -1,10 +1,10 @@
-#include "restart_metadata.hpp"
+#include <stasis/restart_metadata.hpp>
 
 #include <doctest/doctest.h>
 
-using stasis::spank::find_restart_metadata;
-using stasis::spank::merge_restart_metadata;
-using stasis::spank::RestartMetadata;
+using stasis::contract::find_restart_metadata;
+using stasis::contract::merge_restart_metadata;
+using stasis::contract::RestartMetadata;
 
 namespace {
 

@@ -1,6 +1,7 @@
 // The site configuration: stasis.yaml, its defaults, its one-line errors,
 // and plugin arguments overriding single keys.
 #include "stasis/site_config.hpp"
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -59,30 +60,6 @@ SiteConfig overridden(const std::string& argument)
     stasis::apply_override(config, argument);
     return config;
 }
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "stasis-config-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path write(const std::string& name, const std::string& text) const
-    {
-        auto path = path_ / name;
-        std::ofstream(path) << text;
-        return path;
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 }  // namespace
 
@@ -313,4 +290,14 @@ TEST_CASE("plugin arguments are checked like the file")
     CHECK(override_error("keeep=3") == "plugin argument: unknown key \"keeep\"");
     CHECK(override_error("keep") == "plugin argument: expected KEY=VALUE, got \"keep\"");
     CHECK(override_error("=3") == "plugin argument: unknown key \"\"");
+}
+
+TEST_CASE("compression and log_level names are the ones the file takes")
+{
+    for (const char* name : {"zstd", "none"}) {
+        CHECK(stasis::compression_name(overridden(std::string("compression=") + name).compression) == name);
+    }
+    for (const char* name : {"trace", "debug", "info", "warn", "error"}) {
+        CHECK(stasis::log_level_name(overridden(std::string("log_level=") + name).log_level) == name);
+    }
 }

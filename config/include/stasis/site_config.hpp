@@ -33,6 +33,11 @@ SiteConfig load_site_config(const std::filesystem::path& file);
 // The same for YAML text; SOURCE_NAME stands for the file in messages.
 SiteConfig parse_site_config(std::string_view yaml_text, std::string_view source_name);
 
+// The names the file takes for these values, as the `stasis` command takes
+// them too: "zstd", "none"; "trace" ... "error".
+std::string_view compression_name(Compression compression);
+std::string_view log_level_name(LogLevel level);
+
 // Sets one key from "KEY=VALUE" (a plugin argument such as keep=3), checked
 // as in the file; messages name the source "plugin argument".
 void apply_override(SiteConfig& config, std::string_view key_equals_value);

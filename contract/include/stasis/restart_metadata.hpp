@@ -1,0 +1,109 @@
+#pragma once
+// The restart metadata stasis keeps in a job's AdminComment, as
+// `stasis:{...}` beside whatever else an admin put there. Users cannot
+// change AdminComment, so this is the one record a requeued job trusts.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace stasis::contract {
+
+struct RestartMetadata {
+    std::string generation;  // gen-NNNNNN
+    std::string path;        // the job's checkpoint directory (ROOT)
+    std::string time;        // UTC, ISO 8601, when it was committed
+    std::uint64_t bytes = 0;  // what the generation takes on disk
+    std::uint32_t nodes = 1;
+};
+
+namespace detail {
+
+inline constexpr std::string_view metadata_tag = "stasis:";
+
+// Where the stasis entry sits in an AdminComment: [begin, end).
+struct MetadataSpan {
+    std::size_t begin = 0, end = 0;
+    nlohmann::json value;
+};
+
+// The JSON object after the tag ends wherever the parser stops, so other
+// text may follow it; a tag followed by anything else is not ours.
+inline std::optional<MetadataSpan> find_metadata_span(std::string_view text)
+{
+    for (auto at = text.find(metadata_tag); at != std::string_view::npos; at = text.find(metadata_tag, at + 1)) {
+        if (at > 0 && text[at - 1] != ' ') {
+            continue;
+        }
+        std::istringstream in(std::string(text.substr(at + metadata_tag.size())));
+        MetadataSpan span;
+        try {
+            in >> span.value;
+        } catch (const nlohmann::json::exception&) {
+            continue;
+        }
+        if (!span.value.is_object()) {
+            continue;
+        }
+        auto consumed = in.eof() ? text.size() - at - metadata_tag.size() : static_cast<std::size_t>(in.tellg());
+        span.begin = at;
+        span.end = at + metadata_tag.size() + consumed;
+        return span;
+    }
+    return std::nullopt;
+}
+
+inline std::string_view trim_spaces(std::string_view s)
+{
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace detail
+
+// The stasis entry of an AdminComment, if it has a well-formed one.
+inline std::optional<RestartMetadata> find_restart_metadata(std::string_view admin_comment)
+{
+    auto span = detail::find_metadata_span(admin_comment);
+    if (!span) {
+        return std::nullopt;
+    }
+    try {
+        const auto& j = span->value;
+        RestartMetadata m;
+        m.generation = j.at("gen").get<std::string>();
+        m.path = j.at("path").get<std::string>();
+        m.time = j.value("time", "");
+        m.bytes = j.value("bytes", std::uint64_t{0});
+        m.nodes = j.value("nodes", std::uint32_t{1});
+        return m;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// admin_comment with its stasis entry replaced by (or extended with) metadata;
+// everything else in it is kept as it was.
+inline std::string merge_restart_metadata(std::string_view admin_comment, const RestartMetadata& metadata)
+{
+    nlohmann::json j = {{"gen", metadata.generation}, {"path", metadata.path}, {"time", metadata.time},
+                        {"bytes", metadata.bytes},    {"nodes", metadata.nodes}};
+    std::string entry = std::string(detail::metadata_tag) + j.dump();
+    std::string rest;
+    if (auto span = detail::find_metadata_span(admin_comment)) {
+        rest = std::string(detail::trim_spaces(admin_comment.substr(0, span->begin)));
+        auto after = detail::trim_spaces(admin_comment.substr(span->end));
+        if (!after.empty()) {
+            rest += (rest.empty() ? "" : " ") + std::string(after);
+        }
+    } else {
+        rest = std::string(detail::trim_spaces(admin_comment));
+    }
+    return rest.empty() ? entry : rest + " " + entry;
+}
+
+}  // namespace stasis::contract

@@ -1,0 +1,58 @@
+#pragma once
+// The files beside the generations in a job's ROOT, and how LATEST is read:
+// the agent writes them, and slurmstepd (root) reads the user's LATEST to
+// record each committed generation, so reading it must not trust the file.
+#include "stasis/generation_name.hpp"
+#include "stasis/unique_fd.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace stasis::contract {
+
+inline constexpr const char* latest_file = "LATEST";      // the newest committed generation's name
+inline constexpr const char* finished_file = "FINISHED";  // the job ended by itself: never resume it
+inline constexpr const char* lock_file = ".lock";         // held by the running agent, its pid inside
+
+// The generation LATEST names: its first whitespace-separated word, when
+// that is a committed generation's name.
+inline std::optional<std::string> parse_latest(std::string_view text)
+{
+    constexpr std::string_view space = " \t\n\v\f\r";
+    auto begin = text.find_first_not_of(space);
+    if (begin == std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto word = text.substr(begin, text.find_first_of(space, begin) - begin);
+    if (!is_committed_generation_name(word)) {
+        return std::nullopt;
+    }
+    return std::string(word);
+}
+
+// ROOT/LATEST, parsed; nothing when it is missing or names nothing. Only a
+// small regular file is read: whoever owns ROOT may put a FIFO, a link or a
+// huge file there instead.
+inline std::optional<std::string> read_latest(const std::filesystem::path& root)
+{
+    auto path = root / latest_file;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode)) {
+        return std::nullopt;
+    }
+    char text[4096];
+    auto n = ::read(fd.get(), text, sizeof text);
+    if (n < 0 || static_cast<std::size_t>(n) == sizeof text) {
+        return std::nullopt;
+    }
+    return parse_latest(std::string_view(text, static_cast<std::size_t>(n)));
+}
+
+}  // namespace stasis::contract

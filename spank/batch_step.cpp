@@ -1,0 +1,114 @@
+#include "batch_step.hpp"
+
+#include "job_record.hpp"
+#include "plugin_error.hpp"
+#include "plugin_settings.hpp"
+#include "step_planning.hpp"
+
+#include <slurm/slurm.h>
+#include <stasis/exit_requeue.hpp>
+#include <sys/wait.h>
+
+namespace stasis::spank {
+
+namespace {
+
+constexpr auto record_poll = std::chrono::seconds(1);
+// The agent's --stop-after counts whole seconds, rounded down, from the
+// task's start: its walltime checkpoint may end the job a little before
+// stop_at. An exit 75 well before it was a preemption.
+constexpr auto walltime_slack = std::chrono::seconds(5);
+
+template <typename T>
+T item(spank_t spank, spank_item_t which)
+{
+    T value{};
+    if (spank_get_item(spank, which, &value) != ESPANK_SUCCESS) {
+        throw PluginError("cannot read a job item from Slurm");
+    }
+    return value;
+}
+
+bool is_batch_step(spank_t spank)
+{
+    return item<std::uint32_t>(spank, S_JOB_STEPID) == SLURM_BATCH_SCRIPT;
+}
+
+bool ended_for_walltime(const PluginState& state, int wait_status)
+{
+    return state.plan && state.plan->stop_at && WIFEXITED(wait_status) &&
+           WEXITSTATUS(wait_status) == contract::exit_requeue &&
+           std::chrono::system_clock::now() >= *state.plan->stop_at - walltime_slack;
+}
+
+std::string describe(const StepPlan& plan)
+{
+    std::string args;
+    for (const auto& arg : plan.run_arguments(std::chrono::system_clock::now())) {
+        args += " " + arg;
+    }
+    return args;
+}
+
+}  // namespace
+
+void start_in_slurmstepd(PluginState& state, spank_t spank, int argc, char** argv)
+{
+    auto job_id = item<std::uint32_t>(spank, S_JOB_ID);
+    state.log = JobLog(job_id, LogLevel::info);
+    try {
+        state.settings = load_plugin_settings(argc, argv);
+        state.log = JobLog(job_id, state.settings->log_level);
+    } catch (const std::exception& e) {
+        state.log.error("{}; jobs run without checkpoints", e.what());
+    }
+}
+
+void plan_batch_step(PluginState& state, spank_t spank)
+{
+    if (!state.settings || !state.options.wants_checkpoints() || !is_batch_step(spank)) {
+        return;
+    }
+    StepFacts facts{state.log.job_id(), {item<uid_t>(spank, S_JOB_UID), item<gid_t>(spank, S_JOB_GID)}};
+    try {
+        state.plan = plan_step(*state.settings, state.options, facts, state.log);
+    } catch (const std::exception& e) {
+        state.log.error("{}; the job runs without checkpoints", e.what());
+        return;
+    }
+    const auto& plan = *state.plan;
+    state.log.info("checkpoints into {} every {}s, keeping {}; {}", plan.root.string(), plan.interval.count(),
+                   plan.keep, plan.resume_from ? "resuming from " + *plan.resume_from : std::string("starting anew"));
+    state.log.debug("the batch task runs under stasis run{}", describe(plan));
+}
+
+void start_recording(PluginState& state)
+{
+    if (!state.plan || state.recorder) {
+        return;
+    }
+    state.recorder = std::make_unique<GenerationRecorder>(state.log, state.plan->root);
+    state.recorder->start(record_poll);
+}
+
+void end_batch_task(PluginState& state, spank_t spank)
+{
+    if (!state.recorder) {
+        return;
+    }
+    stop_recording(state);
+    if (ended_for_walltime(state, item<int>(spank, S_TASK_EXIT_STATUS))) {
+        state.log.info("checkpointed before the time limit; requeueing the job");
+        requeue_job(state.log.job_id());
+    }
+}
+
+void stop_recording(PluginState& state)
+{
+    if (state.recorder) {
+        state.recorder->finish();
+        state.recorder.reset();
+    }
+}
+
+}  // namespace stasis::spank

@@ -1,0 +1,25 @@
+#pragma once
+// Plans a batch step in slurmstepd: the decisions of step_plan.hpp and
+// resume_choice.hpp, fed with the job record from slurmctld, and the
+// recorded generation checked on disk before the job is pointed at it.
+#include "checkpoint_root.hpp"
+#include "job_options.hpp"
+#include "slurm_log.hpp"
+#include "step_plan.hpp"
+
+#include <stasis/site_config.hpp>
+
+#include <cstdint>
+
+namespace stasis::spank {
+
+struct StepFacts {
+    std::uint32_t job_id = 0;
+    JobOwner owner;
+};
+
+// Throws PluginError when the job cannot be checkpointed safely; the caller
+// then runs it untouched.
+StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const StepFacts& facts, const JobLog& log);
+
+}  // namespace stasis::spank
