@@ -19,7 +19,6 @@ namespace stasis::spank {
 
 namespace {
 
-using contract::UniqueFd;
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void fail(const std::string& what)

@@ -334,6 +334,16 @@ random_sleep() {
     sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 }
 
+# wait_random_line FILE MIN MAX PID: wait until FILE holds a random number of
+# lines in [MIN, MAX] (the workload's progress, not the clock, picks the
+# moment of the dump).
+wait_random_line() {
+    local file=$1 lo=$2 hi=$3 pid=$4 n
+    n=$((lo + RANDOM % (hi - lo + 1)))
+    log "waiting for line $n before the dump"
+    wait_lines "$file" "$n" 60 "$pid"
+}
+
 # wait_child PID SECS: wait for a child of this shell to end; sets CHILD_RC
 # (124 if it is still running after SECS seconds).
 wait_child() {
@@ -454,6 +464,7 @@ roundtrip() {
 
 # --- process trees (tests/engine/tree_*.sh) ----------------------------------
 TREE_ROUND_WINDOWS=()
+TREE_ROUND_LINES=()
 # The workloads of the tree tests are whole process trees; `stasis dump` takes
 # the root and all its descendants. Each tree workload prints its whole
 # output (its children's included, which they keep in files of their own) on
@@ -528,8 +539,13 @@ tree_start_and_dump() {
     local name=$1 dir=$2 a p left
     shift 2
     tree_start "$name" "$dir"
-    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
-    random_sleep ${TREE_ROUND_WINDOW:-${TREE_WINDOW[*]}}
+    if [[ -n ${TREE_ROUND_LINE:-} ]]; then
+        # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+        wait_random_line "$dir/out" $TREE_ROUND_LINE "$WL_PID"
+    else
+        # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+        random_sleep ${TREE_ROUND_WINDOW:-${TREE_WINDOW[*]}}
+    fi
     alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
     mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
     TREE_ZOMBIES=$(tree_zombies "${TREE_PIDS[@]}")
@@ -572,15 +588,20 @@ tree_restore_and_check() {
 
 # tree_roundtrip NAME [ROUNDS]: reference run of tree workload NAME, then
 # ROUNDS times: run, dump the whole tree at a random moment (kills it),
-# restore, compare the whole output. If the array TREE_ROUND_WINDOWS is set
-# (elements "MIN_MS MAX_MS"), round r dumps within its element r-1 (cycling)
-# instead of the workload's TREE_WINDOW, to aim rounds at phases of a run.
+# restore, compare the whole output. To aim rounds at phases of a run, round
+# r dumps at element r-1 (cycling) of TREE_ROUND_LINES (elements
+# "MIN_LINE MAX_LINE": once the output has that many lines, which holds on a
+# loaded machine too) or of TREE_ROUND_WINDOWS ("MIN_MS MAX_MS") instead of
+# the workload's TREE_WINDOW.
 tree_roundtrip() {
-    local name=$1 rounds=${STASIS_TEST_ROUNDS:-${2:-1}} r TREE_ROUND_WINDOW
+    local name=$1 rounds=${STASIS_TEST_ROUNDS:-${2:-1}} r TREE_ROUND_WINDOW TREE_ROUND_LINE
     tree_run_reference "$name" "$T/$name-ref"
     for ((r = 1; r <= rounds; r++)); do
         TREE_ROUND_WINDOW=
-        if ((${#TREE_ROUND_WINDOWS[@]} > 0)); then
+        TREE_ROUND_LINE=
+        if ((${#TREE_ROUND_LINES[@]} > 0)); then
+            TREE_ROUND_LINE=${TREE_ROUND_LINES[(r - 1) % ${#TREE_ROUND_LINES[@]}]}
+        elif ((${#TREE_ROUND_WINDOWS[@]} > 0)); then
             TREE_ROUND_WINDOW=${TREE_ROUND_WINDOWS[(r - 1) % ${#TREE_ROUND_WINDOWS[@]}]}
         fi
         tree_start_and_dump "$name" "$T/$name-run$r"

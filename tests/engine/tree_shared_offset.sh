@@ -6,9 +6,10 @@
 # file: after the restore the writers must still share one offset (no line
 # written over another, no hole).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
-# Rounds 1 and 3 dump while the two take turns, round 2 while short-lived
-# children write one after another.
+# Rounds 1 and 3 dump while the two take turns (the root prints "round N" as
+# line N+1 of 30 rounds), round 2 while short-lived children write one after
+# another (lines 32-40 report them).
 # shellcheck disable=SC2034 # read by tree_roundtrip (lib.sh)
-TREE_ROUND_WINDOWS=("200 1600" "1800 2150")
+TREE_ROUND_LINES=("5 28" "33 35")
 tree_roundtrip shared_offset 3
 log "PASS"

@@ -7,9 +7,11 @@
 #include "core/error.hpp"
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <stasis/generation_name.hpp>
 
 #include <csignal>
 #include <cstdlib>
@@ -22,27 +24,6 @@ using namespace stasis;
 using namespace stasis::agent;
 
 namespace {
-
-class TempRoot {
-public:
-    TempRoot()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "stasis-store-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempRoot()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempRoot(const TempRoot&) = delete;
-    TempRoot& operator=(const TempRoot&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 // A committed generation, through the real commit protocol: no process, or
 // with data_file one process whose one chunk is stored in it.
@@ -75,28 +56,9 @@ std::vector<std::string> names(const GenerationStore& store)
 
 }  // namespace
 
-TEST_CASE("generation names")
-{
-    CHECK(generation_name(1) == "gen-000001");
-    CHECK(generation_name(1234567) == "gen-1234567");
-    auto e = parse_generation_name("gen-000042");
-    REQUIRE(e);
-    CHECK(e->number == 42);
-    CHECK_FALSE(e->partial);
-    auto p = parse_generation_name(".gen-000042.partial");
-    REQUIRE(p);
-    CHECK(p->number == 42);
-    CHECK(p->name == "gen-000042");
-    CHECK(p->partial);
-    for (const char* bad : {"gen-1", "gen-00000x", "LATEST", ".lock", "gen-000001.partial", ".gen-000001", "xgen-000001"}) {
-        CAPTURE(bad);
-        CHECK_FALSE(parse_generation_name(bad));
-    }
-}
-
 TEST_CASE("open refuses a missing ROOT; open_or_create creates it, private")
 {
-    TempRoot t;
+    TempDir t;
     CHECK_THROWS_AS(GenerationStore::open(t.path() / "missing"), stasis::Error);
     auto store = GenerationStore::open_or_create(t.path() / "a" / "b");
     CHECK(fs::is_directory(t.path() / "a" / "b"));
@@ -110,7 +72,7 @@ TEST_CASE("open refuses a missing ROOT; open_or_create creates it, private")
 
 TEST_CASE("the next generation is numbered above every one present, partial or not")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     commit_generation(t.path() / "gen-000002");
     CHECK(store.next_dir().filename() == "gen-000003");
@@ -122,7 +84,7 @@ TEST_CASE("the next generation is numbered above every one present, partial or n
 
 TEST_CASE("LATEST is replaced atomically and read back")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     CHECK_FALSE(store.latest());
     store.set_latest("gen-000003");
@@ -136,10 +98,10 @@ TEST_CASE("LATEST is replaced atomically and read back")
 
 TEST_CASE("prune keeps the newest committed generations and removes a crash's leftovers")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     for (int n : {1, 2, 3, 5}) {
-        commit_generation(t.path() / generation_name(n));
+        commit_generation(t.path() / stasis::contract::generation_name(n));
     }
     fs::create_directory(t.path() / ".gen-000004.partial");
     std::ofstream(t.path() / ".gen-000004.partial" / "pages-0.bin") << "x";
@@ -170,7 +132,7 @@ TEST_CASE("prune keeps the newest committed generations and removes a crash's le
 
 TEST_CASE("prune leaves a partial generation newer than every committed one")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     commit_generation(t.path() / "gen-000001");
     fs::create_directory(t.path() / ".gen-000002.partial");
@@ -180,7 +142,7 @@ TEST_CASE("prune leaves a partial generation newer than every committed one")
 
 TEST_CASE("the listing tells committed, partial and corrupt generations apart")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     commit_generation(t.path() / "gen-000001");
     commit_generation(t.path() / "gen-000002");
@@ -205,7 +167,7 @@ TEST_CASE("the listing tells committed, partial and corrupt generations apart")
 
 TEST_CASE("the listing finds a data file that is missing or too short for its chunks")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     commit_generation(t.path() / "gen-000001", "pages-0.bin");
     auto data = t.path() / "gen-000001" / "pages-0.bin";
@@ -263,7 +225,7 @@ fs::path image_with_pending(const fs::path& dir, std::vector<stasis::SigInfoByte
 
 TEST_CASE("an image holding a scheduler's signal as pending would replay it on resume")
 {
-    TempRoot t;
+    TempDir t;
     auto dir = [&](const char* name) { return t.path() / name; };
     CHECK_FALSE(replayed_signal(image_with_pending(dir("none"), {}, {})));
     CHECK(replayed_signal(image_with_pending(dir("shared"), {siginfo_bytes(SIGTERM, SI_USER, 5)}, {})) == SIGTERM);
@@ -277,11 +239,11 @@ TEST_CASE("an image holding a scheduler's signal as pending would replay it on r
 namespace {
 
 // ROOT with committed generations 1, 2 and 3, LATEST naming 3.
-GenerationStore three_generations(const TempRoot& t)
+GenerationStore three_generations(const TempDir& t)
 {
     auto store = GenerationStore::open(t.path());
     for (unsigned n : {1U, 2U, 3U}) {
-        commit_generation(t.path() / generation_name(n));
+        commit_generation(t.path() / stasis::contract::generation_name(n));
     }
     store.set_latest("gen-000003");
     return store;
@@ -297,7 +259,7 @@ void corrupt(const fs::path& generation)
 
 TEST_CASE("a resume starts from the generation LATEST names, or an older one that verifies")
 {
-    TempRoot t;
+    TempDir t;
     auto store = three_generations(t);
     auto point = find_resume_point(store, std::nullopt);
     REQUIRE(point);
@@ -315,7 +277,7 @@ TEST_CASE("a resume starts from the generation LATEST names, or an older one tha
 
 TEST_CASE("--resume-from: the named generation or an older one, never a newer one")
 {
-    TempRoot t;
+    TempDir t;
     auto store = three_generations(t);
     auto from = [&](const char* name) { return find_resume_point(store, std::string(name)); };
 
@@ -344,7 +306,7 @@ TEST_CASE("--resume-from: the named generation or an older one, never a newer on
 
 TEST_CASE("--resume-from on a ROOT without generations fails instead of starting anew")
 {
-    TempRoot t;
+    TempDir t;
     auto store = GenerationStore::open(t.path());
     CHECK_FALSE(find_resume_point(store, std::nullopt));
     CHECK_THROWS_WITH_AS(find_resume_point(store, std::string("gen-000001")),

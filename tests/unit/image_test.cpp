@@ -5,6 +5,7 @@
 #include "image/chunk_writer.hpp"
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
+#include "temp_dir.hpp"
 #include <stasis/image.hpp>
 
 #include <doctest/doctest.h>
@@ -32,27 +33,6 @@ using namespace stasis::image;
 using nlohmann::json;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "stasis-image-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed)
 {

@@ -1,12 +1,12 @@
 #pragma once
-// An owned file descriptor, closed when it goes out of scope. Here, beside
-// the contract, because the contract's readers and the plugin need one and
-// must not include the engine; engine/src/unique_fd.hpp is the same class.
+// An owned file descriptor, closed when it goes out of scope: the one RAII
+// fd of the engine, the plugin and the contract's readers (here, because the
+// plugin must not include the engine).
 #include <unistd.h>
 
 #include <utility>
 
-namespace stasis::contract {
+namespace stasis {
 
 class UniqueFd {
 public:
@@ -38,4 +38,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace stasis::contract
+}  // namespace stasis

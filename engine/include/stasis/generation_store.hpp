@@ -4,7 +4,8 @@
 //   ROOT/.gen-000003.partial/       being written (or left by a crash)
 //   ROOT/LATEST                     name of the newest committed generation
 // Writing a generation itself is stasis::dump's commit protocol; this class
-// names them, publishes LATEST and retires old ones.
+// names them, publishes LATEST and retires old ones. The names and files are
+// the contract with the scheduler glue (contract/include/stasis/root_layout.hpp).
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -74,10 +75,5 @@ private:
 // (committed, partial, corrupt), LATEST marked; the JSON document is stable
 // (docs/run.md).
 void print_generations(const GenerationStore& store, bool json, std::ostream& out);
-
-// "gen-000042" -> 42; ".gen-000042.partial" -> 42 (partial set); else none.
-std::optional<GenerationEntry> parse_generation_name(const std::string& filename);
-
-std::string generation_name(unsigned number);
 
 }  // namespace stasis

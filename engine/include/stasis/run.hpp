@@ -2,6 +2,7 @@
 // `stasis run`: a job under the agent, checkpointed every interval and
 // guarded against the signals a scheduler ends it with (docs/run.md).
 #include <stasis/image.hpp>
+#include <stasis/site_config.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -27,16 +28,13 @@ struct RunOptions {
     // command starts anew. At most one of the two is set.
     std::optional<std::string> resume_from;
     bool fresh = false;
+    LogLevel log_level = LogLevel::info;  // what the agent logs on stderr
     std::vector<std::string> command;
 };
 
-// Exit status meaning "the job was checkpointed and ended: requeue it"
-// (EX_TEMPFAIL of sysexits.h).
-inline constexpr int exit_requeue = 75;
-
 // Runs (or, when ROOT holds a committed generation, resumes) the job until
 // it ends. Returns its exit status (128 + signal number when a signal ended
-// it), or exit_requeue.
+// it), or contract::exit_requeue (stasis/exit_requeue.hpp).
 int run(const RunOptions& options);
 
 }  // namespace stasis

@@ -3,7 +3,7 @@
 // tasks (waitpid with __WALL: ptrace stops, exits) and the guarded signals
 // sent to the agent itself (a signalfd). Those signals and SIGCHLD stay
 // blocked while the EventSource lives, so none is lost between two waits.
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <signal.h>
 #include <sys/types.h>

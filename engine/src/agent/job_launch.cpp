@@ -1,7 +1,7 @@
 #include "agent/job_launch.hpp"
 
 #include "core/error.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,6 +1,8 @@
 #include "agent/resume_point.hpp"
 
 #include "core/error.hpp"
+
+#include <stasis/generation_name.hpp>
 #include <stasis/image.hpp>
 
 #include <algorithm>
@@ -19,8 +21,7 @@ struct Wanted {
 std::optional<Wanted> wanted(const GenerationStore& store, const std::optional<std::string>& resume_from)
 {
     if (resume_from) {
-        auto entry = parse_generation_name(*resume_from);
-        if (!entry || entry->partial) {
+        if (!contract::is_committed_generation_name(*resume_from)) {
             throw Error("--resume-from " + *resume_from + ": not a generation name (gen-NNNNNN)");
         }
         return Wanted{*resume_from, "--resume-from"};
@@ -50,7 +51,7 @@ std::vector<GenerationEntry> candidates(const GenerationStore& store, const std:
     if (!want) {
         return committed;
     }
-    auto number = parse_generation_name(want->name)->number;
+    auto number = contract::parse_generation_name(want->name)->number;
     std::erase_if(committed, [&](const GenerationEntry& e) { return e.number > number; });
     if (committed.empty() || committed.front().name != want->name) {
         problem = want->named_by + " names " + want->name + ", which is not a committed generation";
@@ -62,7 +63,7 @@ std::vector<GenerationEntry> candidates(const GenerationStore& store, const std:
 // multi-node job, a newer generation may be complete on this node only).
 std::vector<std::string> committed_after(const GenerationStore& store, const std::string& name)
 {
-    auto number = parse_generation_name(name)->number;
+    auto number = contract::parse_generation_name(name)->number;
     std::vector<std::string> newer;
     for (const auto& e : committed_newest_first(store)) {
         if (e.number > number) {

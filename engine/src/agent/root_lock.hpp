@@ -1,7 +1,7 @@
 #pragma once
 // One `stasis run` per ROOT: two agents writing the same generation numbers,
 // or a second one resuming a job that still runs, would lose checkpoints.
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <filesystem>
 

@@ -85,6 +85,7 @@ StartedRestore restore_job(const ResumePoint& point)
 int run(const RunOptions& options)
 {
     auto started = Clock::now();
+    set_log_level(options.log_level);
     // Orphans of the job stay below the agent, where the guard finds them.
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         throw sys_error("cannot become the job's subreaper");

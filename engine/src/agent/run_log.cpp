@@ -1,6 +1,7 @@
 #include "agent/run_log.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 namespace stasis::agent {
 
@@ -14,6 +15,27 @@ spdlog::logger& run_log()
         return l;
     }();
     return *logger;
+}
+
+void set_log_level(LogLevel level)
+{
+    auto to_spdlog = [](LogLevel l) {
+        switch (l) {
+        case LogLevel::trace:
+            return spdlog::level::trace;
+        case LogLevel::debug:
+            return spdlog::level::debug;
+        case LogLevel::info:
+            return spdlog::level::info;
+        case LogLevel::warn:
+            return spdlog::level::warn;
+        case LogLevel::error:
+            return spdlog::level::err;
+        }
+        return spdlog::level::info;
+    };
+    run_log().set_level(to_spdlog(level));
+    spdlog::set_level(to_spdlog(level));
 }
 
 }  // namespace stasis::agent

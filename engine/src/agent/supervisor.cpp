@@ -4,6 +4,8 @@
 #include "agent/run_log.hpp"
 #include "core/error.hpp"
 #include "core/exit_status.hpp"
+
+#include <stasis/exit_requeue.hpp>
 #include "stasis/duration.hpp"
 
 #include <signal.h>
@@ -196,8 +198,8 @@ int Supervisor::exit_status(int wait_status) const
                                     !tracer_.last_sent_by_job(WTERMSIG(wait_status)));
     if (from_outside && latest) {
         run_log().info("the job ended after checkpoint {}: exit status {} (checkpointed, please requeue)", *latest,
-                       exit_requeue);
-        return exit_requeue;
+                       contract::exit_requeue);
+        return contract::exit_requeue;
     }
     std::string how = WIFSIGNALED(wait_status) ? "killed by " + signal_name(WTERMSIG(wait_status))
                                                : "exited with status " + std::to_string(WEXITSTATUS(wait_status));

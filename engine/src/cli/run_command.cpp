@@ -1,11 +1,12 @@
 // `stasis run`: the command line of the agent (docs/run.md).
-#include <stasis/generation_store.hpp>
+#include <stasis/generation_name.hpp>
 #include <stasis/run.hpp>
 #include "commands.hpp"
 #include "stasis/config_error.hpp"
 #include "stasis/duration.hpp"
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 namespace stasis::cli {
@@ -40,13 +41,21 @@ CLI::Validator generation_validator()
 {
     return CLI::Validator(
         [](const std::string& text) {
-            auto entry = parse_generation_name(text);
-            if (entry && !entry->partial) {
+            if (contract::is_committed_generation_name(text)) {
                 return std::string();
             }
             return "invalid generation \"" + text + "\": expected a generation name such as gen-000003, not a path";
         },
         "GEN");
+}
+
+std::map<std::string, LogLevel> log_levels()
+{
+    std::map<std::string, LogLevel> levels;
+    for (auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
+        levels.emplace(log_level_name(level), level);
+    }
+    return levels;
 }
 
 void add_resume_options(CLI::App& cmd, RunArguments& args)
@@ -84,6 +93,9 @@ void add_run(CLI::App& app)
     cmd->add_option("--compress-level", args->options.level, "zstd level")
         ->check(CLI::Range(1, 19))
         ->capture_default_str();
+    cmd->add_option("--log-level", args->options.log_level, "What the agent logs: trace, debug, info, warn or error")
+        ->transform(CLI::CheckedTransformer(log_levels()))
+        ->default_str("info");
     add_resume_options(*cmd, *args);
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {

@@ -1,7 +1,7 @@
 #include "core/remote_memory.hpp"
 
 #include "core/error.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/uio.h>

@@ -3,7 +3,7 @@
 // recreated with its saved state (an epoll still empty), and an epoll's
 // watches added inside the restored process once its fds are in place.
 #include "core/restore_context.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 #include "event_fds/event_fd_state.hpp"
 
 namespace stasis {

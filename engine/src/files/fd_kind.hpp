@@ -5,7 +5,7 @@
 // FdKindOps, its state (in FdDetail, files/fd_state.hpp) and one line in
 // files/fd_kinds.cpp.
 #include "files/fd_state.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <nlohmann/json_fwd.hpp>
 #include <sys/stat.h>

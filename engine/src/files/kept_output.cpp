@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "image/chunk_writer.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -4,7 +4,7 @@
 // exists; each process then places the ones it had at its fd numbers
 // (files/fd_table.hpp) and, after its exec, finishes what only it can do.
 #include "core/restore_context.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 #include "files/fd_kind.hpp"
 #include "files/fd_table.hpp"
 #include "image/checkpoint.hpp"

@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -4,7 +4,7 @@
 #include "core/kernel_abi.hpp"
 #include "core/proc.hpp"
 #include "core/remote_memory.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/syscall.h>

@@ -2,7 +2,7 @@
 // The restore half of pipes (pipes/pipe_kind.hpp): every pipe of the image
 // recreated once, with its unread bytes, and the ends handed out as the
 // saved descriptions ask.
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 #include "image/checkpoint.hpp"
 
 #include <map>

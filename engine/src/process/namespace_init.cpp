@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/exit_status.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 #include "process/pre_exec.hpp"
 
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/ptrace_ops.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <linux/sched.h>

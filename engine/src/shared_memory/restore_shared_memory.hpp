@@ -7,7 +7,7 @@
 #include "image/chunk_reader.hpp"
 #include "core/restore_context.hpp"
 #include "image/checkpoint.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <cstdint>
 #include <map>

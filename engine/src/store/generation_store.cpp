@@ -2,42 +2,21 @@
 
 #include "core/error.hpp"
 #include "image/generation.hpp"
-#include "core/unique_fd.hpp"
+
+#include <stasis/root_layout.hpp>
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 namespace stasis {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::string_view gen_prefix = "gen-";
-constexpr std::string_view partial_prefix = ".gen-";
-constexpr std::string_view partial_suffix = ".partial";
-constexpr std::size_t min_digits = 6;
-constexpr char latest_file[] = "LATEST";
-constexpr char finished_file[] = "FINISHED";
-
-std::optional<unsigned> parse_number(std::string_view digits)
-{
-    if (digits.size() < min_digits || digits.size() > 9) {
-        return std::nullopt;
-    }
-    unsigned n = 0;
-    for (char c : digits) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        n = n * 10 + static_cast<unsigned>(c - '0');
-    }
-    return n;
-}
 
 void fsync_path(const fs::path& path, int flags)
 {
@@ -56,31 +35,22 @@ void remove_tree(const fs::path& dir)
     }
 }
 
+// The entry of a directory of ROOT, if it is named as a generation.
+std::optional<GenerationEntry> entry_of(const fs::directory_entry& e)
+{
+    auto name = e.path().filename().string();
+    auto parsed = contract::parse_generation_name(name);
+    if (!parsed || !e.is_directory()) {
+        return std::nullopt;
+    }
+    // A partial one is named as the generation it is to become.
+    if (parsed->partial) {
+        name = name.substr(1, name.size() - 1 - std::string_view(".partial").size());
+    }
+    return GenerationEntry{parsed->number, name, e.path(), parsed->partial};
+}
+
 }  // namespace
-
-std::string generation_name(unsigned number)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "gen-%06u", number);
-    return buf;
-}
-
-std::optional<GenerationEntry> parse_generation_name(const std::string& filename)
-{
-    std::string_view name = filename;
-    bool partial = name.starts_with(partial_prefix) && name.ends_with(partial_suffix);
-    if (partial) {
-        name = name.substr(1, name.size() - 1 - partial_suffix.size());
-    }
-    if (!name.starts_with(gen_prefix)) {
-        return std::nullopt;
-    }
-    auto number = parse_number(name.substr(gen_prefix.size()));
-    if (!number) {
-        return std::nullopt;
-    }
-    return GenerationEntry{*number, std::string(name), {}, partial};
-}
 
 GenerationStore GenerationStore::open(fs::path root)
 {
@@ -107,9 +77,7 @@ std::vector<GenerationEntry> GenerationStore::scan() const
     std::vector<GenerationEntry> entries;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(root_, ec)) {
-        auto entry = parse_generation_name(e.path().filename().string());
-        if (entry && e.is_directory()) {
-            entry->dir = e.path();
+        if (auto entry = entry_of(e)) {
             entries.push_back(*entry);
         }
     }
@@ -126,36 +94,27 @@ fs::path GenerationStore::next_dir() const
 {
     auto entries = scan();
     unsigned next = entries.empty() ? 1 : entries.back().number + 1;
-    return root_ / generation_name(next);
+    return root_ / contract::generation_name(next);
 }
 
 std::optional<std::string> GenerationStore::latest() const
 {
-    std::ifstream in(root_ / latest_file);
-    std::string name;
-    if (!(in >> name)) {
-        return std::nullopt;
-    }
-    auto entry = parse_generation_name(name);
-    if (!entry || entry->partial) {
-        return std::nullopt;
-    }
-    return name;
+    return contract::read_latest(root_);
 }
 
 void GenerationStore::set_latest(const std::string& name) const
 {
-    replace_file(latest_file, name + "\n");
+    replace_file(contract::latest_file, name + "\n");
 }
 
 void GenerationStore::mark_finished(const std::string& how) const
 {
-    replace_file(finished_file, how + "\n");
+    replace_file(contract::finished_file, how + "\n");
 }
 
 bool GenerationStore::finished() const
 {
-    return std::filesystem::exists(root_ / finished_file);
+    return std::filesystem::exists(root_ / contract::finished_file);
 }
 
 void GenerationStore::forget_generations() const
@@ -165,8 +124,8 @@ void GenerationStore::forget_generations() const
             remove(entry.name);
         }
     }
-    std::filesystem::remove(root_ / latest_file);
-    std::filesystem::remove(root_ / finished_file);
+    std::filesystem::remove(root_ / contract::latest_file);
+    std::filesystem::remove(root_ / contract::finished_file);
     fsync_path(root_, O_RDONLY | O_DIRECTORY);
 }
 

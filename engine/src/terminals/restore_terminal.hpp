@@ -7,7 +7,7 @@
 // then relays between the masters and its own stdin/stdout
 // (terminal_relay.hpp).
 #include "process/process_state.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <sys/types.h>
 

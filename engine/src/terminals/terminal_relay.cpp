@@ -1,7 +1,7 @@
 #include "terminals/terminal_relay.hpp"
 
 #include "core/error.hpp"
-#include "core/unique_fd.hpp"
+#include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
