@@ -177,8 +177,8 @@ TEST_CASE("io errors name what was read or written")
                          failed("cannot write the test pipe", ESPIPE).c_str(), Error);
     CHECK_THROWS_WITH_AS(write_all(p.read.get(), bytes_of("x"), "its read end"),
                          failed("cannot write its read end", EBADF).c_str(), Error);
-    CHECK_THROWS_WITH_AS(read_to_end(p.write.get(), "its write end"), failed("cannot read its write end", EBADF).c_str(),
-                         Error);
+    CHECK_THROWS_WITH_AS(read_to_end(p.write.get(), "its write end"),
+                         failed("cannot read its write end", EBADF).c_str(), Error);
 }
 
 TEST_CASE("write_all and read_to_end go on through signals and short transfers")
