@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
+#include "test_support.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -23,26 +24,7 @@ using namespace stasis::agent;
 
 namespace {
 
-class TempRoot {
-public:
-    TempRoot()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "stasis-store-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempRoot()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempRoot(const TempRoot&) = delete;
-    TempRoot& operator=(const TempRoot&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using TempRoot = stasis::test::TempDir;
 
 // A committed generation, through the real commit protocol: no process, or
 // with data_file one process whose one chunk is stored in it.
