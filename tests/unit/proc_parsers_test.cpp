@@ -116,6 +116,8 @@ TEST_CASE("Stat refuses a line without a comm and a field the line lacks")
     // A kernel older than the field, or a truncated read.
     const proc::Stat short_stat = proc::Stat::parse("1234 (cat) S 77 78 79 0 -1");
     CHECK(short_stat.field(proc::StatField::ppid) == 77);
+    // tpgid is -1 without a terminal; dump_terminal casts the field back to a pid.
+    CHECK(static_cast<pid_t>(short_stat.field(proc::StatField::tpgid)) == -1);
     CHECK_THROWS_WITH_AS(static_cast<void>(short_stat.field(proc::StatField::start_code)),
                          "/proc stat has no field 26", Error);
 }
