@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +24,8 @@ using namespace stasis;
 using namespace stasis::agent;
 
 namespace {
+
+using stasis::test::TempDir;
 
 // A committed generation, through the real commit protocol: no process, or
 // with data_file one process whose one chunk is stored in it.

@@ -2,7 +2,7 @@
 // way it runs a command as the job's user.
 #include "image_programs.hpp"
 #include "plugin_error.hpp"
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 #include "user_command.hpp"
 
 #include <doctest/doctest.h>
@@ -13,6 +13,8 @@
 
 #include <string>
 #include <vector>
+
+using stasis::test::TempDir;
 
 using namespace std::chrono_literals;
 using stasis::spank::JobOwner;

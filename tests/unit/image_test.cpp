@@ -5,7 +5,7 @@
 #include "image/chunk_writer.hpp"
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 #include <stasis/image.hpp>
 
 #include <doctest/doctest.h>
@@ -33,6 +33,10 @@ using namespace stasis::image;
 using nlohmann::json;
 
 namespace {
+
+// Children here exit 0 on success, 77 to skip, anything else on failure.
+using test::in_child;
+using test::TempDir;
 
 std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed)
 {
@@ -125,28 +129,6 @@ const Chunk& chunk_at(const std::vector<Chunk>& chunks, std::size_t i)
 {
     REQUIRE(i < chunks.size());
     return chunks[i];
-}
-
-// Runs body in a child so that limits and mounts stay out of the test runner.
-// The child exits 0 on success, 77 to skip, anything else on failure.
-template <class F>
-int in_child(F&& body)
-{
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        int rc = 1;
-        try {
-            rc = body();
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "child: unexpected exception: %s\n", e.what());
-        }
-        ::_exit(rc);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    return WEXITSTATUS(status);
 }
 
 // Fills dir (with 2 workers) until a write fails; 0 when the error is the

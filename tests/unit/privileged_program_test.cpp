@@ -1,6 +1,6 @@
 // The programs an image may not run at restore, as the plugin and the
 // engine judge them.
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 
 #include <stasis/privileged_program.hpp>
 
@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+
+using stasis::test::TempDir;
 
 using stasis::contract::privileged_program;
 

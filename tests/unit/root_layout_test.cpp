@@ -1,6 +1,6 @@
 // How LATEST is read, by the agent and by slurmstepd (as root, in a
 // directory the job's user owns).
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 
 #include <stasis/root_layout.hpp>
 
@@ -11,6 +11,8 @@
 
 #include <filesystem>
 #include <string>
+
+using stasis::test::TempDir;
 
 using stasis::contract::parse_latest;
 using stasis::contract::read_latest;

@@ -1,7 +1,7 @@
 // The site configuration: stasis.yaml, its defaults, its one-line errors,
 // and plugin arguments overriding single keys.
 #include "stasis/site_config.hpp"
-#include "temp_dir.hpp"
+#include "test_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+using stasis::test::TempDir;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

@@ -1,0 +1,696 @@
+// The image model through its one writer and reader (image/manifest.hpp):
+// everything a checkpoint holds comes back as it was, the JSON names that
+// docs/image-format.md documents stay as documented, and a manifest whose
+// fds do not make sense is refused.
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "core/kernel_abi.hpp"
+#include "files/fd_kind.hpp"
+#include "image/generation.hpp"
+#include "image/manifest.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/user.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace stasis;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
+
+// ---- a checkpoint in which every field holds a value of its own ----
+
+std::vector<std::uint8_t> byte_run(std::size_t size, std::uint8_t first)
+{
+    std::vector<std::uint8_t> bytes(size);
+    for (std::size_t i = 0; i < size; ++i) {
+        bytes[i] = static_cast<std::uint8_t>(first + i * 7);
+    }
+    return bytes;
+}
+
+SigInfoBytes siginfo(int sig, std::uint8_t seed)
+{
+    SigInfoBytes info;
+    const auto bytes = byte_run(info.bytes.size(), seed);
+    std::copy(bytes.begin(), bytes.end(), info.bytes.begin());
+    info.bytes[0] = static_cast<std::uint8_t>(sig);
+    return info;
+}
+
+ThreadState thread(pid_t tid)
+{
+    ThreadState t;
+    t.tid = tid;
+    t.comm = "worker " + std::to_string(tid);
+    // Full 64-bit values, the top bit set in some: JSON must keep them unsigned.
+    std::array<std::uint64_t, sizeof(user_regs_struct) / sizeof(std::uint64_t)> regs{};
+    for (std::size_t i = 0; i < regs.size(); ++i) {
+        regs[i] = 0x9e3779b97f4a7c15ULL * (i + 1) + static_cast<std::uint64_t>(tid);
+    }
+    std::memcpy(&t.regs, regs.data(), sizeof(t.regs));
+    t.xstate = byte_run(2696, static_cast<std::uint8_t>(tid));
+    t.sigmask = signal_bit(SIGUSR1) | signal_bit(max_signal);
+    t.clear_child_tid = 0x7f12a0001000 + static_cast<std::uint64_t>(tid);
+    t.robust_list_head = 0x7f12a0002000;
+    t.robust_list_len = 24;
+    t.rseq_addr = 0x7f12a0003000;
+    t.rseq_size = 32;
+    t.rseq_sig = 0x53053053;
+    t.altstack_sp = 0x7f12a0010000;
+    t.altstack_flags = -1;
+    t.altstack_size = 0x8000;
+    t.pending = {siginfo(SIGUSR2, static_cast<std::uint8_t>(tid)), siginfo(SIGRTMIN + 1, 3)};
+    return t;
+}
+
+image::Chunk chunk(std::uint64_t vaddr, std::uint64_t size, const std::string& file, std::uint64_t offset,
+                   image::Codec codec)
+{
+    return {.vaddr = vaddr, .size = size, .file = file, .offset = offset, .stored_size = size / 3 + 1,
+            .codec = codec, .xxh3 = 0xfedcba9876543210 ^ vaddr};
+}
+
+Region region(std::uint64_t start, std::uint64_t pages, const char* prot, RegionKind kind, const char* path)
+{
+    Region r;
+    r.start = start;
+    r.end = start + pages * page_size;
+    r.prot = prot;
+    r.kind = kind;
+    r.path = path;
+    return r;
+}
+
+// One region of every kind.
+std::vector<Region> regions()
+{
+    Region heap = region(0x555500000000, 64, "rw-p", RegionKind::anon, "[heap]");
+    heap.vmflags = {"rd", "wr", "mr", "mw", "me", "ac"};
+    heap.chunks = {chunk(0x555500000000, 16 * page_size, "pages-4242-0.bin", 0, image::Codec::zstd),
+                   chunk(0x555500020000, 4 * page_size, "pages-4242-1.bin", 4096, image::Codec::none)};
+    Region code = region(0x400000, 11, "r-xp", RegionKind::file, "/opt/my app/bin/python3.11");
+    code.offset = 0x2000;
+    code.dev = 0xfd01;
+    code.inode = 1234567;
+    code.file_size = 5'904'312;
+    code.file_mtime_ns = 1'764'000'000'123'456'789;
+    code.vmflags = {"rd", "ex", "mr", "mw", "me", "sd"};
+    Region mapped = region(0x7f1000000000, 8, "rw-s", RegionKind::shared_file, "/data/shared map.bin");
+    mapped.inode = 42;
+    mapped.file_size = 8 * page_size;
+    Region shared = region(0x7f1100000000, 4, "rw-s", RegionKind::shared_anon, "/dev/zero (deleted)");
+    shared.inode = 9001;
+    shared.chunks = {chunk(0x7f1100000000, page_size, "pages-4242-1.bin", 8192, image::Codec::zstd)};
+    Region sysv = region(0x7f1200000000, 256, "rw-s", RegionKind::sysv_shm, "SYSV51000001 (deleted)");
+    sysv.inode = 32769;
+    return {heap,
+            code,
+            mapped,
+            shared,
+            sysv,
+            region(0x7ffff7fc0000, 2, "r-xp", RegionKind::vdso, "[vdso]"),
+            region(0x7ffff7fbc000, 4, "r--p", RegionKind::vvar, "[vvar]"),
+            region(0x7ffff7fb8000, 4, "r--p", RegionKind::vvar_vclock, "[vvar_vclock]"),
+            region(0xffffffffff600000, 1, "--xp", RegionKind::vsyscall, "[vsyscall]")};
+}
+
+TerminalState terminal()
+{
+    TerminalState t;
+    t.id = 0;
+    t.type = "pty";
+    t.device = 34816;
+    t.session = 4242;
+    t.foreground = 4250;
+    t.iflag = 1280;
+    t.oflag = 5;
+    t.cflag = 191;
+    t.lflag = 35387;
+    t.line = 1;
+    t.cc = byte_run(32, 3);
+    t.ispeed = 15;
+    t.ospeed = 4098;
+    t.rows = 33;
+    t.cols = 111;
+    t.xpixel = 999;
+    t.ypixel = 65535;
+    return t;
+}
+
+// The fds of the root: one of every kind, numbered so that fd N is
+// root_fds()[N].
+std::vector<FdState> root_fds()
+{
+    return {
+        {.fd = 0, .kind = FdKind::inherit, .path = "pipe:[4100]", .flags = O_RDONLY, .pos = 0, .description = 0,
+         .detail = {}},
+        {.fd = 1, .kind = FdKind::file, .path = "/home/u/out file.txt", .flags = O_WRONLY | O_APPEND,
+         .pos = 120, .description = 1, .detail = {}},
+        {.fd = 2, .kind = FdKind::terminal, .path = "/dev/pts/3", .flags = O_RDWR, .pos = 0, .description = 2,
+         .detail = terminal()},
+        {.fd = 3, .kind = FdKind::device, .path = "/dev/null", .flags = O_RDWR, .pos = 0, .description = 3,
+         .detail = {}},
+        {.fd = 4, .kind = FdKind::pipe, .path = "pipe:[1234]", .flags = O_RDONLY, .pos = 0, .description = 4,
+         .detail = {}},
+        {.fd = 5, .kind = FdKind::pipe, .path = "pipe:[1234]", .flags = O_WRONLY | O_NONBLOCK, .pos = 0,
+         .description = 5, .detail = {}},
+        {.fd = 6, .kind = FdKind::eventfd, .path = "anon_inode:[eventfd]", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
+         .description = 6, .detail = EventFdState{.count = 0x12345678e, .semaphore = true}},
+        {.fd = 7, .kind = FdKind::signalfd, .path = "anon_inode:[signalfd]", .flags = O_RDWR, .pos = 0,
+         .description = 7, .detail = SignalFdState{.mask = signal_bit(SIGUSR1) | signal_bit(SIGTERM)}},
+        {.fd = 8, .kind = FdKind::timerfd, .path = "anon_inode:[timerfd]", .flags = O_RDWR, .pos = 0,
+         .description = 8,
+         .detail = TimerFdState{.clockid = 1, .ticks = 3, .value_ns = 99'999'984'279, .interval_ns = 3'000'000'500}},
+        {.fd = 9, .kind = FdKind::epoll, .path = "anon_inode:[eventpoll]", .flags = O_RDWR, .pos = 0,
+         .description = 9,
+         .detail = EpollState{.watches = {{.fd = 6, .events = EPOLLIN | EPOLLET | EPOLLERR | EPOLLHUP,
+                                           .data = 0xdeadbeefcafe},
+                                          {.fd = 8, .events = EPOLLOUT | EPOLLERR | EPOLLHUP, .data = u64_max}}}},
+    };
+}
+
+ProcessState root()
+{
+    ProcessState p;
+    p.pid = 4242;
+    p.ppid = 4100;
+    p.pgid = 4242;
+    p.sid = 4100;
+    p.exe = "/opt/my app/bin/python3.11";
+    p.comm = "python3";
+    p.cwd = "/home/u/run 1";
+    p.umask = 027;
+    for (std::uint64_t i = 0; i < 16; ++i) {
+        p.rlimits.push_back({(i + 1) * 4096, i % 2 == 0 ? u64_max : (i + 1) * 8192});
+    }
+    p.mm = {.start_code = 0x400000, .end_code = 0x40b000, .start_data = 0x60c000, .end_data = 0x60d000,
+            .start_brk = 0x555500000000, .brk = 0x555500040000, .start_stack = 0x7ffffffde000,
+            .arg_start = 0x7ffffffde100, .arg_end = 0x7ffffffde180, .env_start = 0x7ffffffde180,
+            .env_end = 0x7ffffffdefe0, .auxv = {3, 0x400040, 9, 0x401000, 25, 0x7ffffffde200, 0, 0}};
+    p.sigactions = {{.sig = SIGINT, .handler = 0x401234, .flags = 0x14000004, .restorer = 0x7f12a0100000,
+                     .mask = signal_bit(SIGTERM)},
+                    {.sig = SIGCHLD, .handler = 1, .flags = 0, .restorer = 0, .mask = 0}};
+    p.shared_pending = {siginfo(SIGTERM, 0xf0)};
+    p.threads = {thread(4242), thread(4243)};
+    p.regions = regions();
+    p.fds = root_fds();
+    p.sysv_segments = {{.shmid = 32769, .key = -559038737, .size = 256 * page_size, .mode = 0600}};
+    return p;
+}
+
+// A child sharing the root's terminal and output file, and holding the
+// pipe's write end too.
+ProcessState child()
+{
+    ProcessState p;
+    p.pid = 4250;
+    p.ppid = 4242;
+    p.pgid = 4250;
+    p.sid = 4100;
+    p.exe = "/usr/bin/cat";
+    p.comm = "cat";
+    p.cwd = "/";
+    p.threads = {thread(4250)};
+    p.regions = {region(0x7f2000000000, 1, "rw-p", RegionKind::anon, "")};
+    const auto fds = root_fds();
+    p.fds = {fds[2], fds[1], fds[5]};
+    p.fds[0].fd = 0;
+    p.fds[2].fd = 7;
+    return p;
+}
+
+ProcessState zombie()
+{
+    ProcessState p;
+    p.pid = 4251;
+    p.ppid = 4242;
+    p.zombie = true;
+    p.wait_status = 0x0100;  // exit(1)
+    return p;
+}
+
+Checkpoint sample()
+{
+    Checkpoint c;
+    c.host = "node01";
+    c.kernel = "6.18.44";
+    c.time = "2026-11-25T15:00:00Z";
+    c.cpu = {.xcr0 = 743, .xsave_size = 2696};
+    c.root_pid = 4242;
+    c.data_files = {"pages-4242-0.bin", "pages-4242-1.bin", "output-1-0.bin"};
+    c.processes = {root(), child(), zombie()};
+    std::vector<std::uint8_t> unread(300);
+    for (std::size_t i = 0; i < unread.size(); ++i) {
+        unread[i] = static_cast<std::uint8_t>(255 - i % 256);  // every byte value, 0 and 0xff among them
+    }
+    c.pipes = {{.key = "pipe:[1234]", .capacity = 65536, .data = unread},
+               {.key = "/tmp/a fifo", .capacity = 4096, .data = {}}};
+    c.kept_output = {{.path = "/home/u/slurm-42.out",
+                      .size = 1834,
+                      .chunks = {chunk(0, 1834, "output-1-0.bin", 0, image::Codec::zstd)}}};
+    return c;
+}
+
+// ---- field by field comparison ----
+
+void same(const image::Chunk& a, const image::Chunk& b);
+void same(const SigInfoBytes& a, const SigInfoBytes& b);
+void same(const SigAction& a, const SigAction& b);
+void same(const ThreadState& a, const ThreadState& b);
+void same(const Region& a, const Region& b);
+void same(const TerminalState& a, const TerminalState& b);
+void same(const EventFdState& a, const EventFdState& b);
+void same(const SignalFdState& a, const SignalFdState& b);
+void same(const TimerFdState& a, const TimerFdState& b);
+void same(const EpollWatch& a, const EpollWatch& b);
+void same(const EpollState& a, const EpollState& b);
+void same(const FdDetail& a, const FdDetail& b);
+void same(const FdState& a, const FdState& b);
+void same(const SysvSegment& a, const SysvSegment& b);
+void same(const ProcessState& a, const ProcessState& b);
+void same(const PipeState& a, const PipeState& b);
+void same(const KeptFile& a, const KeptFile& b);
+void same(const Checkpoint& a, const Checkpoint& b);
+
+template <class T>
+void same(const std::vector<T>& a, const std::vector<T>& b)
+{
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CAPTURE(i);
+        same(a[i], b[i]);
+    }
+}
+
+// Both a and b are in scope wherever it is used.
+#define SAME(member) CHECK(a.member == b.member)
+
+void same(const image::Chunk& a, const image::Chunk& b)
+{
+    SAME(vaddr);
+    SAME(size);
+    SAME(file);
+    SAME(offset);
+    SAME(stored_size);
+    SAME(codec);
+    SAME(xxh3);
+}
+
+void same(const SigInfoBytes& a, const SigInfoBytes& b)
+{
+    CHECK(std::memcmp(a.bytes.data(), b.bytes.data(), a.bytes.size()) == 0);
+}
+
+void same(const SigAction& a, const SigAction& b)
+{
+    SAME(sig);
+    SAME(handler);
+    SAME(flags);
+    SAME(restorer);
+    SAME(mask);
+}
+
+void same(const ThreadState& a, const ThreadState& b)
+{
+    SAME(tid);
+    SAME(comm);
+    CHECK(std::memcmp(&a.regs, &b.regs, sizeof(a.regs)) == 0);
+    SAME(xstate);
+    SAME(sigmask);
+    SAME(clear_child_tid);
+    SAME(robust_list_head);
+    SAME(robust_list_len);
+    SAME(rseq_addr);
+    SAME(rseq_size);
+    SAME(rseq_sig);
+    SAME(altstack_sp);
+    SAME(altstack_flags);
+    SAME(altstack_size);
+    same(a.pending, b.pending);
+}
+
+void same(const Region& a, const Region& b)
+{
+    SAME(start);
+    SAME(end);
+    SAME(prot);
+    SAME(kind);
+    SAME(path);
+    SAME(offset);
+    SAME(dev);
+    SAME(inode);
+    SAME(file_size);
+    SAME(file_mtime_ns);
+    SAME(vmflags);
+    same(a.chunks, b.chunks);
+}
+
+void same(const TerminalState& a, const TerminalState& b)
+{
+    SAME(id);
+    SAME(type);
+    SAME(device);
+    SAME(session);
+    SAME(foreground);
+    SAME(iflag);
+    SAME(oflag);
+    SAME(cflag);
+    SAME(lflag);
+    SAME(line);
+    SAME(cc);
+    SAME(ispeed);
+    SAME(ospeed);
+    SAME(rows);
+    SAME(cols);
+    SAME(xpixel);
+    SAME(ypixel);
+}
+
+void same(const EventFdState& a, const EventFdState& b)
+{
+    SAME(count);
+    SAME(semaphore);
+}
+
+void same(const SignalFdState& a, const SignalFdState& b)
+{
+    SAME(mask);
+}
+
+void same(const TimerFdState& a, const TimerFdState& b)
+{
+    SAME(clockid);
+    SAME(ticks);
+    SAME(value_ns);
+    SAME(interval_ns);
+}
+
+void same(const EpollWatch& a, const EpollWatch& b)
+{
+    SAME(fd);
+    SAME(events);
+    SAME(data);
+}
+
+void same(const EpollState& a, const EpollState& b)
+{
+    same(a.watches, b.watches);
+}
+
+void same(const FdDetail& a, const FdDetail& b)
+{
+    REQUIRE(a.index() == b.index());
+    std::visit(
+        [&b](const auto& detail) {
+            using T = std::decay_t<decltype(detail)>;
+            if constexpr (!std::is_same_v<T, std::monostate>) {
+                same(detail, std::get<T>(b));
+            }
+        },
+        a);
+}
+
+void same(const FdState& a, const FdState& b)
+{
+    SAME(fd);
+    SAME(kind);
+    SAME(path);
+    SAME(flags);
+    SAME(pos);
+    SAME(description);
+    same(a.detail, b.detail);
+}
+
+void same(const SysvSegment& a, const SysvSegment& b)
+{
+    SAME(shmid);
+    SAME(key);
+    SAME(size);
+    SAME(mode);
+}
+
+void same(const ProcessState& a, const ProcessState& b)
+{
+    SAME(pid);
+    SAME(ppid);
+    SAME(pgid);
+    SAME(sid);
+    SAME(zombie);
+    SAME(wait_status);
+    SAME(exe);
+    SAME(comm);
+    SAME(cwd);
+    SAME(umask);
+    SAME(rlimits);
+    SAME(mm.start_code);
+    SAME(mm.end_code);
+    SAME(mm.start_data);
+    SAME(mm.end_data);
+    SAME(mm.start_brk);
+    SAME(mm.brk);
+    SAME(mm.start_stack);
+    SAME(mm.arg_start);
+    SAME(mm.arg_end);
+    SAME(mm.env_start);
+    SAME(mm.env_end);
+    SAME(mm.auxv);
+    same(a.sigactions, b.sigactions);
+    same(a.shared_pending, b.shared_pending);
+    same(a.threads, b.threads);
+    same(a.regions, b.regions);
+    same(a.fds, b.fds);
+    same(a.sysv_segments, b.sysv_segments);
+}
+
+void same(const PipeState& a, const PipeState& b)
+{
+    SAME(key);
+    SAME(capacity);
+    SAME(data);
+}
+
+void same(const KeptFile& a, const KeptFile& b)
+{
+    SAME(path);
+    SAME(size);
+    same(a.chunks, b.chunks);
+}
+
+void same(const Checkpoint& a, const Checkpoint& b)
+{
+    SAME(host);
+    SAME(kernel);
+    SAME(time);
+    SAME(cpu.xcr0);
+    SAME(cpu.xsave_size);
+    SAME(root_pid);
+    SAME(data_files);
+    same(a.processes, b.processes);
+    same(a.pipes, b.pipes);
+    same(a.kept_output, b.kept_output);
+}
+
+#undef SAME
+
+// ---- images on disk ----
+
+fs::path commit(const fs::path& dir, const Checkpoint& checkpoint)
+{
+    image::GenerationWriter generation(dir);
+    image::commit_checkpoint(generation, checkpoint);
+    return dir;
+}
+
+// A manifest written as it stands, with a correct checksum.
+fs::path commit(const fs::path& dir, const json& manifest)
+{
+    image::GenerationWriter generation(dir);
+    generation.commit(manifest);
+    return dir;
+}
+
+json manifest_of(const fs::path& dir)
+{
+    std::ifstream in(dir / "manifest.json");
+    REQUIRE(in);
+    return json::parse(in);
+}
+
+// An object's member names, sorted: "a b c".
+std::string members(const json& object)
+{
+    std::string names;
+    for (const auto& [name, value] : object.items()) {
+        names += (names.empty() ? "" : " ") + name;
+    }
+    return names;
+}
+
+// The root's fd entry with number fd, of a const or a mutable manifest.
+template <class Json>
+Json& root_fd(Json& manifest, int fd)
+{
+    Json& fds = manifest.at("processes").at(0).at("fds");
+    const auto entry = std::find_if(fds.begin(), fds.end(), [fd](const json& e) { return e.at("fd") == fd; });
+    REQUIRE(entry != fds.end());
+    return *entry;
+}
+
+}  // namespace
+
+TEST_CASE("the sample holds one fd of every registered kind")
+{
+    // A kind added to the registry without extending this test fails here.
+    const auto fds = root_fds();
+    for (const FdKindOps* kind : fd_kinds()) {
+        CAPTURE(kind->name);
+        CHECK(std::any_of(fds.begin(), fds.end(), [kind](const FdState& f) { return f.kind == kind->kind; }));
+    }
+}
+
+TEST_CASE("a checkpoint comes back from its manifest as it was written")
+{
+    test::TempDir tmp;
+    const Checkpoint written = sample();
+    const fs::path dir = commit(tmp.path() / "img", written);
+    const Checkpoint read = image::read_checkpoint(dir);
+    same(written, read);
+
+    // Written again, the model gives the very same manifest: no member is
+    // lost or changed on the way, compared or not.
+    const fs::path again = commit(tmp.path() / "again", read);
+    CHECK(manifest_of(again) == manifest_of(dir));
+}
+
+TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
+{
+    test::TempDir tmp;
+    json m = manifest_of(commit(tmp.path() / "img", sample()));
+
+    const char* kinds[] = {"inherit", "file",    "terminal", "device",  "pipe",
+                           "pipe",    "eventfd", "signalfd", "timerfd", "epoll"};
+    for (int fd = 0; fd < static_cast<int>(std::size(kinds)); ++fd) {
+        CAPTURE(fd);
+        const json& entry = root_fd(m, fd);
+        CHECK(entry.at("kind") == kinds[fd]);
+        for (const char* member : {"fd", "kind", "path", "flags", "pos"}) {
+            CAPTURE(member);
+            CHECK(entry.contains(member));
+        }
+    }
+
+    const json& eventfd = root_fd(m, 6).at("detail");
+    CHECK(members(eventfd) == "count semaphore");
+    CHECK(eventfd.at("count") == 0x12345678e);
+    CHECK(eventfd.at("semaphore") == true);
+
+    const json& signalfd = root_fd(m, 7).at("detail");
+    CHECK(members(signalfd) == "mask");
+    CHECK(signalfd.at("mask") == (signal_bit(SIGUSR1) | signal_bit(SIGTERM)));
+
+    const json& timerfd = root_fd(m, 8).at("detail");
+    CHECK(members(timerfd) == "clockid interval_ns ticks value_ns");
+    CHECK(timerfd.at("value_ns") == 99'999'984'279);
+
+    const json& epoll = root_fd(m, 9).at("detail");
+    CHECK(members(epoll) == "watches");
+    REQUIRE(epoll.at("watches").size() == 2);
+    CHECK(members(epoll.at("watches")[0]) == "data events fd");
+    CHECK(epoll.at("watches")[0].at("fd") == 6);
+    CHECK(epoll.at("watches")[1].at("data") == u64_max);
+
+    const json& terminal = root_fd(m, 2).at("detail");
+    CHECK(members(terminal) == "device foreground session terminal termios type winsize");
+    CHECK(terminal.at("terminal") == 0);
+    CHECK(terminal.at("type") == "pty");
+    CHECK(members(terminal.at("termios")) == "cc cflag iflag ispeed lflag line oflag ospeed");
+    CHECK(terminal.at("termios").at("cc").size() == 32);
+    CHECK(members(terminal.at("winsize")) == "cols rows xpixel ypixel");
+    CHECK(terminal.at("winsize").at("ypixel") == 65535);
+
+    const json& pipe = m.at("pipes").at(0);
+    CHECK(members(pipe) == "capacity data key");
+    CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
+
+    const json& kept = m.at("kept_output").at(0);
+    CHECK(members(kept) == "chunks path size");
+    CHECK(members(kept.at("chunks").at(0)) == "codec file offset size stored_size vaddr xxh3");
+
+    const json& thread = m.at("processes").at(0).at("threads").at(0);
+    CHECK(thread.at("regs").size() == 27);
+    CHECK(thread.at("xstate").get<std::string>().size() == 2 * 2696);
+
+    std::vector<std::string> region_kinds;
+    for (const json& r : m.at("processes").at(0).at("regions")) {
+        region_kinds.push_back(r.at("kind").get<std::string>());
+    }
+    CHECK(region_kinds == std::vector<std::string>{"anon", "file", "shared_file", "shared_anon", "sysv_shm", "vdso",
+                                                   "vvar", "vvar_vclock", "vsyscall"});
+}
+
+TEST_CASE("an fd of a kind this stasis does not know is refused, naming the kind")
+{
+    test::TempDir tmp;
+    json m = manifest_of(commit(tmp.path() / "img", sample()));
+    root_fd(m, 3)["kind"] = "socket";
+    const fs::path dir = commit(tmp.path() / "socket", m);
+    CHECK_THROWS_WITH_AS(image::read_checkpoint(dir),
+                         (dir.string() + ": manifest names an unknown fd kind 'socket'").c_str(), ImageError);
+}
+
+TEST_CASE("an fd whose detail does not fit its kind is refused")
+{
+    test::TempDir tmp;
+    const json good = manifest_of(commit(tmp.path() / "img", sample()));
+    // The fds with a detail, each paired with another whose detail has another shape.
+    const std::pair<int, int> swaps[] = {{6, 9}, {7, 8}, {8, 2}, {9, 6}, {2, 7}};
+    for (const auto& [fd, other] : swaps) {
+        CAPTURE(fd);
+        json none = good;
+        root_fd(none, fd)["detail"] = nullptr;
+        json mixed = good;
+        root_fd(mixed, fd)["detail"] = root_fd(good, other).at("detail");
+        for (const auto& [name, manifest] : {std::pair{"none-", none}, std::pair{"mixed-", mixed}}) {
+            const fs::path dir = commit(tmp.path() / (name + std::to_string(fd)), manifest);
+            const std::string malformed = dir.string() + ": manifest.json is malformed";
+            CHECK_THROWS_WITH_AS(image::read_checkpoint(dir), doctest::Contains(malformed.c_str()), ImageError);
+        }
+    }
+}
+
+TEST_CASE("kept_output is written only when there is some, and reads as empty when absent")
+{
+    test::TempDir tmp;
+    Checkpoint none = sample();
+    none.kept_output.clear();
+    const fs::path dir = commit(tmp.path() / "none", none);
+    CHECK_FALSE(manifest_of(dir).contains("kept_output"));
+    CHECK(image::read_checkpoint(dir).kept_output.empty());
+
+    // An image from before --keep-output existed: the member is not there at all.
+    json older = manifest_of(commit(tmp.path() / "img", sample()));
+    REQUIRE(older.erase("kept_output") == 1);
+    const Checkpoint read = image::read_checkpoint(commit(tmp.path() / "older", older));
+    CHECK(read.kept_output.empty());
+    CHECK(read.processes.size() == 3);
+}
