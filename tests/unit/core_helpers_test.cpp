@@ -126,6 +126,11 @@ TEST_CASE("human_size: bytes below 1 KiB, then three significant digits up to Pi
     CHECK(human_size(6 * MiB + 8 * KiB) == "6.01 MiB");
     CHECK(human_size(99 * MiB + MiB / 2) == "99.5 MiB");
     CHECK(human_size(100 * MiB) == "100 MiB");
+    // Where rounding would cross into the next precision or unit, the
+    // printed value decides: never "10.00 KiB", "100.0 KiB" or "1024 KiB".
+    CHECK(human_size(10239) == "10.0 KiB");
+    CHECK(human_size(102399) == "100 KiB");
+    CHECK(human_size(MiB - 1) == "1.00 MiB");
     CHECK(human_size(44'238'163'149) == "41.2 GiB");
     CHECK(human_size(PiB) == "1.00 PiB");
     // PiB is the largest unit.

@@ -678,6 +678,17 @@ TEST_CASE("an fd whose detail does not fit its kind is refused")
     }
 }
 
+TEST_CASE("an fd of a kind without state that carries a detail is refused")
+{
+    test::TempDir tmp;
+    json manifest = manifest_of(commit(tmp.path() / "img", sample()));
+    root_fd(manifest, 0)["kind"] = "file";
+    root_fd(manifest, 0)["detail"] = {{"count", 1}};
+    const fs::path dir = commit(tmp.path() / "detail-on-file", manifest);
+    CHECK_THROWS_WITH_AS(image::read_checkpoint(dir), doctest::Contains("carries state its kind does not have"),
+                         ImageError);
+}
+
 TEST_CASE("kept_output is written only when there is some, and reads as empty when absent")
 {
     test::TempDir tmp;

@@ -120,6 +120,9 @@ TEST_CASE("Stat refuses a line without a comm and a field the line lacks")
     CHECK(static_cast<pid_t>(short_stat.field(proc::StatField::tpgid)) == -1);
     CHECK_THROWS_WITH_AS(static_cast<void>(short_stat.field(proc::StatField::start_code)),
                          "/proc stat has no field 26", Error);
+    // A field that is not a number is named, not a bare std::invalid_argument.
+    CHECK_THROWS_WITH_AS(static_cast<void>(proc::Stat::parse("1234 (cat) S x").field(proc::StatField::ppid)),
+                         "/proc stat field 4 is not a number: \"x\"", Error);
 }
 
 TEST_CASE("parse_smaps reads each mapping's header and VmFlags")
@@ -319,6 +322,19 @@ TEST_CASE("parse_epoll reads every watch: fd in decimal, events and data in hex"
     CHECK(e.watches[1].events == 0x80000019);
     CHECK(e.watches[1].data == 0xdeadbeefcafe);
     CHECK(parse_epoll(fdinfo_head).watches.empty());
+}
+
+TEST_CASE("parse_epoll refuses a watch line it cannot read whole")
+{
+    // Read loosely, these became watches of the wrong fd or events.
+    for (const char* line : {"tfd:        5 data:                7  pos:0\n", "tfd:        x events:       1c data: 7\n",
+                             "tfd:        5 events:       1c\n"}) {
+        CAPTURE(line);
+        CHECK_THROWS_WITH_AS(parse_epoll(std::string(fdinfo_head) + line),
+                             doctest::Contains("an epoll's fdinfo has a malformed watch line"), Error);
+    }
+    CHECK_THROWS_WITH_AS(parse_eventfd(std::string(fdinfo_head) + "eventfd-count: zz\n"),
+                         "fdinfo 'eventfd-count' is not a number: \"zz\"", Error);
 }
 
 TEST_CASE("parse_epoll of a live epoll")

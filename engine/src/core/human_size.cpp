@@ -13,12 +13,15 @@ std::string human_size(std::uint64_t bytes)
     }
     double value = static_cast<double>(bytes) / 1024;
     std::size_t unit = 0;
-    while (value >= 1024 && unit + 1 < std::size(units)) {
+    // Decided on the value as it will be printed: 1023.7 KiB shows as
+    // "1.00 MiB", not "1024 KiB"; 9.997 KiB as "10.0 KiB", not "10.00 KiB".
+    while (value >= 1023.5 && unit + 1 < std::size(units)) {
         value /= 1024;
         ++unit;
     }
+    const char* format = value < 9.995 ? "%.2f %s" : value < 99.95 ? "%.1f %s" : "%.0f %s";
     char text[32];
-    std::snprintf(text, sizeof text, value < 10 ? "%.2f %s" : value < 100 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+    std::snprintf(text, sizeof text, format, value, units[unit]);
     return text;
 }
 

@@ -97,6 +97,21 @@ std::string status_field(pid_t pid, pid_t tid, const std::string& key)
     return key_value(read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status"), key);
 }
 
+std::uint64_t parse_number(const std::string& text, int base, const std::string& what)
+{
+    std::size_t used = 0;
+    std::uint64_t value = 0;
+    try {
+        value = std::stoull(text, &used, base);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size()) {
+        throw Error(what + " is not a number: \"" + text + "\"");
+    }
+    return value;
+}
+
 pid_t innermost_id(const std::string& value)
 {
     std::istringstream values(value);
@@ -131,7 +146,7 @@ std::uint64_t Stat::field(StatField which) const
     if (number - 3 >= rest_.size()) {
         throw Error("/proc stat has no field " + std::to_string(number));
     }
-    return std::stoull(rest_[number - 3]);
+    return parse_number(rest_[number - 3], 10, "/proc stat field " + std::to_string(number));
 }
 
 namespace {
@@ -151,10 +166,11 @@ MapEntry parse_map_line(const std::string& line)
     std::string range, devs;
     in >> range >> e.prot >> std::hex >> e.offset >> devs >> std::dec >> e.inode;
     auto dash = range.find('-');
-    e.start = std::stoull(range.substr(0, dash), nullptr, 16);
-    e.end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    e.start = parse_number(range.substr(0, dash), 16, "a mapping's start");
+    e.end = parse_number(range.substr(dash + 1), 16, "a mapping's end");
     auto colon = devs.find(':');
-    e.dev = makedev(std::stoul(devs.substr(0, colon), nullptr, 16), std::stoul(devs.substr(colon + 1), nullptr, 16));
+    e.dev = makedev(parse_number(devs.substr(0, colon), 16, "a mapping's device"),
+                    parse_number(devs.substr(colon + 1), 16, "a mapping's device"));
     std::getline(in, e.path);
     e.path.erase(0, e.path.find_first_not_of(' '));
     return e;

@@ -26,6 +26,10 @@ std::string key_value(std::string_view text, std::string_view key);
 std::string status_field(pid_t pid, const std::string& key);
 std::string status_field(pid_t pid, pid_t tid, const std::string& key);
 
+// text as an unsigned number in base (the whole of it); throws an Error
+// naming what when it is not one.
+std::uint64_t parse_number(const std::string& text, int base, const std::string& what);
+
 // The last id of an "NSpid:"-style value: the one in the innermost PID
 // namespace, as the process sees it itself; 0 when there is none.
 pid_t innermost_id(const std::string& value);

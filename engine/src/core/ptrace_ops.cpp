@@ -1,6 +1,8 @@
 #include "core/ptrace_ops.hpp"
 
 #include "core/error.hpp"
+#include "core/exit_status.hpp"
+#include "core/kernel_abi.hpp"
 
 #include <elf.h>
 #include <sys/ptrace.h>
@@ -11,17 +13,10 @@
 #include <cstring>
 #include <string>
 
-
 namespace stasis::ptrace {
 
 namespace {
 
-// Kernel-internal restart codes, visible to a tracer in rax.
-constexpr long erestartsys = 512;
-constexpr long erestartnointr = 513;
-constexpr long erestartnohand = 514;
-constexpr long erestart_restartblock = 516;
-constexpr long nr_restart_syscall = 219;
 constexpr std::size_t xstate_max = 64 * 1024;
 constexpr std::size_t xcr0_offset = 464;  // first word of fxsave's sw_reserved
 
@@ -30,15 +25,32 @@ std::string tid_str(pid_t tid)
     return "thread " + std::to_string(tid);
 }
 
+// Calls the kernel ends with a plain EINTR, never restarting them, when a
+// tracer interrupts them: a program would see an error that no signal of
+// its own caused.
+bool fails_with_eintr_when_interrupted(long nr)
+{
+    switch (nr) {
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait:
+    case SYS_epoll_pwait2:
+    case SYS_rt_sigtimedwait:
+    case SYS_io_getevents:
+    case SYS_semop:
+    case SYS_semtimedop:
+        return true;
+    default:
+        return false;
+    }
+}
+
 }  // namespace
 
 int wait_stop(pid_t tid)
 {
     int status = 0;
-    while (::waitpid(tid, &status, __WALL) < 0) {
-        if (errno != EINTR) {
-            throw sys_error("waiting for " + tid_str(tid));
-        }
+    if (waitpid_uninterrupted(tid, status, __WALL) < 0) {
+        throw sys_error("waiting for " + tid_str(tid));
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
         throw Error(tid_str(tid) + " ended while stasis held it");
@@ -126,25 +138,6 @@ std::uint64_t xcr0_of(const std::vector<std::uint8_t>& xstate)
     return xcr0;
 }
 
-// Calls the kernel ends with a plain EINTR, never restarting them, when a
-// tracer interrupts them: a program would see an error that no signal of
-// its own caused.
-bool fails_with_eintr_when_interrupted(long nr)
-{
-    switch (nr) {
-    case SYS_epoll_wait:
-    case SYS_epoll_pwait:
-    case SYS_epoll_pwait2:
-    case SYS_rt_sigtimedwait:
-    case SYS_io_getevents:
-    case SYS_semop:
-    case SYS_semtimedop:
-        return true;
-    default:
-        return false;
-    }
-}
-
 void rewind_interrupted_syscall(user_regs_struct& regs, bool same_task)
 {
     if (static_cast<long>(regs.orig_rax) < 0) {
@@ -154,18 +147,18 @@ void rewind_interrupted_syscall(user_regs_struct& regs, bool same_task)
     case EINTR:
         if (fails_with_eintr_when_interrupted(static_cast<long>(regs.orig_rax))) {
             regs.rax = regs.orig_rax;
-            regs.rip -= 2;
+            regs.rip -= syscall_insn_size;
         }
         break;
     case erestartsys:
     case erestartnointr:
     case erestartnohand:
         regs.rax = regs.orig_rax;
-        regs.rip -= 2;
+        regs.rip -= syscall_insn_size;
         break;
     case erestart_restartblock:
-        regs.rax = same_task ? nr_restart_syscall : regs.orig_rax;
-        regs.rip -= 2;
+        regs.rax = same_task ? SYS_restart_syscall : regs.orig_rax;
+        regs.rip -= syscall_insn_size;
         break;
     default:
         break;

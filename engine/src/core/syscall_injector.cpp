@@ -1,6 +1,7 @@
 #include "core/syscall_injector.hpp"
 
 #include "core/error.hpp"
+#include "core/kernel_abi.hpp"
 #include "core/ptrace_ops.hpp"
 
 #include <sys/ptrace.h>
@@ -12,8 +13,6 @@
 namespace stasis {
 
 namespace {
-
-constexpr int syscall_stop = SIGTRAP | 0x80;
 
 bool is_event(int status, int event)
 {
@@ -30,7 +29,7 @@ void SyscallInjector::resume_to_syscall_stop()
         }
         int status = ptrace::wait_stop(tid_);
         int sig = WSTOPSIG(status);
-        if (sig == syscall_stop) {
+        if (sig == syscall_stop_signal) {
             return;
         }
         if (is_event(status, PTRACE_EVENT_CLONE)) {
@@ -73,7 +72,7 @@ long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
 std::uint64_t SyscallInjector::checked(const char* what, long nr, std::initializer_list<std::uint64_t> args)
 {
     long result = call(nr, args);
-    if (result < 0 && result > -4096) {
+    if (is_syscall_error(result)) {
         throw sys_error(std::string(what) + " in process " + std::to_string(tid_), static_cast<int>(-result));
     }
     return static_cast<std::uint64_t>(result);

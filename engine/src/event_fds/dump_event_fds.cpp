@@ -19,7 +19,7 @@ std::uint64_t number(const std::string& fdinfo, const std::string& key, int base
     if (value.empty()) {
         throw Error("fdinfo lacks '" + key + "'");
     }
-    return std::stoull(value, nullptr, base);
+    return proc::parse_number(value, base, "fdinfo '" + key + "'");
 }
 
 // "(2, 964037168)" -> nanoseconds
@@ -66,6 +66,9 @@ EpollState parse_epoll(const std::string& fdinfo)
         std::string tfd_key, events_key, data_key;
         EpollWatch watch;
         w >> tfd_key >> watch.fd >> events_key >> std::hex >> watch.events >> data_key >> watch.data;
+        if (!w || events_key != "events:" || data_key != "data:") {
+            throw Error("an epoll's fdinfo has a malformed watch line: \"" + line + "\"");
+        }
         epoll.watches.push_back(watch);
     }
     return epoll;

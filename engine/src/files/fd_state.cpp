@@ -30,7 +30,11 @@ void from_json(const nlohmann::json& j, FdState& f)
     j.at("flags").get_to(f.flags);
     j.at("pos").get_to(f.pos);
     j.at("description").get_to(f.description);
-    f.detail = kind.read_detail != nullptr ? kind.read_detail(j.at("detail")) : FdDetail{};
+    const auto& detail = j.at("detail");
+    if (kind.read_detail == nullptr && !detail.is_null()) {
+        throw ImageError("fd " + std::to_string(f.fd) + " of kind " + kind.name + " carries state its kind does not have");
+    }
+    f.detail = kind.read_detail != nullptr ? kind.read_detail(detail) : FdDetail{};
 }
 
 void throw_detail_mismatch(const FdState& f)
