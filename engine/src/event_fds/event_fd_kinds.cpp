@@ -47,47 +47,42 @@ void rebuild_epoll(RestoreContext& ctx, const FdState& saved)
     add_epoll_watches(ctx, saved.fd, saved.detail_as<EpollState>());
 }
 
+// A kind whose whole state its fdinfo tells (parse) and whose object is made
+// again from that state (create).
+template <typename State, const char* link, State (*parse)(const std::string&),
+          UniqueFd (*create)(const State&, bool)>
+FdKindOps kind_of_state(FdKind kind, const char* name)
+{
+    return {.kind = kind,
+            .name = name,
+            .recognizes = is_anon_inode<link>,
+            .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse(probe.fdinfo); },
+            .open = [](const FdState& saved, RestoreSources&) {
+                return checked(create(saved.detail_as<State>(), nonblocking(saved)), saved);
+            },
+            .read_detail = read_detail_as<State>};
+}
+
 }  // namespace
 
 const FdKindOps& eventfd_kind()
 {
-    static const FdKindOps ops{
-        .kind = FdKind::eventfd,
-        .name = "eventfd",
-        .recognizes = is_anon_inode<eventfd_link>,
-        .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse_eventfd(probe.fdinfo); },
-        .open = [](const FdState& saved, RestoreSources&) {
-            return checked(create_eventfd(saved.detail_as<EventFdState>(), nonblocking(saved)), saved);
-        },
-        .read_detail = read_detail_as<EventFdState>};
+    static const auto ops =
+        kind_of_state<EventFdState, eventfd_link, parse_eventfd, create_eventfd>(FdKind::eventfd, "eventfd");
     return ops;
 }
 
 const FdKindOps& signalfd_kind()
 {
-    static const FdKindOps ops{
-        .kind = FdKind::signalfd,
-        .name = "signalfd",
-        .recognizes = is_anon_inode<signalfd_link>,
-        .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse_signalfd(probe.fdinfo); },
-        .open = [](const FdState& saved, RestoreSources&) {
-            return checked(create_signalfd(saved.detail_as<SignalFdState>(), nonblocking(saved)), saved);
-        },
-        .read_detail = read_detail_as<SignalFdState>};
+    static const auto ops =
+        kind_of_state<SignalFdState, signalfd_link, parse_signalfd, create_signalfd>(FdKind::signalfd, "signalfd");
     return ops;
 }
 
 const FdKindOps& timerfd_kind()
 {
-    static const FdKindOps ops{
-        .kind = FdKind::timerfd,
-        .name = "timerfd",
-        .recognizes = is_anon_inode<timerfd_link>,
-        .dump = [](const FdProbe& probe, FdState& fd) { fd.detail = parse_timerfd(probe.fdinfo); },
-        .open = [](const FdState& saved, RestoreSources&) {
-            return checked(create_timerfd(saved.detail_as<TimerFdState>(), nonblocking(saved)), saved);
-        },
-        .read_detail = read_detail_as<TimerFdState>};
+    static const auto ops =
+        kind_of_state<TimerFdState, timerfd_link, parse_timerfd, create_timerfd>(FdKind::timerfd, "timerfd");
     return ops;
 }
 
