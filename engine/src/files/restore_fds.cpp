@@ -22,8 +22,9 @@ OpenDescriptions open_descriptions(RestoreSources& sources)
 
 std::vector<FdPlacement> placements_for(const ProcessState& process, const OpenDescriptions& open)
 {
-    // Shared memory takes fds of its own beside these (spawn plan).
-    if (process.fds.size() >= max_placements) {
+    // Shared memory may take fds of its own beside these (spawn plan);
+    // install_fds refuses a table that grew too large by them.
+    if (process.fds.size() > max_placements) {
         throw Error("process " + std::to_string(process.pid) + " has more open fds than stasis restores (" +
                     std::to_string(max_placements) + ")");
     }
