@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bad input to `stasis run` and `stasis list` gets one line that names the
-# problem: usage errors (bad durations, --keep 0, no command) exit 2; a
+# problem: usage errors (bad durations, --keep 0, --log-level loud, no
+# command) exit 2; a
 # command that cannot be run, a missing ROOT, a ROOT in use by another
 # agent, and a ROOT whose every generation is damaged exit 1.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
@@ -25,6 +26,8 @@ stasis keep-0 10 run --dir "$ROOT" --keep 0 -- /bin/true
 check_usage "--keep 0" "--keep"
 stasis no-command 10 run --dir "$ROOT" --interval 10s
 check_usage "no command" "command"
+stasis log-level-loud 10 run --dir "$ROOT" --log-level loud -- /bin/true
+check_usage "--log-level loud" "--log-level"
 [[ -e $ROOT ]] && check_fail "a refused command line created ROOT $ROOT"
 
 stasis not-found 10 run --dir "$ROOT" -- no-such-program-here

@@ -1,9 +1,10 @@
 #include "agent/checkpoint_cycle.hpp"
 
 #include "agent/guarded_signals.hpp"
-#include "core/human_size.hpp"
 #include "agent/replayed_signal.hpp"
 #include "agent/run_log.hpp"
+#include "core/human_size.hpp"
+
 #include <stasis/dump.hpp>
 
 #include <exception>
@@ -12,7 +13,9 @@ namespace stasis::agent {
 
 void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job)
 {
+    run_log().debug("checkpoint ({}): releasing the job to the dumper", reason);
     auto held = tracer.release_all(events);
+    run_log().debug("released the job; {} guarded signal(s) held back", held.size());
     std::optional<std::string> committed;
     if (!tracer.root_status()) {
         committed = dump_next(tracer.root(), reason, end_job);
@@ -24,6 +27,7 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
         }
     }
     tracer.attach_all();
+    run_log().debug("holding the job again; delivering {} held signal(s)", held.size());
     JobTracer::deliver(held);
 }
 

@@ -6,7 +6,9 @@
 #include "stasis/duration.hpp"
 
 #include <cstdlib>
-#include <map>
+#include <algorithm>
+#include <iterator>
+#include <vector>
 #include <memory>
 
 namespace stasis::cli {
@@ -20,6 +22,7 @@ struct RunArguments {
     std::string stop_after;   // empty: not given
     std::string compress = "zstd";
     std::string resume_from;  // empty: not given
+    std::string log_level = "info";
 };
 
 CLI::Validator duration_validator()
@@ -49,13 +52,22 @@ CLI::Validator generation_validator()
         "GEN");
 }
 
-std::map<std::string, LogLevel> log_levels()
+constexpr LogLevel log_levels[] = {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error};
+
+std::vector<std::string> level_names()
 {
-    std::map<std::string, LogLevel> levels;
-    for (auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
-        levels.emplace(log_level_name(level), level);
+    std::vector<std::string> names;
+    for (auto level : log_levels) {
+        names.emplace_back(log_level_name(level));
     }
-    return levels;
+    return names;
+}
+
+// A name level_names() holds (CLI11 checked it).
+LogLevel level_named(const std::string& name)
+{
+    return *std::find_if(std::begin(log_levels), std::end(log_levels),
+                         [&](LogLevel level) { return log_level_name(level) == name; });
 }
 
 void add_resume_options(CLI::App& cmd, RunArguments& args)
@@ -93,14 +105,15 @@ void add_run(CLI::App& app)
     cmd->add_option("--compress-level", args->options.level, "zstd level")
         ->check(CLI::Range(1, 19))
         ->capture_default_str();
-    cmd->add_option("--log-level", args->options.log_level, "What the agent logs: trace, debug, info, warn or error")
-        ->transform(CLI::CheckedTransformer(log_levels()))
-        ->default_str("info");
+    cmd->add_option("--log-level", args->log_level, "What the agent logs on stderr")
+        ->check(CLI::IsMember(level_names()))
+        ->capture_default_str();
     add_resume_options(*cmd, *args);
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
         args->options.interval = parse_duration(args->interval);
         args->options.codec = image::codec_from_name(args->compress);
+        args->options.log_level = level_named(args->log_level);
         if (!args->stop_after.empty()) {
             args->options.stop_after = parse_duration(args->stop_after);
         }
