@@ -263,8 +263,8 @@ Checkpoint sample()
     for (std::size_t i = 0; i < unread.size(); ++i) {
         unread[i] = static_cast<std::uint8_t>(255 - i % 256);  // every byte value, 0 and 0xff among them
     }
-    c.pipes = {{.key = "pipe:[1234]", .capacity = 65536, .data = unread},
-               {.key = "/tmp/a fifo", .capacity = 4096, .data = {}}};
+    c.pipes = {{.key = "pipe:[1234]", .capacity = 65536, .data = unread, .outside = false},
+               {.key = "/tmp/a fifo", .capacity = 4096, .data = {}, .outside = true}};
     c.kept_output = {{.path = "/home/u/slurm-42.out",
                       .size = 1834,
                       .chunks = {chunk(0, 1834, "output-1-0.bin", 0, image::Codec::zstd)}}};
@@ -487,6 +487,7 @@ void same(const PipeState& a, const PipeState& b)
     SAME(key);
     SAME(capacity);
     SAME(data);
+    SAME(outside);
 }
 
 void same(const KeptFile& a, const KeptFile& b)
@@ -629,7 +630,7 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(terminal.at("winsize").at("ypixel") == 65535);
 
     const json& pipe = m.at("pipes").at(0);
-    CHECK(members(pipe) == "capacity data key");
+    CHECK(members(pipe) == "capacity data key outside");
     CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
 
     const json& kept = m.at("kept_output").at(0);
@@ -704,4 +705,17 @@ TEST_CASE("kept_output is written only when there is some, and reads as empty wh
     const Checkpoint read = image::read_checkpoint(commit(tmp.path() / "older", older));
     CHECK(read.kept_output.empty());
     CHECK(read.processes.size() == 3);
+}
+
+TEST_CASE("a pipe of an image from before pipes leading outside were kept has both ends in the tree")
+{
+    test::TempDir tmp;
+    json older = manifest_of(commit(tmp.path() / "img", sample()));
+    for (auto& pipe : older.at("pipes")) {
+        REQUIRE(pipe.erase("outside") == 1);
+    }
+    const Checkpoint read = image::read_checkpoint(commit(tmp.path() / "older", older));
+    REQUIRE(read.pipes.size() == 2);
+    CHECK_FALSE(read.pipes[0].outside);
+    CHECK_FALSE(read.pipes[1].outside);
 }

@@ -8,6 +8,7 @@
 #include <stasis/restore.hpp>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -76,6 +77,9 @@ void add_info(CLI::App& app, Commands& c)
 
 int main(int argc, char** argv)
 {
+    // stdout may be the job's own output (`stasis run`, a restore's relay):
+    // what stasis says goes to stderr.
+    spdlog::set_default_logger(spdlog::stderr_logger_st("stasis"));
     spdlog::set_pattern("stasis: %v");
     spdlog::set_level(spdlog::level::warn);
     CLI::App app{"stasis: transparent checkpoint/restart of process trees"};

@@ -95,23 +95,22 @@ PipeState capture_pipe(pid_t pid, const FdState& fd)
 
 // A pipe with both ends in the tree, or with a read end whose writer nobody
 // holds any more (a producer that finished: its data is still to be read),
-// is restored with its data. One that leads outside (the scheduler's pipe on
-// stdout) can only be handed over from whoever runs the restore, on fds 0-2.
+// is restored with its data. One on fds 0-2 that leads outside (the
+// scheduler's pipe on stdout) is handed over from whoever runs the restore.
+// One on a higher fd that leads outside (a make jobserver, a wrapper's pipe)
+// is restored as a pipe whose outside end is closed: its reader sees the
+// saved bytes, then end-of-file; its writer gets EPIPE, as when the outside
+// holder exits.
 void classify_pipes(std::vector<ProcessState>& tree)
 {
     for (auto& p : tree) {
         for (auto& fd : p.fds) {
-            if (fd.kind != FdKind::pipe) {
+            if (fd.kind != FdKind::pipe || fd.fd > last_stdio_fd) {
                 continue;
             }
             bool reader = has_end_in_tree(tree, fd.path, O_RDONLY);
             bool writer = has_end_in_tree(tree, fd.path, O_WRONLY);
             bool internal = (reader && writer) || (reader && !held_outside(tree, fd.path));
-            if (!internal && fd.fd > last_stdio_fd) {
-                throw Error("process " + std::to_string(p.pid) + ": fd " + std::to_string(fd.fd) +
-                            " is a pipe to a process outside the checkpointed tree (" + fd.path +
-                            "), which stasis cannot checkpoint yet");
-            }
             if (!internal) {
                 fd.kind = FdKind::inherit;
             }
@@ -127,6 +126,8 @@ void capture_pipes(const std::vector<ProcessState>& tree, Checkpoint& checkpoint
             bool seen = std::any_of(pipes.begin(), pipes.end(), [&](const PipeState& s) { return s.key == fd.path; });
             if (fd.kind == FdKind::pipe && !seen) {
                 pipes.push_back(capture_pipe(p.pid, fd));
+                pipes.back().outside = !has_end_in_tree(tree, fd.path, O_RDONLY) ||
+                                       !has_end_in_tree(tree, fd.path, O_WRONLY);
             }
         }
     }

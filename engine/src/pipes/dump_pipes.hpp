@@ -6,8 +6,9 @@
 
 namespace stasis {
 
-// Tells pipes inside the tree from pipes leading out of it: the latter
-// become kind inherit on fds 0-2 and are refused beyond them.
+// Tells pipes inside the tree from pipes leading out of it: on fds 0-2 the
+// latter become kind inherit (a restore hands over its own fds 0-2); on
+// higher fds they stay pipes, restored with the end outside closed.
 void classify_pipes(std::vector<ProcessState>& tree);
 
 // Copies the unread bytes of every pipe inside the tree into the checkpoint

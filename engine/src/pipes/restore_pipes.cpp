@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 namespace stasis {
@@ -54,6 +55,7 @@ RecreatedPipes::Pipe RecreatedPipes::recreate(const PipeState& saved)
         ::fcntl(pipe.write_end.get(), F_SETPIPE_SZ, saved.capacity);
     }
     write_all_nonblocking(pipe.write_end.get(), saved.data, saved.key);
+    pipe.outside = saved.outside;
     return pipe;
 }
 
@@ -75,6 +77,11 @@ UniqueFd RecreatedPipes::end_for(const FdState& saved)
     }
     used = true;
     ::fcntl(fd.get(), F_SETFL, saved.flags & description_flags);
+    if (pipe.outside) {
+        spdlog::warn("fd {} ({}) led to a process outside the checkpointed tree; it comes back with its other "
+                     "end closed{}",
+                     saved.fd, saved.path, reader ? ": the saved bytes, then end-of-file" : ": writing fails (EPIPE)");
+    }
     return fd;
 }
 

@@ -16,6 +16,8 @@ public:
 
     // A new description of saved's end of its pipe: the end itself for the
     // first description of that end, a fresh open of it for any further one.
+    // An end whose other one lay outside the tree gets a warning line: that
+    // one is closed once the restore has handed out the tree's ends.
     // Throws ImageError when the image lacks the pipe.
     UniqueFd end_for(const FdState& saved);
 
@@ -23,6 +25,7 @@ private:
     struct Pipe {
         UniqueFd read_end, write_end;
         bool read_used = false, write_used = false;
+        bool outside = false;
     };
     static Pipe recreate(const PipeState& saved);
 
