@@ -91,6 +91,20 @@ PipeState capture_pipe(pid_t pid, const FdState& fd)
     return pipe;
 }
 
+// Whether the tree holds one end of the pipe and the other is held outside
+// it, or, for a write end, by nobody (a restore closes that other end). A
+// read end whose writer nobody holds any more is a finished producer's:
+// that is inside the tree.
+bool leads_outside(const std::vector<ProcessState>& tree, const std::string& key)
+{
+    bool reader = has_end_in_tree(tree, key, O_RDONLY);
+    bool writer = has_end_in_tree(tree, key, O_WRONLY);
+    if (reader && writer) {
+        return false;
+    }
+    return writer || held_outside(tree, key);
+}
+
 }  // namespace
 
 // A pipe with both ends in the tree, or with a read end whose writer nobody
@@ -108,10 +122,7 @@ void classify_pipes(std::vector<ProcessState>& tree)
             if (fd.kind != FdKind::pipe || fd.fd > last_stdio_fd) {
                 continue;
             }
-            bool reader = has_end_in_tree(tree, fd.path, O_RDONLY);
-            bool writer = has_end_in_tree(tree, fd.path, O_WRONLY);
-            bool internal = (reader && writer) || (reader && !held_outside(tree, fd.path));
-            if (!internal) {
+            if (leads_outside(tree, fd.path)) {
                 fd.kind = FdKind::inherit;
             }
         }
@@ -126,8 +137,7 @@ void capture_pipes(const std::vector<ProcessState>& tree, Checkpoint& checkpoint
             bool seen = std::any_of(pipes.begin(), pipes.end(), [&](const PipeState& s) { return s.key == fd.path; });
             if (fd.kind == FdKind::pipe && !seen) {
                 pipes.push_back(capture_pipe(p.pid, fd));
-                pipes.back().outside = !has_end_in_tree(tree, fd.path, O_RDONLY) ||
-                                       !has_end_in_tree(tree, fd.path, O_WRONLY);
+                pipes.back().outside = leads_outside(tree, fd.path);
             }
         }
     }
