@@ -150,7 +150,7 @@ std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& 
         bool new_session = true;
         if (leader != tree.end()) {
             taker = static_cast<std::size_t>(leader - tree.begin());
-            new_session = !original_ids;  // with its pid, it starts its session itself (restore_spawn)
+            new_session = !original_ids;  // with its pid, it starts its session itself (process/pre_exec)
         } else if (tree.front().sid != t.session) {
             continue;  // no process of the tree can lead that session
         }
