@@ -25,6 +25,13 @@ std::string read_text(const std::string& path)
     return text.str();
 }
 
+std::string read_comm(const std::string& path)
+{
+    auto name = read_text(path);
+    name.erase(name.find_last_not_of(" \n") + 1);
+    return name;
+}
+
 std::string read_link(const std::string& path)
 {
     char buf[PATH_MAX];

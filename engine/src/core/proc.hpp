@@ -11,6 +11,9 @@ namespace stasis::proc {
 
 std::string read_text(const std::string& path);  // whole file; throws Error
 std::string read_link(const std::string& path);  // throws Error
+// A process's or thread's name from its comm file, without the newline (and
+// trailing blanks) the kernel ends it with. Throws Error.
+std::string read_comm(const std::string& path);
 
 // The entries of a /proc directory whose names are numbers (pids, tids,
 // fds), ascending. Throws Error when the directory cannot be listed.

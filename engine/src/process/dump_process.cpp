@@ -21,12 +21,6 @@ namespace stasis {
 
 namespace {
 
-std::string trimmed(std::string s)
-{
-    s.erase(s.find_last_not_of(" \n") + 1);
-    return s;
-}
-
 // A signal that arrived while a syscall was injected was held back; it goes
 // into the image as pending, and is sent again to the live thread once all
 // injection is over, since it must still receive it if it keeps running.
@@ -47,7 +41,7 @@ void read_identity(ProcessState& p)
 {
     std::string dir = "/proc/" + std::to_string(p.pid);
     p.exe = proc::read_link(dir + "/exe");
-    p.comm = trimmed(proc::read_text(dir + "/comm"));
+    p.comm = proc::read_comm(dir + "/comm");
     p.cwd = proc::read_link(dir + "/cwd");
     p.umask = static_cast<std::uint32_t>(std::stoul(proc::status_field(p.pid, "Umask"), nullptr, 8));
     proc::Stat stat(p.pid);

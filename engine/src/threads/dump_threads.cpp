@@ -13,16 +13,6 @@
 
 namespace stasis {
 
-namespace {
-
-std::string trimmed(std::string s)
-{
-    s.erase(s.find_last_not_of(" \n") + 1);
-    return s;
-}
-
-}  // namespace
-
 std::vector<SigInfoBytes> to_siginfo_bytes(const std::vector<siginfo_t>& infos)
 {
     std::vector<SigInfoBytes> out(infos.size());
@@ -37,7 +27,7 @@ ThreadState read_thread(pid_t pid, pid_t tid)
 {
     ThreadState t;
     t.tid = tid;
-    t.comm = trimmed(proc::read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/comm"));
+    t.comm = proc::read_comm("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/comm");
     t.regs = ptrace::get_regs(tid);
     t.xstate = ptrace::get_xstate(tid);
     t.sigmask = ptrace::get_sigmask(tid);
