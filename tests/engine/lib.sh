@@ -488,6 +488,7 @@ tree_workload_cmd() {
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
+        attributes) WL_CMD=("$w/tree_attributes" 60 60) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
         unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
         *) fail "unknown tree workload $1" ;;

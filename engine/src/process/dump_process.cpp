@@ -7,6 +7,7 @@
 #include "core/remote_memory.hpp"
 #include "core/syscall_injector.hpp"
 #include "memory/dump_memory.hpp"
+#include "process/process_attributes.hpp"
 #include "process/signals.hpp"
 #include "threads/dump_threads.hpp"
 
@@ -96,6 +97,7 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
     try {
         p.mm = read_mm(p.pid, leader);
         p.sigactions = read_sigactions(p.pid, leader, scratch);
+        p.attributes = read_process_attributes(p.pid, leader, scratch);
         residency = read_shared_residency(p.pid, leader, scratch, regions);
         p.sysv_segments = read_sysv_segments(p.pid, leader, scratch, regions);
         for (auto& t : p.threads) {

@@ -1,15 +1,16 @@
 #pragma once
 // What the image keeps of one process: identity and place in the tree,
-// attributes (cwd, umask, limits), signal handlers and the process-wide
+// attributes (cwd, umask, limits, prctl settings), signal handlers and the process-wide
 // signal queue, and the parts each kind of kernel object records: threads,
 // memory, fds, SysV segments.
 #include "files/fd_state.hpp"
 #include "memory/region.hpp"
+#include "process/process_attributes.hpp"
 #include "process/signal_state.hpp"
 #include "shared_memory/sysv_segment.hpp"
 #include "threads/thread_state.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <sys/types.h>
 
 #include <array>
@@ -28,6 +29,7 @@ struct ProcessState {
     std::string cwd;
     std::uint32_t umask = 022;
     std::vector<std::array<std::uint64_t, 2>> rlimits;
+    ProcessAttributes attributes;
     MmState mm;
     std::vector<SigAction> sigactions;
     std::vector<SigInfoBytes> shared_pending;
@@ -37,7 +39,7 @@ struct ProcessState {
     std::vector<SysvSegment> sysv_segments;  // those this process has attached
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, zombie, wait_status, exe, comm, cwd, umask,
-                                   rlimits, mm, sigactions, shared_pending, threads, regions, fds, sysv_segments)
+void to_json(nlohmann::json& j, const ProcessState& p);
+void from_json(const nlohmann::json& j, ProcessState& p);
 
 }  // namespace stasis

@@ -10,6 +10,7 @@
 #include "image/manifest.hpp"
 #include "memory/restore_memory.hpp"
 #include "process/executable.hpp"
+#include "process/process_attributes.hpp"
 #include "process/signals.hpp"
 #include "process/spawn_tree.hpp"
 #include "shared_memory/restore_shared_memory.hpp"
@@ -45,15 +46,17 @@ void check_cpu(pid_t child, const Checkpoint& checkpoint)
 
 // Turns one freshly exec'd process into its checkpointed self, up to the
 // point where only its registers remain to be set. Returns its threads.
+// parent_restored: its parent is the saved one (not the root's new parent).
 std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader,
-                                   std::set<int>& fds_rebuilt)
+                                   std::set<int>& fds_rebuilt, bool parent_restored)
 {
     RestoreContext ctx(pid, 0);
     ctx.set_shared_memory_fds(shared_memory_fds(p));
     rebuild_address_space(ctx, p, reader);
     restore_sigactions(ctx, p);
     finish_fds(ctx, p, fds_rebuilt);
-    auto tids = restore_threads(ctx, p);
+    auto tids = restore_threads(ctx, p, parent_restored);
+    restore_process_attributes(ctx, p.attributes);
     unmap_injection_area(ctx);
     return tids;
 }
@@ -88,7 +91,7 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
         std::set<int> fds_rebuilt;
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
             if (spawned.pids[i] > 0) {
-                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader, fds_rebuilt);
+                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader, fds_rebuilt, i != 0);
             }
         }
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {

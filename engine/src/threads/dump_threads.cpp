@@ -56,6 +56,8 @@ void read_thread_by_injection(pid_t pid, ThreadState& t, SyscallInjector& inj, s
     t.altstack_sp = reinterpret_cast<std::uint64_t>(ss.ss_sp);
     t.altstack_flags = ss.ss_flags;
     t.altstack_size = ss.ss_size;
+    inj.checked("prctl(PR_GET_PDEATHSIG)", SYS_prctl, {PR_GET_PDEATHSIG, scratch});
+    t.pdeathsig = read_remote_value<int>(pid, scratch);
 }
 
 }  // namespace stasis

@@ -67,7 +67,7 @@ void update_cached_tid(pid_t pid, const ThreadState& saved, pid_t own_tid)
     }
 }
 
-void restore_registrations(RestoreContext& ctx, const ThreadState& saved, pid_t tid)
+void restore_registrations(RestoreContext& ctx, const ThreadState& saved, pid_t tid, bool parent_restored)
 {
     SyscallInjector inj(tid, ctx.area_base());
     auto own_tid = static_cast<pid_t>(inj.checked("set_tid_address", SYS_set_tid_address, {saved.clear_child_tid}));
@@ -85,6 +85,9 @@ void restore_registrations(RestoreContext& ctx, const ThreadState& saved, pid_t 
         inj.checked("sigaltstack", SYS_sigaltstack, {ctx.stage_value(ss), 0});
     }
     inj.checked("prctl(PR_SET_NAME)", SYS_prctl, {PR_SET_NAME, ctx.stage_string(saved.comm)});
+    if (saved.pdeathsig != 0 && parent_restored) {
+        inj.checked("prctl(PR_SET_PDEATHSIG)", SYS_prctl, {PR_SET_PDEATHSIG, static_cast<std::uint64_t>(saved.pdeathsig)});
+    }
     update_cached_tid(ctx.pid(), saved, own_tid);
     for (const auto& info : saved.pending) {
         queue_signal(ctx, inj, info, own_tid);
@@ -93,14 +96,14 @@ void restore_registrations(RestoreContext& ctx, const ThreadState& saved, pid_t 
 
 }  // namespace
 
-std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& process)
+std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& process, bool parent_restored)
 {
     std::vector<pid_t> tids{ctx.pid()};
     for (std::size_t i = 1; i < process.threads.size(); ++i) {
         tids.push_back(create_thread(ctx, process.threads[i].tid));
     }
     for (std::size_t i = 0; i < process.threads.size(); ++i) {
-        restore_registrations(ctx, process.threads[i], tids[i]);
+        restore_registrations(ctx, process.threads[i], tids[i], parent_restored);
     }
     for (const auto& info : process.shared_pending) {
         queue_signal(ctx, ctx.main(), info, 0);

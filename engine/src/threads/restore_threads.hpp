@@ -10,8 +10,10 @@ namespace stasis {
 
 // Creates threads 1..n (thread 0 is the process's main thread) and restores
 // every thread's registrations and pending signals. Returns the new tids in
-// the order of process.threads.
-std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& process);
+// the order of process.threads. Parent-death signals are set again only
+// where the parent is the saved one (parent_restored): the tree's root has a
+// new parent, whose end (`stasis restore --detach`) must not kill the job.
+std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& process, bool parent_restored);
 
 // Last step, after the injection area is gone: masks, FPU state and
 // registers, then let every thread run.

@@ -29,6 +29,7 @@ void to_json(nlohmann::json& j, const ThreadState& t)
          {"robust_list", {{"head", t.robust_list_head}, {"len", t.robust_list_len}}},
          {"rseq", {{"addr", t.rseq_addr}, {"size", t.rseq_size}, {"sig", t.rseq_sig}}},
          {"altstack", {{"sp", t.altstack_sp}, {"flags", t.altstack_flags}, {"size", t.altstack_size}}},
+         {"pdeathsig", t.pdeathsig},
          {"pending", t.pending}};
 }
 
@@ -53,6 +54,7 @@ void from_json(const nlohmann::json& j, ThreadState& t)
     j.at("altstack").at("flags").get_to(t.altstack_flags);
     j.at("altstack").at("size").get_to(t.altstack_size);
     j.at("pending").get_to(t.pending);
+    t.pdeathsig = j.value("pdeathsig", 0);  // added within format version 1
 }
 
 }  // namespace stasis

@@ -1,7 +1,7 @@
 #pragma once
 // What the image keeps of one thread: registers, the XSAVE area, its signal
 // mask and queue, and what the kernel holds for it (clear_child_tid, robust
-// list, rseq, alternate signal stack).
+// list, rseq, alternate signal stack, parent-death signal).
 #include "process/signal_state.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,6 +29,7 @@ struct ThreadState {
     std::uint64_t altstack_sp = 0;
     std::int32_t altstack_flags = 0;
     std::uint64_t altstack_size = 0;
+    int pdeathsig = 0;  // PR_SET_PDEATHSIG: the signal it gets when its parent thread ends
     std::vector<SigInfoBytes> pending;
 };
 

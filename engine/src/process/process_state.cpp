@@ -1,0 +1,57 @@
+#include "process/process_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace stasis {
+
+void to_json(nlohmann::json& j, const ProcessState& p)
+{
+    j = {{"pid", p.pid},
+         {"ppid", p.ppid},
+         {"pgid", p.pgid},
+         {"sid", p.sid},
+         {"zombie", p.zombie},
+         {"wait_status", p.wait_status},
+         {"exe", p.exe},
+         {"comm", p.comm},
+         {"cwd", p.cwd},
+         {"umask", p.umask},
+         {"rlimits", p.rlimits},
+         {"attributes", p.attributes},
+         {"mm", p.mm},
+         {"sigactions", p.sigactions},
+         {"shared_pending", p.shared_pending},
+         {"threads", p.threads},
+         {"regions", p.regions},
+         {"fds", p.fds},
+         {"sysv_segments", p.sysv_segments}};
+}
+
+void from_json(const nlohmann::json& j, ProcessState& p)
+{
+    j.at("pid").get_to(p.pid);
+    j.at("ppid").get_to(p.ppid);
+    j.at("pgid").get_to(p.pgid);
+    j.at("sid").get_to(p.sid);
+    j.at("zombie").get_to(p.zombie);
+    j.at("wait_status").get_to(p.wait_status);
+    j.at("exe").get_to(p.exe);
+    j.at("comm").get_to(p.comm);
+    j.at("cwd").get_to(p.cwd);
+    j.at("umask").get_to(p.umask);
+    j.at("rlimits").get_to(p.rlimits);
+    // Members added within format version 1 are optional: an image written
+    // before them restores with their defaults, as it would have then.
+    if (j.contains("attributes")) {
+        j.at("attributes").get_to(p.attributes);
+    }
+    j.at("mm").get_to(p.mm);
+    j.at("sigactions").get_to(p.sigactions);
+    j.at("shared_pending").get_to(p.shared_pending);
+    j.at("threads").get_to(p.threads);
+    j.at("regions").get_to(p.regions);
+    j.at("fds").get_to(p.fds);
+    j.at("sysv_segments").get_to(p.sysv_segments);
+}
+
+}  // namespace stasis

@@ -1,0 +1,118 @@
+/* tree_attributes: the per-process settings careful programs check after a
+ * restore (issue #10, item 11), in a root and one child.
+ *
+ * The root becomes a child subreaper, sets no-new-privileges, disables
+ * transparent huge pages and raises its oom_score_adj; its child sets a
+ * parent-death signal. Every step the root reads its own settings and asks
+ * the child (over a pipe pair) for its parent-death signal, and prints them
+ * with a running sum; so any setting lost in a restore changes the output.
+ *
+ *   tree_attributes STEPS DELAY_MS
+ */
+#include "tree_common.h"
+
+#include <sys/prctl.h>
+
+enum { oom_score_adj_value = 345 };
+
+static int read_oom_score_adj(void)
+{
+    FILE *f = fopen("/proc/self/oom_score_adj", "r");
+    int v = -10000;
+    if (!f || fscanf(f, "%d", &v) != 1)
+        tc_die("cannot read /proc/self/oom_score_adj");
+    fclose(f);
+    return v;
+}
+
+static void set_oom_score_adj(int v)
+{
+    FILE *f = fopen("/proc/self/oom_score_adj", "w");
+    if (!f || fprintf(f, "%d\n", v) < 0 || fclose(f) != 0)
+        tc_die("cannot write /proc/self/oom_score_adj: %s", strerror(errno));
+}
+
+static void full_read(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            tc_die("read: %s", r < 0 ? strerror(errno) : "end of file");
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+static void full_write(int fd, const void *buf, size_t n)
+{
+    ssize_t w;
+    while ((w = write(fd, buf, n)) < 0 && errno == EINTR) {
+    }
+    if (w != (ssize_t)n)
+        tc_die("write: %s", strerror(errno));
+}
+
+/* The child: answers each question byte with its parent-death signal. */
+static void child(int questions, int answers)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGUSR2) != 0)
+        tc_die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    char q;
+    for (;;) {
+        full_read(questions, &q, 1);
+        if (q == 'q')
+            exit(0);
+        int sig = -1;
+        prctl(PR_GET_PDEATHSIG, &sig);
+        full_write(answers, &sig, sizeof sig);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    tc_prog = "tree_attributes";
+    long steps = tc_arg(argc, argv, 1, 60, 1, 100000);
+    long delay = tc_arg(argc, argv, 2, 50, 0, 10000);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
+        tc_die("prctl: %s", strerror(errno));
+    set_oom_score_adj(oom_score_adj_value);
+    int to_child[2], from_child[2];
+    if (pipe(to_child) != 0 || pipe(from_child) != 0)
+        tc_die("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        tc_die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(to_child[1]);
+        close(from_child[0]);
+        child(to_child[0], from_child[1]);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    printf("attributes start steps=%ld\n", steps);
+    uint64_t sum = 0;
+    for (long i = 1; i <= steps; i++) {
+        int subreaper = -1, child_sig = -1;
+        prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
+        int nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+        int thp = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+        full_write(to_child[1], "?", 1);
+        full_read(from_child[0], &child_sig, sizeof child_sig);
+        sum = sum * 31 + (uint64_t)(i * i);
+        printf("step %ld subreaper=%d no_new_privs=%d thp_disabled=%d oom_score_adj=%d child_pdeathsig=%d sum=%" PRIu64
+               "\n",
+               i, subreaper, nnp, thp, read_oom_score_adj(), child_sig, sum);
+        tc_sleep_ms(delay);
+    }
+    full_write(to_child[1], "q", 1);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    printf("result steps=%ld sum=%" PRIu64 " child_status=%d\n", steps, sum, status);
+    return 0;
+}
