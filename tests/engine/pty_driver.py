@@ -8,7 +8,10 @@ CMD leads a new session whose controlling terminal is the pty (its fds
 0-2). Everything it writes on the pty is appended to OUT as it comes; its pid
 is written to PIDFILE. When its output first contains PATTERN, the driver
 types TEXT and a newline (after setting the window size to ROWSxCOLS, if
---resize is given). The driver exits with CMD's exit status (128+N if signal
+--resize is given). An empty PATTERN is for a command that asked before
+(a job restored while it waits for the line): TEXT is typed once the
+terminal's ECHO is off, that is once the job's own terminal settings are in
+place, so that the line is not echoed. The driver exits with CMD's exit status (128+N if signal
 N ended it) once CMD has ended and what it wrote has been read.
 """
 import argparse
@@ -48,6 +51,10 @@ def start(cmd):
     return pid, master
 
 
+def echo_on(master):
+    return termios.tcgetattr(master)[3] & termios.ECHO != 0
+
+
 def main():
     args = parse()
     pid, master = start(args.cmd)
@@ -70,7 +77,7 @@ def main():
             if data:
                 out.write(data)
                 seen = (seen + data)[-4096:]
-            if pattern is not None and pattern in seen:
+            if pattern is not None and pattern in seen and (pattern or not echo_on(master)):
                 pattern = None
                 if args.resize:
                     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", args.resize[0], args.resize[1], 0, 0))
