@@ -9,6 +9,6 @@
 # mapping, and waits to see its child's counts in both shared mappings; the
 # final line holds checksums of every file's bytes.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
-TREE_ROUND_LINES=("3 6" "10 20" "25 35")
+TREE_ROUND_LINES=("3 8" "15 25" "30 40")
 tree_roundtrip unnamed_files 3
 log "PASS"
