@@ -485,12 +485,14 @@ tree_workload_cmd() {
         pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) TREE_READY=2 ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
         sysv_shm) WL_CMD=("$w/tree_sysv_shm" 60 50) ;;
+        unnamed_files) WL_CMD=("$w/unnamed_files" "$2" 80 60) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
         attributes) WL_CMD=("$w/tree_attributes" 60 60) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
         unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
+        unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) ;;
         *) fail "unknown tree workload $1" ;;
     esac
 }

@@ -123,11 +123,20 @@ std::vector<Region> regions()
     shared.chunks = {chunk(0x7f1100000000, page_size, "pages-4242-1.bin", 8192, image::Codec::zstd)};
     Region sysv = region(0x7f1200000000, 256, "rw-s", RegionKind::sysv_shm, "SYSV51000001 (deleted)");
     sysv.inode = 32769;
+    Region memfd = region(0x7f1300000000, 4, "rw-s", RegionKind::shared_unnamed_file, "/memfd:ring (deleted)");
+    memfd.dev = 1;
+    memfd.inode = 2077;
+    Region deleted = region(0x7f1400000000, 2, "rw-p", RegionKind::unnamed_file, "/tmp/scratch.bin (deleted)");
+    deleted.dev = 0xfd01;
+    deleted.inode = 777;
+    deleted.chunks = {chunk(0x7f1400000000, page_size, "pages-4242-1.bin", 12288, image::Codec::zstd)};
     return {heap,
             code,
             mapped,
             shared,
             sysv,
+            memfd,
+            deleted,
             region(0x7ffff7fc0000, 2, "r-xp", RegionKind::vdso, "[vdso]"),
             region(0x7ffff7fbc000, 4, "r--p", RegionKind::vvar, "[vvar]"),
             region(0x7ffff7fb8000, 4, "r--p", RegionKind::vvar_vclock, "[vvar_vclock]"),
@@ -186,6 +195,8 @@ std::vector<FdState> root_fds()
          .detail = EpollState{.watches = {{.fd = 6, .events = EPOLLIN | EPOLLET | EPOLLERR | EPOLLHUP,
                                            .data = 0xdeadbeefcafe},
                                           {.fd = 8, .events = EPOLLOUT | EPOLLERR | EPOLLHUP, .data = u64_max}}}},
+        {.fd = 10, .kind = FdKind::unnamed_file, .path = "/memfd:ring (deleted)", .flags = O_RDWR, .pos = 4096,
+         .description = 10, .detail = UnnamedFileRef{.dev = 1, .inode = 2077}},
     };
 }
 
@@ -257,7 +268,7 @@ Checkpoint sample()
     c.time = "2026-11-25T15:00:00Z";
     c.cpu = {.xcr0 = 743, .xsave_size = 2696};
     c.root_pid = 4242;
-    c.data_files = {"pages-4242-0.bin", "pages-4242-1.bin", "output-1-0.bin"};
+    c.data_files = {"pages-4242-0.bin", "pages-4242-1.bin", "output-1-0.bin", "file-0-0.bin"};
     c.processes = {root(), child(), zombie()};
     std::vector<std::uint8_t> unread(300);
     for (std::size_t i = 0; i < unread.size(); ++i) {
@@ -268,6 +279,24 @@ Checkpoint sample()
     c.kept_output = {{.path = "/home/u/slurm-42.out",
                       .size = 1834,
                       .chunks = {chunk(0, 1834, "output-1-0.bin", 0, image::Codec::zstd)}}};
+    c.unnamed_files = {{.dev = 1,
+                        .inode = 2077,
+                        .path = "/memfd:ring",
+                        .memfd = true,
+                        .mode = 0777,
+                        .seals = 0x6,
+                        .size = 4 * page_size,
+                        .whole = true,
+                        .chunks = {chunk(page_size, page_size, "file-0-0.bin", 0, image::Codec::zstd)}},
+                       {.dev = 0xfd01,
+                        .inode = 777,
+                        .path = "/tmp/scratch.bin",
+                        .memfd = false,
+                        .mode = 0600,
+                        .seals = 0,
+                        .size = 2 * page_size,
+                        .whole = false,
+                        .chunks = {}}};
     return c;
 }
 
@@ -290,6 +319,8 @@ void same(const SysvSegment& a, const SysvSegment& b);
 void same(const ProcessState& a, const ProcessState& b);
 void same(const PipeState& a, const PipeState& b);
 void same(const KeptFile& a, const KeptFile& b);
+void same(const UnnamedFileRef& a, const UnnamedFileRef& b);
+void same(const UnnamedFile& a, const UnnamedFile& b);
 void same(const Checkpoint& a, const Checkpoint& b);
 
 template <class T>
@@ -497,6 +528,25 @@ void same(const KeptFile& a, const KeptFile& b)
     same(a.chunks, b.chunks);
 }
 
+void same(const UnnamedFileRef& a, const UnnamedFileRef& b)
+{
+    SAME(dev);
+    SAME(inode);
+}
+
+void same(const UnnamedFile& a, const UnnamedFile& b)
+{
+    SAME(dev);
+    SAME(inode);
+    SAME(path);
+    SAME(memfd);
+    SAME(mode);
+    SAME(seals);
+    SAME(size);
+    SAME(whole);
+    same(a.chunks, b.chunks);
+}
+
 void same(const Checkpoint& a, const Checkpoint& b)
 {
     SAME(host);
@@ -509,6 +559,7 @@ void same(const Checkpoint& a, const Checkpoint& b)
     same(a.processes, b.processes);
     same(a.pipes, b.pipes);
     same(a.kept_output, b.kept_output);
+    same(a.unnamed_files, b.unnamed_files);
 }
 
 #undef SAME
@@ -588,8 +639,8 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     test::TempDir tmp;
     json m = manifest_of(commit(tmp.path() / "img", sample()));
 
-    const char* kinds[] = {"inherit", "file",    "terminal", "device",  "pipe",
-                           "pipe",    "eventfd", "signalfd", "timerfd", "epoll"};
+    const char* kinds[] = {"inherit",  "file",    "terminal", "device", "pipe",        "pipe",
+                           "eventfd",  "signalfd", "timerfd", "epoll",  "unnamed_file"};
     for (int fd = 0; fd < static_cast<int>(std::size(kinds)); ++fd) {
         CAPTURE(fd);
         const json& entry = root_fd(m, fd);
@@ -629,6 +680,14 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(members(terminal.at("winsize")) == "cols rows xpixel ypixel");
     CHECK(terminal.at("winsize").at("ypixel") == 65535);
 
+    const json& unnamed = root_fd(m, 10).at("detail");
+    CHECK(members(unnamed) == "dev inode");
+    CHECK(unnamed.at("inode") == 2077);
+    const json& file = m.at("unnamed_files").at(0);
+    CHECK(members(file) == "chunks dev inode memfd mode path seals size whole");
+    CHECK(file.at("path") == "/memfd:ring");
+    CHECK(m.at("unnamed_files").at(1).at("whole") == false);
+
     const json& pipe = m.at("pipes").at(0);
     CHECK(members(pipe) == "capacity data key outside");
     CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
@@ -645,8 +704,9 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     for (const json& r : m.at("processes").at(0).at("regions")) {
         region_kinds.push_back(r.at("kind").get<std::string>());
     }
-    CHECK(region_kinds == std::vector<std::string>{"anon", "file", "shared_file", "shared_anon", "sysv_shm", "vdso",
-                                                   "vvar", "vvar_vclock", "vsyscall"});
+    CHECK(region_kinds == std::vector<std::string>{"anon", "file", "shared_file", "shared_anon", "sysv_shm",
+                                                   "shared_unnamed_file", "unnamed_file", "vdso", "vvar",
+                                                   "vvar_vclock", "vsyscall"});
 }
 
 TEST_CASE("an fd of a kind this stasis does not know is refused, naming the kind")
@@ -664,7 +724,7 @@ TEST_CASE("an fd whose detail does not fit its kind is refused")
     test::TempDir tmp;
     const json good = manifest_of(commit(tmp.path() / "img", sample()));
     // The fds with a detail, each paired with another whose detail has another shape.
-    const std::pair<int, int> swaps[] = {{6, 9}, {7, 8}, {8, 2}, {9, 6}, {2, 7}};
+    const std::pair<int, int> swaps[] = {{6, 9}, {7, 8}, {8, 2}, {9, 6}, {2, 7}, {10, 9}};
     for (const auto& [fd, other] : swaps) {
         CAPTURE(fd);
         json none = good;
@@ -705,6 +765,16 @@ TEST_CASE("kept_output is written only when there is some, and reads as empty wh
     const Checkpoint read = image::read_checkpoint(commit(tmp.path() / "older", older));
     CHECK(read.kept_output.empty());
     CHECK(read.processes.size() == 3);
+}
+
+TEST_CASE("unnamed_files is written only when there are some, and reads as empty when absent")
+{
+    test::TempDir tmp;
+    Checkpoint none = sample();
+    none.unnamed_files.clear();
+    const fs::path dir = commit(tmp.path() / "none", none);
+    CHECK_FALSE(manifest_of(dir).contains("unnamed_files"));
+    CHECK(image::read_checkpoint(dir).unnamed_files.empty());
 }
 
 TEST_CASE("a pipe of an image from before pipes leading outside were kept has both ends in the tree")

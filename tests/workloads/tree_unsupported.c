@@ -1,17 +1,18 @@
 /* tree_unsupported: a process tree one member of which holds something
  * stasis cannot checkpoint yet, for the refusal tests of process trees.
  *
- * usage: tree_unsupported socket|inotify WORKDIR [STEPS [SLEEP_MS]]
+ * usage: tree_unsupported socket|inotify|hugetlb WORKDIR [STEPS [SLEEP_MS]]
  *
  * The root forks a child, which forks a grandchild. With "socket" the child
- * holds a TCP socket listening on 127.0.0.1 (port 0); with "inotify" the
+ * holds a TCP socket listening on 127.0.0.1 (port 0); with "hugetlb" the
+ * child holds a huge page memfd (MFD_HUGETLB) of 2 MiB; with "inotify" the
  * grandchild holds an inotify fd watching WORKDIR/watched. Once it has it,
  * the holder writes "pid PID fd FD" into WORKDIR/holder (atomically, by
  * rename) for the test to know whom the refusal must name. Every process
  * computes in steps (the root on stdout, the others into WORKDIR/child.out
  * and WORKDIR/grandchild.out); at the end the holder uses its object (the
  * socket accepts a connection from itself and reads from it; inotify reports
- * a file created in the watched directory), the child waits for the
+ * a file created in the watched directory; the memfd tells its size), the child waits for the
  * grandchild and the root for the child, and the root prints the statuses
  * and both files. Nothing printed depends on pids, ports, WORKDIR or timing.
  */
@@ -20,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 static void announce(int fd)
@@ -90,6 +92,23 @@ static void use_tcp(int out, int s)
     close(s);
 }
 
+static int huge_memfd(void)
+{
+    int fd = memfd_create("huge", MFD_HUGETLB | MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, 2 << 20) != 0)
+        tc_die("huge page memfd: %s", strerror(errno));
+    return fd;
+}
+
+static void use_huge_memfd(int out, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        tc_die("fstat of the huge page memfd: %s", strerror(errno));
+    tc_fdprintf(out, "hugetlb: a memfd of %ld bytes\n", (long)st.st_size);
+    close(fd);
+}
+
 /* Create a file in the watched directory and report the event. */
 static void use_inotify(int out, int in)
 {
@@ -113,9 +132,11 @@ int main(int argc, char **argv)
 {
     tc_prog = "tree_unsupported";
     if (argc < 3)
-        tc_die("usage: tree_unsupported socket|inotify WORKDIR [STEPS [SLEEP_MS]]");
+        tc_die("usage: tree_unsupported socket|inotify|hugetlb WORKDIR [STEPS [SLEEP_MS]]");
     int tcp = strcmp(argv[1], "socket") == 0;
-    if (!tcp && strcmp(argv[1], "inotify") != 0)
+    int inotify = strcmp(argv[1], "inotify") == 0;
+    int huge = strcmp(argv[1], "hugetlb") == 0;
+    if (!tcp && !inotify && !huge)
         tc_die("unknown mode %s", argv[1]);
     const char *dir = argv[2];
     long n = tc_arg(argc, argv, 3, 80, 5, 1000000);
@@ -138,7 +159,7 @@ int main(int argc, char **argv)
         if (grand == 0) {
             int gout = tc_create("grandchild.out");
             int in = -1;
-            if (!tcp) {
+            if (inotify) {
                 if (mkdir("watched", 0755) != 0 && errno != EEXIST)
                     tc_die("mkdir watched: %s", strerror(errno));
                 unlink("watched/new.txt");
@@ -148,18 +169,20 @@ int main(int argc, char **argv)
                 announce(in);
             }
             uint64_t g = steps(gout, "grandchild", 0x2468ULL, sub, sleep_ms);
-            if (!tcp)
+            if (inotify)
                 use_inotify(gout, in);
             _exit((int)(g % 50) + 1);
         }
         int s = -1;
-        if (tcp) {
-            s = tcp_listener();
+        if (tcp || huge) {
+            s = tcp ? tcp_listener() : huge_memfd();
             announce(s);
         }
         uint64_t c = steps(out, "child", 0x1357ULL, sub, sleep_ms);
         if (tcp)
             use_tcp(out, s);
+        if (huge)
+            use_huge_memfd(out, s);
         tc_fdprintf(out, "child: grandchild %s\n", tc_status(tc_wait(grand)));
         _exit((int)(c % 50) + 60);
     }

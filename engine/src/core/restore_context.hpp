@@ -41,16 +41,17 @@ public:
         return stage(std::as_bytes(std::span(&value, 1)));
     }
 
-    // Shared memory objects: the fd each has in this process until mapped.
-    void set_shared_memory_fds(std::map<std::uint64_t, int> fds) { shared_fds_ = std::move(fds); }
-    [[nodiscard]] const std::map<std::uint64_t, int>& shared_memory_fds() const { return shared_fds_; }
+    // Objects handed across exec (is_handed_object): the fd each has in
+    // this process until mapped.
+    void set_shared_memory_fds(std::map<ObjectId, int> fds) { shared_fds_ = std::move(fds); }
+    [[nodiscard]] const std::map<ObjectId, int>& shared_memory_fds() const { return shared_fds_; }
 
 private:
     pid_t pid_;
     SyscallInjector main_;
     std::uint64_t area_base_ = 0;
     std::uint64_t area_size_ = 0;
-    std::map<std::uint64_t, int> shared_fds_;
+    std::map<ObjectId, int> shared_fds_;
 };
 
 inline constexpr std::uint64_t injection_area_size = 1 << 20;

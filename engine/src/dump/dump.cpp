@@ -10,6 +10,7 @@
 #include "process/frozen_tree.hpp"
 #include "process/namespace_ids.hpp"
 #include "shared_memory/dump_shared_memory.hpp"
+#include "unnamed_files/dump_unnamed_files.hpp"
 
 #include <sys/utsname.h>
 
@@ -109,6 +110,7 @@ DumpResult dump(const DumpOptions& options)
         checkpoint.processes.push_back(std::move(process));
     }
     auto shared = find_shared_pages(checkpoint.processes, residency);
+    save_unnamed_files(residency, generation.staging_dir(), writer_settings(options), checkpoint);
     for (auto& process : checkpoint.processes) {
         dump_process_memory(process, generation.staging_dir(), options, shared, checkpoint);
     }

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <typeindex>
 #include <vector>
 
@@ -21,6 +22,9 @@ namespace stasis {
 
 struct Checkpoint;
 struct ProcessState;
+namespace image {
+class ChunkReader;
+}
 class RestoreContext;
 class RestoredTerminals;
 
@@ -39,32 +43,39 @@ struct FdProbe {
 // <what> (<link>), which stasis cannot checkpoint yet".
 [[noreturn]] void refuse_fd(const FdProbe& probe, const std::string& what);
 
-// What a restore opens descriptions from: the image, the tree's new
-// terminals, and state a kind builds once for the whole tree.
+// What a restore opens descriptions from: the image (its model and its
+// data), the tree's new terminals, and state a kind builds once for the
+// whole tree.
 class RestoreSources {
 public:
-    RestoreSources(const Checkpoint& checkpoint, const RestoredTerminals& terminals)
-        : checkpoint_(checkpoint), terminals_(terminals)
+    RestoreSources(const Checkpoint& checkpoint, const image::ChunkReader& reader, const RestoredTerminals& terminals)
+        : checkpoint_(checkpoint), reader_(reader), terminals_(terminals)
     {
     }
 
     [[nodiscard]] const Checkpoint& checkpoint() const { return checkpoint_; }
     [[nodiscard]] const RestoredTerminals& terminals() const { return terminals_; }
 
-    // The one T of this restore (a kind's recreated pipes, ...), made from
-    // the checkpoint on first use: T(const Checkpoint&).
+    // The one T of this restore (a kind's recreated pipes, ...), made on
+    // first use from the checkpoint, T(const Checkpoint&), or from the
+    // checkpoint and its data, T(const Checkpoint&, const image::ChunkReader&).
     template <typename T>
     T& tree_state()
     {
         auto& slot = tree_state_[std::type_index(typeid(T))];
         if (!slot) {
-            slot = std::make_shared<T>(checkpoint_);
+            if constexpr (std::is_constructible_v<T, const Checkpoint&, const image::ChunkReader&>) {
+                slot = std::make_shared<T>(checkpoint_, reader_);
+            } else {
+                slot = std::make_shared<T>(checkpoint_);
+            }
         }
         return *static_cast<T*>(slot.get());
     }
 
 private:
     const Checkpoint& checkpoint_;
+    const image::ChunkReader& reader_;
     const RestoredTerminals& terminals_;
     std::map<std::type_index, std::shared_ptr<void>> tree_state_;
 };

@@ -30,17 +30,7 @@ void dump_nothing_more(const FdProbe&, FdState&) {}
 
 UniqueFd reopen(const FdState& saved, RestoreSources&)
 {
-    int flags = (saved.flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY;
-    UniqueFd fd(::open(saved.path.c_str(), flags));
-    if (!fd.valid()) {
-        throw sys_error("cannot reopen fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
-    }
-    if (saved.kind == FdKind::file && (saved.flags & O_APPEND) == 0 &&
-        ::lseek(fd.get(), saved.pos, SEEK_SET) != saved.pos) {
-        throw sys_error("cannot seek fd " + std::to_string(saved.fd) + " (" + saved.path + ") to " +
-                        std::to_string(saved.pos));
-    }
-    return fd;
+    return reopen_file(saved.path, saved);
 }
 
 // A socket can only be one leading outside (the scheduler's, on fds 0-2).
@@ -62,6 +52,24 @@ UniqueFd open_inherited(const FdState& saved, RestoreSources&)
 }
 
 }  // namespace
+
+UniqueFd reopen_file(const std::string& path, const FdState& saved)
+{
+    // Flags that only made sense when the file was created (an O_TMPFILE
+    // file keeps O_TMPFILE, which holds O_DIRECTORY, in its flags).
+    constexpr int tmpfile_bit = O_TMPFILE & ~O_DIRECTORY;
+    int flags = saved.flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY | ((saved.flags & tmpfile_bit) ? O_TMPFILE : 0));
+    UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid()) {
+        throw sys_error("cannot reopen fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
+    }
+    if (saved.kind != FdKind::device && (saved.flags & O_APPEND) == 0 &&
+        ::lseek(fd.get(), saved.pos, SEEK_SET) != saved.pos) {
+        throw sys_error("cannot seek fd " + std::to_string(saved.fd) + " (" + saved.path + ") to " +
+                        std::to_string(saved.pos));
+    }
+    return fd;
+}
 
 UniqueFd inherited_stdio(int fd)
 {

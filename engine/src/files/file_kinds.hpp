@@ -13,6 +13,10 @@ const FdKindOps& inherit_kind();
 
 inline constexpr int last_stdio_fd = 2;
 
+// A new open file description of the file at path with saved's flags and,
+// unless it is a device or appends, its offset. Throws an Error naming the fd.
+UniqueFd reopen_file(const std::string& path, const FdState& saved);
+
 // The restorer's own fd (one of 0-2), or /dev/null if it has none there.
 UniqueFd inherited_stdio(int fd);
 

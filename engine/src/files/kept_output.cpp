@@ -1,8 +1,7 @@
 #include "files/kept_output.hpp"
 
 #include "core/error.hpp"
-#include "core/io.hpp"
-#include "image/chunk_writer.hpp"
+#include "image/file_content.hpp"
 #include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
@@ -11,7 +10,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,19 +41,6 @@ UniqueFd open_written_file(pid_t pid, const FdState& fd)
     return in;
 }
 
-std::vector<image::Chunk> save_content(int in, std::uint64_t size, image::ChunkWriter& writer,
-                                       const std::string& what)
-{
-    for (std::uint64_t at = 0; at < size; at += image::max_chunk_size) {
-        std::vector<std::byte> data(std::min<std::uint64_t>(image::max_chunk_size, size - at));
-        if (pread_full(in, data, at, what) < data.size()) {
-            throw Error(what + " was cut short while it was being saved");
-        }
-        writer.add(at, std::move(data));
-    }
-    return writer.finish();
-}
-
 [[noreturn]] void not_regular(const std::string& path)
 {
     throw Error("cannot put back the job's output file " + path + ": it is no longer a regular file");
@@ -81,15 +66,8 @@ UniqueFd open_for_put_back(const std::string& path)
 void put_back(const KeptFile& file, const image::ChunkReader& reader)
 {
     auto out = open_for_put_back(file.path);
-    std::vector<std::byte> data;
-    for (const auto& chunk : file.chunks) {
-        if (chunk.size > image::max_chunk_size) {
-            throw ImageError("kept output of " + file.path + ": a chunk exceeds the 1 MiB limit");
-        }
-        data.resize(chunk.size);
-        reader.read(chunk, data);
-        pwrite_all(out.get(), data, chunk.vaddr, "the job's output file " + file.path + " to put it back");
-    }
+    image::put_back_file_content(out.get(), file.size, file.chunks, reader,
+                                 "the job's output file " + file.path + " to put it back");
     if (::ftruncate(out.get(), static_cast<off_t>(file.size)) < 0) {
         throw sys_error("cannot cut the job's output file " + file.path + " to " + std::to_string(file.size) +
                         " bytes");
@@ -118,7 +96,8 @@ void keep_output(pid_t pid, const ProcessState& root, const std::filesystem::pat
         seen.push_back(identity);
         image::ChunkWriter writer(staging, settings, "output-" + std::to_string(fd.fd));
         auto size = static_cast<std::uint64_t>(st.st_size);
-        checkpoint.kept_output.push_back({fd.path, size, save_content(in.get(), size, writer, describe(fd))});
+        checkpoint.kept_output.push_back(
+            {fd.path, size, image::save_file_content(in.get(), size, writer, describe(fd))});
         for (const auto& name : writer.files()) {
             checkpoint.data_files.push_back(name);
         }

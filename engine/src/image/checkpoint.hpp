@@ -28,6 +28,7 @@ struct Checkpoint {
     std::vector<ProcessState> processes;  // parents before children; processes.front() is the root
     std::vector<PipeState> pipes;
     std::vector<KeptFile> kept_output;  // --keep-output (files/kept_output.hpp)
+    std::vector<UnnamedFile> unnamed_files;  // deleted files, memfds (unnamed_files/)
 };
 
 }  // namespace stasis

@@ -50,6 +50,7 @@ struct VerifyPlan {
     std::uint64_t threads = 0;
     std::uint64_t bytes = 0;
     std::uint64_t output_bytes = 0;  // kept output files (files/kept_output.hpp)
+    std::uint64_t file_bytes = 0;    // files without a name (unnamed_files/)
 };
 
 void add_region_chunks(const Region& region, VerifyPlan& plan)
@@ -68,15 +69,16 @@ void add_region_chunks(const Region& region, VerifyPlan& plan)
     }
 }
 
-// Kept output: each chunk's vaddr is its offset in the file.
-void add_kept_output_chunks(const KeptFile& kept, VerifyPlan& plan)
+// A file's content (image/file_content.hpp): each chunk's vaddr is its
+// offset in the file; bytes counts them.
+void add_file_chunks(const std::string& what, std::uint64_t size, const std::vector<Chunk>& chunks,
+                     std::uint64_t& bytes, VerifyPlan& plan)
 {
-    for (const Chunk& c : kept.chunks) {
-        if (c.size > max_chunk_size || c.vaddr > kept.size || c.size > kept.size - c.vaddr) {
-            throw ImageError(chunk_label(c) + ": lies outside the kept output file " + kept.path + " of " +
-                             std::to_string(kept.size) + " bytes");
+    for (const Chunk& c : chunks) {
+        if (c.size > max_chunk_size || c.vaddr > size || c.size > size - c.vaddr) {
+            throw ImageError(chunk_label(c) + ": lies outside " + what + " of " + std::to_string(size) + " bytes");
         }
-        plan.output_bytes += c.size;
+        bytes += c.size;
         plan.files.insert(c.file);
         plan.chunks.push_back(c);
     }
@@ -94,7 +96,10 @@ VerifyPlan plan_verify(const Checkpoint& checkpoint)
         }
     }
     for (const auto& kept : checkpoint.kept_output) {
-        add_kept_output_chunks(kept, plan);
+        add_file_chunks("the kept output file " + kept.path, kept.size, kept.chunks, plan.output_bytes, plan);
+    }
+    for (const auto& file : checkpoint.unnamed_files) {
+        add_file_chunks("the unnamed file " + file.path, file.size, file.chunks, plan.file_bytes, plan);
     }
     return plan;
 }
@@ -299,6 +304,7 @@ void verify_image(const fs::path& dir, std::ostream& out)
         << plural(plan.threads, "thread") << ", " << plural(plan.chunks.size(), "chunk") << ", "
         << human_size(plan.bytes) << " of memory"
         << (plan.output_bytes != 0 ? " and " + human_size(plan.output_bytes) + " of kept output" : "")
+        << (plan.file_bytes != 0 ? " and " + human_size(plan.file_bytes) + " of unnamed files" : "")
         << " verified\n";
 }
 

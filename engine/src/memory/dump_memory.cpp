@@ -4,7 +4,8 @@
 #include "core/kernel_abi.hpp"
 #include "core/proc.hpp"
 #include "core/remote_memory.hpp"
-#include <stasis/unique_fd.hpp>
+#include "memory/pagemap.hpp"
+#include "unnamed_files/unnamed_file_kind.hpp"
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -19,23 +20,12 @@ namespace stasis {
 
 namespace {
 
-// Bits of a /proc/PID/pagemap entry (Documentation/admin-guide/mm/pagemap.rst).
-constexpr std::uint64_t pm_present = 1ULL << 63;
-constexpr std::uint64_t pm_swapped = 1ULL << 62;
-constexpr std::uint64_t pm_file = 1ULL << 61;  // file page or shared anonymous
-constexpr std::uint64_t pagemap_batch = 64 * 1024;
-
 std::string describe(pid_t pid, const proc::MapEntry& e)
 {
     std::ostringstream s;
     s << "process " << pid << ": mapping 0x" << std::hex << e.start << "-0x" << e.end << " ("
       << (e.path.empty() ? "anonymous" : e.path) << ")";
     return s.str();
-}
-
-bool ends_with(const std::string& s, const std::string& tail)
-{
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 RegionKind classify(pid_t pid, const proc::MapEntry& e)
@@ -48,14 +38,19 @@ RegionKind classify(pid_t pid, const proc::MapEntry& e)
     bool is_file = !e.path.empty() && e.path[0] == '/';
     // Shared anonymous memory and shared memfd mappings are both shmem
     // objects without a name to reopen (a restored one is a memfd).
-    if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)" || e.path.rfind("/memfd:", 0) == 0)) {
+    if (shared && (e.path.empty() || e.path == "/dev/zero (deleted)")) {
         return RegionKind::shared_anon;
     }
     if (shared && e.path.rfind("/SYSV", 0) == 0) {
         return RegionKind::sysv_shm;
     }
-    if (is_file && (ends_with(e.path, " (deleted)") || e.path.rfind("/memfd:", 0) == 0)) {
-        throw Error(describe(pid, e) + " is a deleted file or a private memfd mapping, which stasis cannot checkpoint yet");
+    if (is_file && is_unnamed_file_link(e.path)) {
+        if (auto why = unsupported_unnamed_file(e.path, std::find(e.vmflags.begin(), e.vmflags.end(), "ht") !=
+                                                            e.vmflags.end());
+            !why.empty()) {
+            throw Error(describe(pid, e) + " is " + why + ", which stasis cannot checkpoint yet");
+        }
+        return shared ? RegionKind::shared_unnamed_file : RegionKind::unnamed_file;
     }
     if (is_file) {
         return shared ? RegionKind::shared_file : RegionKind::file;
@@ -68,7 +63,7 @@ RegionKind classify(pid_t pid, const proc::MapEntry& e)
 
 bool region_may_hold_data(RegionKind kind)
 {
-    return kind == RegionKind::anon || kind == RegionKind::file;
+    return kind == RegionKind::anon || kind == RegionKind::file || kind == RegionKind::unnamed_file;
 }
 
 bool page_holds_data(RegionKind kind, std::uint64_t entry)
@@ -77,51 +72,11 @@ bool page_holds_data(RegionKind kind, std::uint64_t entry)
     case RegionKind::anon:
         return (entry & (pm_present | pm_swapped)) != 0;
     case RegionKind::file:
+    case RegionKind::unnamed_file:
         // Written pages of a private file mapping are anonymous copies.
-        return (entry & (pm_present | pm_swapped)) != 0 && (entry & pm_file) == 0;
+        return is_private_copy(entry);
     default:
         return false;
-    }
-}
-
-UniqueFd open_pagemap(pid_t pid)
-{
-    UniqueFd pagemap(::open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC));
-    if (!pagemap.valid()) {
-        throw sys_error("cannot open the page map of process " + std::to_string(pid));
-    }
-    return pagemap;
-}
-
-// Calls emit(first_page_addr, length) for each run of pages in [start, end)
-// for which holds(addr, pagemap_entry) is true. Reads the page map in
-// batches, so a huge reservation costs no huge buffer.
-template <typename Holds, typename Emit>
-void for_each_run(int pagemap, std::uint64_t start, std::uint64_t end, Holds holds, Emit emit)
-{
-    std::vector<std::uint64_t> entries(pagemap_batch);
-    std::uint64_t run_start = 0, run_len = 0;
-    for (std::uint64_t addr = start; addr < end;) {
-        std::uint64_t pages = std::min(pagemap_batch, (end - addr) / page_size);
-        auto bytes = static_cast<ssize_t>(pages * sizeof(std::uint64_t));
-        if (::pread(pagemap, entries.data(), static_cast<std::size_t>(bytes),
-                    static_cast<off_t>(addr / page_size * sizeof(std::uint64_t))) != bytes) {
-            throw sys_error("cannot read the page map");
-        }
-        for (std::uint64_t i = 0; i < pages; ++i, addr += page_size) {
-            if (holds(addr, entries[i])) {
-                if (run_len == 0) {
-                    run_start = addr;
-                }
-                run_len += page_size;
-            } else if (run_len != 0) {
-                emit(run_start, run_len);
-                run_len = 0;
-            }
-        }
-    }
-    if (run_len != 0) {
-        emit(run_start, run_len);
     }
 }
 

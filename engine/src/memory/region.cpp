@@ -12,8 +12,9 @@ namespace stasis {
 
 namespace {
 
-constexpr std::array region_kind_names{"anon", "file",        "shared_file", "shared_anon", "vdso",
-                                       "vvar", "vvar_vclock", "vsyscall",    "sysv_shm"};
+constexpr std::array region_kind_names{"anon",        "file",     "shared_file", "shared_anon",
+                                       "vdso",        "vvar",     "vvar_vclock", "vsyscall",
+                                       "sysv_shm",    "unnamed_file", "shared_unnamed_file"};
 
 RegionKind region_kind_from_name(const std::string& name)
 {

@@ -6,13 +6,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace stasis {
 
-enum class RegionKind { anon, file, shared_file, shared_anon, vdso, vvar, vvar_vclock, vsyscall, sysv_shm };
+// unnamed_file, shared_unnamed_file: a private or shared mapping of a file
+// that no longer has a name (deleted, O_TMPFILE, memfd), mapped at restore
+// from the file stasis recreated (unnamed_files/).
+enum class RegionKind {
+    anon, file, shared_file, shared_anon, vdso, vvar, vvar_vclock, vsyscall, sysv_shm, unnamed_file, shared_unnamed_file
+};
 
 // Memory shared through a kernel object rather than a named file: one copy
 // of its data is saved, with its first mapping in the tree.
@@ -20,6 +26,21 @@ inline bool is_shared_object(RegionKind kind)
 {
     return kind == RegionKind::shared_anon || kind == RegionKind::sysv_shm;
 }
+
+// Shared memory whose restore maps an object stasis hands the process
+// across its exec (shared_memory/restore_shared_memory.hpp).
+inline bool is_handed_object(RegionKind kind)
+{
+    return kind == RegionKind::shared_anon || kind == RegionKind::unnamed_file ||
+           kind == RegionKind::shared_unnamed_file;
+}
+
+// A file or shared memory object: the device and inode its mappings and fds show.
+struct ObjectId {
+    std::uint64_t dev = 0;
+    std::uint64_t inode = 0;
+    auto operator<=>(const ObjectId&) const = default;
+};
 
 struct Region {
     std::uint64_t start = 0;
@@ -38,6 +59,7 @@ struct Region {
     [[nodiscard]] int prot_bits() const;
     [[nodiscard]] bool has_flag(const std::string& flag) const;
     [[nodiscard]] std::uint64_t size() const { return end - start; }
+    [[nodiscard]] ObjectId object() const { return {dev, inode}; }
 };
 
 // The fields prctl(PR_SET_MM_MAP) takes, plus the auxiliary vector.

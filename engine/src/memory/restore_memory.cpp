@@ -179,9 +179,12 @@ void map_region(RestoreContext& ctx, const Region& r)
         inj.checked("mmap", SYS_mmap, {r.start, r.size(), prot, flags, static_cast<std::uint64_t>(-1), 0});
         break;
     }
-    case RegionKind::shared_anon: {
-        auto fd = static_cast<std::uint64_t>(ctx.shared_memory_fds().at(r.inode));
-        inj.checked("mmap of shared memory", SYS_mmap, {r.start, r.size(), prot, MAP_FIXED | MAP_SHARED, fd, r.offset});
+    case RegionKind::shared_anon:
+    case RegionKind::shared_unnamed_file:
+    case RegionKind::unnamed_file: {
+        auto fd = static_cast<std::uint64_t>(ctx.shared_memory_fds().at(r.object()));
+        std::uint64_t flags = MAP_FIXED | (r.kind == RegionKind::unnamed_file ? MAP_PRIVATE : MAP_SHARED);
+        inj.checked("mmap of a shared object", SYS_mmap, {r.start, r.size(), prot, flags, fd, r.offset});
         break;
     }
     case RegionKind::sysv_shm:
@@ -282,7 +285,7 @@ void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, con
     for (const auto& r : process.regions) {
         map_region(ctx, r);
     }
-    for (const auto& [inode, fd] : ctx.shared_memory_fds()) {
+    for (const auto& [object, fd] : ctx.shared_memory_fds()) {
         ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
     }
     fill_memory(ctx.pid(), process, reader);

@@ -25,8 +25,8 @@ std::vector<FdPlacement> all_placements(const ProcessState& p, const OpenDescrip
         return {};
     }
     auto placements = placements_for(p, open);
-    for (const auto& [inode, target] : shared_memory_fds(p)) {
-        placements.push_back({target, shared.at(inode).get()});
+    for (const auto& [object, target] : shared_memory_fds(p)) {
+        placements.push_back({target, shared.at(object).get()});
     }
     return placements;
 }

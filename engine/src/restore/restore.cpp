@@ -17,6 +17,7 @@
 #include "terminals/restore_terminal.hpp"
 #include "terminals/terminal_relay.hpp"
 #include "threads/restore_threads.hpp"
+#include "unnamed_files/restore_unnamed_files.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -80,9 +81,10 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
     auto terminals = with_ptys ? RestoredTerminals(checkpoint.processes) : RestoredTerminals();
     SpawnedTree spawned;
     {
-        RestoreSources sources(checkpoint, terminals);
+        RestoreSources sources(checkpoint, reader, terminals);
         auto open = open_descriptions(sources);
         auto shared = create_shared_memory(checkpoint, reader);
+        sources.tree_state<RecreatedUnnamedFiles>().hand_over(shared);
         spawned = spawn_tree(checkpoint.processes, open, shared, terminals);
     }
     try {

@@ -47,7 +47,7 @@ SharedResidency read_shared_residency(pid_t pid, SyscallInjector& inj, std::uint
 {
     SharedResidency residency;
     for (const auto& r : regions) {
-        if (is_shared_object(r.kind)) {
+        if (is_shared_object(r.kind) || r.kind == RegionKind::shared_unnamed_file) {
             residency[r.start] = resident_pages(pid, inj, scratch, r);
         }
     }

@@ -14,8 +14,9 @@
 
 namespace stasis {
 
-// Which pages of a shared memory mapping are resident in the shared object
-// (mincore), whichever process touched them: region start -> one flag per page.
+// Which pages of a shared memory mapping (or a shared mapping of an unnamed
+// file) are resident in the shared object (mincore), whichever process
+// touched them: region start -> one flag per page.
 using SharedResidency = std::map<std::uint64_t, std::vector<bool>>;
 
 // Asked inside the process through inj and a scratch page: the residency of

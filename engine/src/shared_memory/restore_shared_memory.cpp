@@ -35,42 +35,42 @@ void fill_object(int memfd, const Region& region, const image::ChunkReader& read
 
 SharedMemory create_shared_memory(const Checkpoint& checkpoint, const image::ChunkReader& reader)
 {
-    std::map<std::uint64_t, std::uint64_t> sizes;
+    std::map<ObjectId, std::uint64_t> sizes;
     for (const auto& p : checkpoint.processes) {
         for (const auto& r : p.regions) {
             if (r.kind == RegionKind::shared_anon) {
-                sizes[r.inode] = std::max(sizes[r.inode], r.offset + r.size());
+                sizes[r.object()] = std::max(sizes[r.object()], r.offset + r.size());
             }
         }
     }
     SharedMemory objects;
-    for (const auto& [inode, size] : sizes) {
+    for (const auto& [object, size] : sizes) {
         UniqueFd memfd(::memfd_create("stasis-shared", MFD_CLOEXEC));
         if (!memfd.valid() || ::ftruncate(memfd.get(), static_cast<off_t>(size)) < 0) {
             throw sys_error("cannot create shared memory of " + std::to_string(size) + " bytes");
         }
-        objects.emplace(inode, std::move(memfd));
+        objects.emplace(object, std::move(memfd));
     }
     for (const auto& p : checkpoint.processes) {
         for (const auto& r : p.regions) {
             if (r.kind == RegionKind::shared_anon) {
-                fill_object(objects.at(r.inode).get(), r, reader);
+                fill_object(objects.at(r.object()).get(), r, reader);
             }
         }
     }
     return objects;
 }
 
-std::map<std::uint64_t, int> shared_memory_fds(const ProcessState& process)
+std::map<ObjectId, int> shared_memory_fds(const ProcessState& process)
 {
     int next = 3;
     for (const auto& fd : process.fds) {
         next = std::max(next, fd.fd + 1);
     }
-    std::map<std::uint64_t, int> fds;
+    std::map<ObjectId, int> fds;
     for (const auto& r : process.regions) {
-        if (r.kind == RegionKind::shared_anon && fds.find(r.inode) == fds.end()) {
-            fds.emplace(r.inode, next++);
+        if (is_handed_object(r.kind) && fds.find(r.object()) == fds.end()) {
+            fds.emplace(r.object(), next++);
         }
     }
     return fds;

@@ -14,13 +14,15 @@
 
 namespace stasis {
 
-using SharedMemory = std::map<std::uint64_t, UniqueFd>;  // object (inode) -> memfd
+// Object -> stasis's fd for it: a memfd per shared anonymous object; a
+// recreated unnamed file (unnamed_files/) per such file.
+using SharedMemory = std::map<ObjectId, UniqueFd>;
 
 SharedMemory create_shared_memory(const Checkpoint& checkpoint, const image::ChunkReader& reader);
 
 // Object -> the fd number it has in the process between exec and mapping:
 // above every fd the process had, so none is disturbed.
-std::map<std::uint64_t, int> shared_memory_fds(const ProcessState& process);
+std::map<ObjectId, int> shared_memory_fds(const ProcessState& process);
 
 // The restore namespace's init, before any process of the tree exists
 // (async-signal-safe): creates each segment with its saved id, through
