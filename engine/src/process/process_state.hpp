@@ -2,12 +2,13 @@
 // What the image keeps of one process: identity and place in the tree,
 // attributes (cwd, umask, limits), signal handlers and the process-wide
 // signal queue, and the parts each kind of kernel object records: threads,
-// memory, fds, SysV segments.
+// memory, fds, SysV segments, timers.
 #include "files/fd_state.hpp"
 #include "memory/region.hpp"
 #include "process/signal_state.hpp"
 #include "shared_memory/sysv_segment.hpp"
 #include "threads/thread_state.hpp"
+#include "timers/timer_state.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sys/types.h>
@@ -35,9 +36,11 @@ struct ProcessState {
     std::vector<Region> regions;
     std::vector<FdState> fds;
     std::vector<SysvSegment> sysv_segments;  // those this process has attached
+    TimerState timers;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessState, pid, ppid, pgid, sid, zombie, wait_status, exe, comm, cwd, umask,
-                                   rlimits, mm, sigactions, shared_pending, threads, regions, fds, sysv_segments)
+                                   rlimits, mm, sigactions, shared_pending, threads, regions, fds, sysv_segments,
+                                   timers)
 
 }  // namespace stasis

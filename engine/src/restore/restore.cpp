@@ -16,6 +16,7 @@
 #include "terminals/restore_terminal.hpp"
 #include "terminals/terminal_relay.hpp"
 #include "threads/restore_threads.hpp"
+#include "timers/restore_timers.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -54,6 +55,7 @@ std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image
     restore_sigactions(ctx, p);
     finish_fds(ctx, p, fds_rebuilt);
     auto tids = restore_threads(ctx, p);
+    restore_timers(ctx, p, tids);
     unmap_injection_area(ctx);
     return tids;
 }
