@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A tree one member of which holds what stasis cannot checkpoint yet: the
-# child a TCP socket listening on 127.0.0.1, or the grandchild an inotify fd.
+# child a TCP socket listening on 127.0.0.1, or the grandchild a fanotify group.
 # `stasis dump` of the root must exit 1 with exactly one stderr line naming
 # that process, that fd and the kind of object, write no image, and leave
 # every process of the tree running (not stopped, not traced); the tree then
 # finishes normally with the same output as an uninterrupted run (the holder
-# still uses its socket or inotify fd at the end).
+# still uses its socket or fanotify group at the end).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # refused MODE KIND_REGEX WHO
@@ -46,5 +46,5 @@ refused() {
 }
 
 refused socket socket child
-refused inotify inotify grandchild
+refused fanotify fanotify grandchild
 finish

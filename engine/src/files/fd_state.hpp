@@ -4,6 +4,7 @@
 // other fds of the tree, and the state that its kind alone knows (detail,
 // typed by the kind).
 #include "event_fds/event_fd_state.hpp"
+#include "inotify/inotify_state.hpp"
 #include "terminals/terminal_state.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -14,11 +15,11 @@
 
 namespace stasis {
 
-enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal };
+enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, inotify };
 
 // A kind's own state; std::monostate for kinds that have none (a path and
 // an offset say everything). A new kind with state of its own adds it here.
-using FdDetail = std::variant<std::monostate, TerminalState, EventFdState, SignalFdState, TimerFdState, EpollState>;
+using FdDetail = std::variant<std::monostate, TerminalState, EventFdState, SignalFdState, TimerFdState, EpollState, InotifyState>;
 
 struct FdState {
     int fd = -1;
