@@ -18,25 +18,16 @@ DUMP_AT_LINE="4 150" roundtrip inotify 2
 
 # refused MODE REGEX: the workload in MODE, dumped once it announced its fd.
 refused() {
-    local mode=$1 re=$2 dir=$T/$1-run hp hf deadline
+    local mode=$1 re=$2 dir=$T/$1-run
     mkdir -p "$T/$mode-ref" "$dir"
     WL_CMD=("$WORKLOADS/inotify_watch" "$T/$mode-ref" 40 "$mode")
     run_built_reference "inotify $mode" "$T/$mode-ref"
     start_workload "$dir/out" "$WORKLOADS/inotify_watch" "$dir" 40 "$mode"
-    deadline=$((SECONDS + $(budget 30)))
-    until [[ -s $dir/holder ]]; do
-        alive "$WL_PID" || fail "$mode: the workload ended before it announced its fd: $(tail -3 "$dir/out.err")"
-        ((SECONDS < deadline)) || fail "$mode: the workload did not write $dir/holder within 30 s"
-        sleep 0.05
-    done
-    read -r _ hp _ hf <"$dir/holder"
-    [[ $hp =~ ^[0-9]+$ && $hf =~ ^[0-9]+$ ]] || fail "$mode: bad holder file: $(cat "$dir/holder")"
+    wait_holder "$dir" "$mode"
     stasis "dump-$mode" 60 dump --pid "$WL_PID" --dir "$dir/img"
     check_error "$mode: dump of an inotify instance that cannot be restored" 1 \
-        "^stasis: process $hp: fd $hf is an inotify instance $re"
-    if [[ -e $dir/img ]] && [[ -n $(ls -A "$dir/img") ]]; then
-        check_fail "$mode: the refused dump left files in $dir/img: $(ls -A "$dir/img")"
-    fi
+        "^stasis: process $HOLDER_PID: fd $HOLDER_FD is an inotify instance $re"
+    check_no_image "$dir" "$mode"
     if ! not_traced_or_stopped "$WL_PID"; then
         check_fail "$mode: the workload is gone, stopped or traced after the refused dump"
     fi

@@ -470,6 +470,30 @@ roundtrip() {
     log "PASS"
 }
 
+# --- refusals ----------------------------------------------------------------
+
+# wait_holder DIR WHAT: wait until the workload (WL_PID) has written
+# DIR/holder, "pid PID fd FD": the process and fd a refusal must name. Sets
+# HOLDER_PID and HOLDER_FD.
+wait_holder() {
+    local dir=$1 what=$2 deadline
+    deadline=$((SECONDS + $(budget 30)))
+    until [[ -s $dir/holder ]]; do
+        alive "$WL_PID" || fail "$what: the workload ended before it announced its fd: $(tail -3 "$dir/out.err")"
+        ((SECONDS < deadline)) || fail "$what: the workload did not write $dir/holder within 30 s"
+        sleep 0.05
+    done
+    read -r _ HOLDER_PID _ HOLDER_FD <"$dir/holder"
+    [[ $HOLDER_PID =~ ^[0-9]+$ && $HOLDER_FD =~ ^[0-9]+$ ]] || fail "$what: bad holder file: $(cat "$dir/holder")"
+}
+
+# check_no_image DIR WHAT: a refused dump left nothing in DIR/img.
+check_no_image() {
+    if [[ -e $1/img ]] && [[ -n $(ls -A "$1/img") ]]; then
+        check_fail "$2: the refused dump left files in $1/img: $(ls -A "$1/img")"
+    fi
+}
+
 # --- process trees (tests/engine/tree_*.sh) ----------------------------------
 TREE_ROUND_WINDOWS=()
 TREE_ROUND_LINES=()

@@ -10,25 +10,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # refused MODE KIND_REGEX WHO
 refused() {
-    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run hp hf deadline p bad=0
+    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run hp hf p bad=0
     tree_run_reference "$name" "$T/$mode-ref"
     tree_start "$name" "$dir"
-    deadline=$((SECONDS + $(budget 30)))
-    until [[ -s $dir/holder ]]; do
-        alive "$WL_PID" || fail "$mode: the tree ended before its $who announced its fd: $(tail -3 "$dir/out.err")"
-        ((SECONDS < deadline)) || fail "$mode: the $who did not write $dir/holder within 30 s"
-        sleep 0.05
-    done
-    read -r _ hp _ hf <"$dir/holder"
-    [[ $hp =~ ^[0-9]+$ && $hf =~ ^[0-9]+$ ]] || fail "$mode: bad holder file: $(cat "$dir/holder")"
+    wait_holder "$dir" "$mode (its $who)"
+    hp=$HOLDER_PID hf=$HOLDER_FD
     random_sleep 100 1200
     mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
     log "$mode: dumping the tree of pid $WL_PID (${#TREE_PIDS[@]} processes); the $who, pid $hp, holds fd $hf"
     stasis "dump-$mode" 60 dump --pid "$WL_PID" --dir "$dir/img"
     check_error "$mode: dump of a tree whose $who holds $kind" 1 "^stasis: process $hp: fd $hf is .*($kind)" || bad=1
-    if [[ -e $dir/img ]] && [[ -n $(ls -A "$dir/img") ]]; then
-        check_fail "$mode: the refused dump left files in $dir/img: $(ls -A "$dir/img")"
-    fi
+    check_no_image "$dir" "$mode"
     for p in "${TREE_PIDS[@]}"; do
         if ! alive "$p"; then
             check_fail "$mode: process $p of the tree is gone after the refused dump"
