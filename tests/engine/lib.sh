@@ -253,6 +253,8 @@ workload_cmd() {
         threads) WL_CMD=("$WORKLOADS/threads" 200 4 15) ;;
         memory_kinds) WL_CMD=("$WORKLOADS/memory_kinds" "$2" 150 25) ;;
         event_fds) WL_CMD=("$WORKLOADS/event_fds" 40) ;;
+        timers) WL_CMD=("$WORKLOADS/timers" 40) ;;
+        inotify) WL_CMD=("$WORKLOADS/inotify_watch" "$2" 40) ;;
         python) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 120 200 20) ;;
         python_big) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 2000 600 20) ;;
         *) fail "unknown workload $1" ;;
@@ -405,8 +407,9 @@ compare_outputs() {
 }
 
 # start_and_dump NAME DIR [DUMP_ARGS...]: start workload NAME (files in DIR,
-# stdout in DIR/out), wait until it is under way, sleep a random time, dump it
-# into DIR/img. Without --leave-running the workload must then be gone
+# stdout in DIR/out), wait until it is under way, sleep a random time (or,
+# with DUMP_AT_LINE="MIN MAX", wait until it has printed a random number of
+# lines in that range), dump it into DIR/img. Without --leave-running the workload must then be gone
 # (killed). Sets WL_PID and DUMP_LINES (lines printed at dump time).
 start_and_dump() {
     local name=$1 dir=$2
@@ -416,8 +419,13 @@ start_and_dump() {
     start_workload "$dir/out" "${WL_CMD[@]}"
     log "started $name as pid $WL_PID"
     wait_lines "$dir/out" "$(workload_ready_lines "$name")" 60 "$WL_PID"
-    # shellcheck disable=SC2119
-    random_sleep
+    if [[ -n ${DUMP_AT_LINE:-} ]]; then
+        # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+        wait_random_line "$dir/out" $DUMP_AT_LINE "$WL_PID"
+    else
+        # shellcheck disable=SC2119
+        random_sleep
+    fi
     alive "$WL_PID" || fail "workload $name finished before the dump; make it run longer"
     stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img" "$@"
     expect_ok "dump of $name (pid $WL_PID)"
@@ -462,6 +470,30 @@ roundtrip() {
     log "PASS"
 }
 
+# --- refusals ----------------------------------------------------------------
+
+# wait_holder DIR WHAT: wait until the workload (WL_PID) has written
+# DIR/holder, "pid PID fd FD": the process and fd a refusal must name. Sets
+# HOLDER_PID and HOLDER_FD.
+wait_holder() {
+    local dir=$1 what=$2 deadline
+    deadline=$((SECONDS + $(budget 30)))
+    until [[ -s $dir/holder ]]; do
+        alive "$WL_PID" || fail "$what: the workload ended before it announced its fd: $(tail -3 "$dir/out.err")"
+        ((SECONDS < deadline)) || fail "$what: the workload did not write $dir/holder within 30 s"
+        sleep 0.05
+    done
+    read -r _ HOLDER_PID _ HOLDER_FD <"$dir/holder"
+    [[ $HOLDER_PID =~ ^[0-9]+$ && $HOLDER_FD =~ ^[0-9]+$ ]] || fail "$what: bad holder file: $(cat "$dir/holder")"
+}
+
+# check_no_image DIR WHAT: a refused dump left nothing in DIR/img.
+check_no_image() {
+    if [[ -e $1/img ]] && [[ -n $(ls -A "$1/img") ]]; then
+        check_fail "$2: the refused dump left files in $1/img: $(ls -A "$1/img")"
+    fi
+}
+
 # --- process trees (tests/engine/tree_*.sh) ----------------------------------
 TREE_ROUND_WINDOWS=()
 TREE_ROUND_LINES=()
@@ -491,8 +523,8 @@ tree_workload_cmd() {
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
         attributes) WL_CMD=("$w/tree_attributes" 60 60) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
-        unsupported_inotify) WL_CMD=("$w/tree_unsupported" inotify "$2" 80 50) ;;
         unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) ;;
+        unsupported_fanotify) WL_CMD=("$w/tree_unsupported" fanotify "$2" 80 50) ;;
         *) fail "unknown tree workload $1" ;;
     esac
 }

@@ -1,35 +1,27 @@
 #!/usr/bin/env bash
 # A tree one member of which holds what stasis cannot checkpoint yet: the
 # child a TCP socket listening on 127.0.0.1 or a huge page memfd (a file
-# without a name on hugetlbfs), or the grandchild an inotify fd.
+# without a name on hugetlbfs), or the grandchild a fanotify group.
 # `stasis dump` of the root must exit 1 with exactly one stderr line naming
 # that process, that fd and the kind of object, write no image, and leave
 # every process of the tree running (not stopped, not traced); the tree then
 # finishes normally with the same output as an uninterrupted run (the holder
-# still uses its socket, memfd or inotify fd at the end).
+# still uses its socket, memfd or fanotify group at the end).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # refused MODE KIND_REGEX WHO
 refused() {
-    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run hp hf deadline p bad=0
+    local mode=$1 kind=$2 who=$3 name=unsupported_$1 dir=$T/$1-run hp hf p bad=0
     tree_run_reference "$name" "$T/$mode-ref"
     tree_start "$name" "$dir"
-    deadline=$((SECONDS + $(budget 30)))
-    until [[ -s $dir/holder ]]; do
-        alive "$WL_PID" || fail "$mode: the tree ended before its $who announced its fd: $(tail -3 "$dir/out.err")"
-        ((SECONDS < deadline)) || fail "$mode: the $who did not write $dir/holder within 30 s"
-        sleep 0.05
-    done
-    read -r _ hp _ hf <"$dir/holder"
-    [[ $hp =~ ^[0-9]+$ && $hf =~ ^[0-9]+$ ]] || fail "$mode: bad holder file: $(cat "$dir/holder")"
+    wait_holder "$dir" "$mode (its $who)"
+    hp=$HOLDER_PID hf=$HOLDER_FD
     random_sleep 100 1200
     mapfile -t TREE_PIDS < <(tree_pids "$WL_PID")
     log "$mode: dumping the tree of pid $WL_PID (${#TREE_PIDS[@]} processes); the $who, pid $hp, holds fd $hf"
     stasis "dump-$mode" 60 dump --pid "$WL_PID" --dir "$dir/img"
     check_error "$mode: dump of a tree whose $who holds $kind" 1 "^stasis: process $hp: fd $hf is .*($kind)" || bad=1
-    if [[ -e $dir/img ]] && [[ -n $(ls -A "$dir/img") ]]; then
-        check_fail "$mode: the refused dump left files in $dir/img: $(ls -A "$dir/img")"
-    fi
+    check_no_image "$dir" "$mode"
     for p in "${TREE_PIDS[@]}"; do
         if ! alive "$p"; then
             check_fail "$mode: process $p of the tree is gone after the refused dump"
@@ -47,6 +39,6 @@ refused() {
 }
 
 refused socket socket child
-refused inotify inotify grandchild
 refused hugetlb hugetlbfs child
+refused fanotify fanotify grandchild
 finish

@@ -167,7 +167,7 @@ TerminalState terminal()
 }
 
 // The fds of the root: one of every kind, numbered so that fd N is
-// root_fds()[N].
+// root_fds()[N] (but the last, fd 10).
 std::vector<FdState> root_fds()
 {
     return {
@@ -197,6 +197,10 @@ std::vector<FdState> root_fds()
                                           {.fd = 8, .events = EPOLLOUT | EPOLLERR | EPOLLHUP, .data = u64_max}}}},
         {.fd = 10, .kind = FdKind::unnamed_file, .path = "/memfd:ring (deleted)", .flags = O_RDWR, .pos = 4096,
          .description = 10, .detail = UnnamedFileRef{.dev = 1, .inode = 2077}},
+        {.fd = 11, .kind = FdKind::inotify, .path = "anon_inode:inotify", .flags = O_RDONLY | O_NONBLOCK, .pos = 0,
+         .description = 11,
+         .detail = InotifyState{.watches = {{.wd = 1, .mask = 0x84000300, .path = "/home/u/run 1/watched"},
+                                            {.wd = 7, .mask = 0xfff, .path = "/home/u/a file"}}}},
     };
 }
 
@@ -226,6 +230,14 @@ ProcessState root()
     p.regions = regions();
     p.fds = root_fds();
     p.sysv_segments = {{.shmid = 32769, .key = -559038737, .size = 256 * page_size, .mode = 0600}};
+    p.timers.posix = {{.id = 0, .clock = CLOCK_REALTIME, .clock_thread = -1, .notify = SIGEV_SIGNAL,
+                       .target_thread = -1, .signal = SIGRTMIN, .sigev_value = u64_max, .value_ns = 19'999'999,
+                       .interval_ns = 20'000'000},
+                      {.id = 2, .clock = -2, .clock_thread = 1, .notify = SIGEV_SIGNAL | SIGEV_THREAD_ID,
+                       .target_thread = 1, .signal = SIGRTMIN + 3, .sigev_value = 3, .value_ns = 0,
+                       .interval_ns = 0}};
+    p.timers.itimers = {{.which = 0, .value_us = 999'999'998, .interval_us = 0},
+                        {.which = 2, .value_us = 24'000, .interval_us = 25'000}};
     return p;
 }
 
@@ -316,6 +328,10 @@ void same(const EpollState& a, const EpollState& b);
 void same(const FdDetail& a, const FdDetail& b);
 void same(const FdState& a, const FdState& b);
 void same(const SysvSegment& a, const SysvSegment& b);
+void same(const InotifyWatch& a, const InotifyWatch& b);
+void same(const InotifyState& a, const InotifyState& b);
+void same(const PosixTimer& a, const PosixTimer& b);
+void same(const IntervalTimer& a, const IntervalTimer& b);
 void same(const ProcessState& a, const ProcessState& b);
 void same(const PipeState& a, const PipeState& b);
 void same(const KeptFile& a, const KeptFile& b);
@@ -448,6 +464,38 @@ void same(const EpollState& a, const EpollState& b)
     same(a.watches, b.watches);
 }
 
+void same(const InotifyWatch& a, const InotifyWatch& b)
+{
+    SAME(wd);
+    SAME(mask);
+    SAME(path);
+}
+
+void same(const InotifyState& a, const InotifyState& b)
+{
+    same(a.watches, b.watches);
+}
+
+void same(const PosixTimer& a, const PosixTimer& b)
+{
+    SAME(id);
+    SAME(clock);
+    SAME(clock_thread);
+    SAME(notify);
+    SAME(target_thread);
+    SAME(signal);
+    SAME(sigev_value);
+    SAME(value_ns);
+    SAME(interval_ns);
+}
+
+void same(const IntervalTimer& a, const IntervalTimer& b)
+{
+    SAME(which);
+    SAME(value_us);
+    SAME(interval_us);
+}
+
 void same(const FdDetail& a, const FdDetail& b)
 {
     REQUIRE(a.index() == b.index());
@@ -511,6 +559,8 @@ void same(const ProcessState& a, const ProcessState& b)
     same(a.regions, b.regions);
     same(a.fds, b.fds);
     same(a.sysv_segments, b.sysv_segments);
+    same(a.timers.posix, b.timers.posix);
+    same(a.timers.itimers, b.timers.itimers);
 }
 
 void same(const PipeState& a, const PipeState& b)
@@ -670,6 +720,21 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(members(epoll.at("watches")[0]) == "data events fd");
     CHECK(epoll.at("watches")[0].at("fd") == 6);
     CHECK(epoll.at("watches")[1].at("data") == u64_max);
+
+    const json& inotify = root_fd(m, 10).at("detail");
+    CHECK(root_fd(m, 10).at("kind") == "inotify");
+    CHECK(members(inotify) == "watches");
+    REQUIRE(inotify.at("watches").size() == 2);
+    CHECK(members(inotify.at("watches")[0]) == "mask path wd");
+    CHECK(inotify.at("watches")[1].at("wd") == 7);
+
+    const json& timers = m.at("processes").at(0).at("timers");
+    CHECK(members(timers) == "itimers posix");
+    CHECK(members(timers.at("posix").at(0)) ==
+          "clock clock_thread id interval_ns notify sigev_value signal target_thread value_ns");
+    CHECK(timers.at("posix").at(0).at("sigev_value") == u64_max);
+    CHECK(timers.at("posix").at(1).at("clock") == -2);
+    CHECK(members(timers.at("itimers").at(0)) == "interval_us value_us which");
 
     const json& terminal = root_fd(m, 2).at("detail");
     CHECK(members(terminal) == "device foreground session terminal termios type winsize");

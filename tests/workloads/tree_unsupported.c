@@ -1,18 +1,20 @@
 /* tree_unsupported: a process tree one member of which holds something
  * stasis cannot checkpoint yet, for the refusal tests of process trees.
  *
- * usage: tree_unsupported socket|inotify|hugetlb WORKDIR [STEPS [SLEEP_MS]]
+ * usage: tree_unsupported socket|hugetlb|fanotify WORKDIR [STEPS [SLEEP_MS]]
  *
  * The root forks a child, which forks a grandchild. With "socket" the child
  * holds a TCP socket listening on 127.0.0.1 (port 0); with "hugetlb" the
- * child holds a huge page memfd (MFD_HUGETLB) of 2 MiB; with "inotify" the
- * grandchild holds an inotify fd watching WORKDIR/watched. Once it has it,
+ * child holds a huge page memfd (MFD_HUGETLB) of 2 MiB; with "fanotify" the
+ * grandchild holds a fanotify group (unprivileged: FAN_REPORT_FID) marking
+ * WORKDIR/watched. Once it has it,
  * the holder writes "pid PID fd FD" into WORKDIR/holder (atomically, by
  * rename) for the test to know whom the refusal must name. Every process
  * computes in steps (the root on stdout, the others into WORKDIR/child.out
  * and WORKDIR/grandchild.out); at the end the holder uses its object (the
- * socket accepts a connection from itself and reads from it; inotify reports
- * a file created in the watched directory; the memfd tells its size), the child waits for the
+ * socket accepts a connection from itself and reads from it; the memfd tells
+ * its size; fanotify reports a file created in the watched directory), the
+ * child waits for the
  * grandchild and the root for the child, and the root prints the statuses
  * and both files. Nothing printed depends on pids, ports, WORKDIR or timing.
  */
@@ -20,7 +22,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/inotify.h>
+#include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -110,33 +112,32 @@ static void use_huge_memfd(int out, int fd)
 }
 
 /* Create a file in the watched directory and report the event. */
-static void use_inotify(int out, int in)
+static void use_fanotify(int out, int fan)
 {
     int f = open("watched/new.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (f < 0)
         tc_die("create watched/new.txt: %s", strerror(errno));
     close(f);
-    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
     ssize_t n;
-    while ((n = read(in, buf, sizeof buf)) < 0 && errno == EINTR) {
+    while ((n = read(fan, buf, sizeof buf)) < 0 && errno == EINTR) {
     }
-    if (n < (ssize_t)sizeof(struct inotify_event))
-        tc_die("read inotify: %s", n < 0 ? strerror(errno) : "short read");
-    const struct inotify_event *ev = (const struct inotify_event *)buf;
-    tc_fdprintf(out, "inotify: %s %s\n", (ev->mask & IN_CREATE) ? "IN_CREATE" : "other event",
-                ev->len > 0 ? ev->name : "(no name)");
-    close(in);
+    if (n < (ssize_t)sizeof(struct fanotify_event_metadata))
+        tc_die("read fanotify: %s", n < 0 ? strerror(errno) : "short read");
+    const struct fanotify_event_metadata *ev = (const struct fanotify_event_metadata *)buf;
+    tc_fdprintf(out, "fanotify: %s\n", (ev->mask & FAN_CREATE) ? "FAN_CREATE" : "other event");
+    close(fan);
 }
 
 int main(int argc, char **argv)
 {
     tc_prog = "tree_unsupported";
     if (argc < 3)
-        tc_die("usage: tree_unsupported socket|inotify|hugetlb WORKDIR [STEPS [SLEEP_MS]]");
+        tc_die("usage: tree_unsupported socket|hugetlb|fanotify WORKDIR [STEPS [SLEEP_MS]]");
     int tcp = strcmp(argv[1], "socket") == 0;
-    int inotify = strcmp(argv[1], "inotify") == 0;
     int huge = strcmp(argv[1], "hugetlb") == 0;
-    if (!tcp && !inotify && !huge)
+    int fan = strcmp(argv[1], "fanotify") == 0;
+    if (!tcp && !huge && !fan)
         tc_die("unknown mode %s", argv[1]);
     const char *dir = argv[2];
     long n = tc_arg(argc, argv, 3, 80, 5, 1000000);
@@ -159,18 +160,18 @@ int main(int argc, char **argv)
         if (grand == 0) {
             int gout = tc_create("grandchild.out");
             int in = -1;
-            if (inotify) {
+            if (fan) {
                 if (mkdir("watched", 0755) != 0 && errno != EEXIST)
                     tc_die("mkdir watched: %s", strerror(errno));
                 unlink("watched/new.txt");
-                in = inotify_init1(IN_CLOEXEC);
-                if (in < 0 || inotify_add_watch(in, "watched", IN_CREATE) < 0)
-                    tc_die("inotify: %s", strerror(errno));
+                in = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_CLOEXEC, O_RDONLY);
+                if (in < 0 || fanotify_mark(in, FAN_MARK_ADD, FAN_CREATE, AT_FDCWD, "watched") != 0)
+                    tc_die("fanotify: %s", strerror(errno));
                 announce(in);
             }
             uint64_t g = steps(gout, "grandchild", 0x2468ULL, sub, sleep_ms);
-            if (inotify)
-                use_inotify(gout, in);
+            if (fan)
+                use_fanotify(gout, in);
             _exit((int)(g % 50) + 1);
         }
         int s = -1;

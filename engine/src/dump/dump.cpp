@@ -10,6 +10,7 @@
 #include "process/frozen_tree.hpp"
 #include "process/namespace_ids.hpp"
 #include "shared_memory/dump_shared_memory.hpp"
+#include "timers/dump_timers.hpp"
 #include "unnamed_files/dump_unnamed_files.hpp"
 
 #include <sys/utsname.h>
@@ -59,7 +60,7 @@ void dump_process_memory(ProcessState& process, const std::filesystem::path& sta
     }
 }
 
-// Regions and fds of every process, each classified by its kind: what
+// Regions, fds and POSIX timers of every process, each classified by its kind: what
 // cannot be restored is refused here, before any process is touched.
 std::vector<ProcessState> survey(const FrozenTree& tree)
 {
@@ -69,6 +70,7 @@ std::vector<ProcessState> survey(const FrozenTree& tree)
         p.pid = frozen->pid();
         p.regions = read_regions(frozen->pid());
         p.fds = read_fds(frozen->pid());
+        p.timers.posix = describe_posix_timers(frozen->pid(), frozen->tids());
         states.push_back(std::move(p));
     }
     link_descriptions(states);
@@ -104,7 +106,7 @@ DumpResult dump(const DumpOptions& options)
     for (std::size_t i = 0; i < states.size(); ++i) {
         const auto& frozen = *tree.processes()[i];
         auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
-        auto process = read_task_state(frozen, syscall_ip, states[i].regions, residency[i]);
+        auto process = read_task_state(frozen, syscall_ip, states[i], residency[i]);
         process.regions = read_regions(frozen.pid());  // without the scratch page injection used
         process.fds = std::move(states[i].fds);
         checkpoint.processes.push_back(std::move(process));

@@ -1,5 +1,6 @@
 #include "event_fds/dump_event_fds.hpp"
 
+#include "core/durations.hpp"
 #include "core/error.hpp"
 #include "core/proc.hpp"
 
@@ -10,8 +11,6 @@
 namespace stasis {
 
 namespace {
-
-constexpr std::int64_t ns_per_s = 1000000000;
 
 std::uint64_t number(const std::string& fdinfo, const std::string& key, int base)
 {

@@ -1,5 +1,6 @@
 #include "event_fds/restore_event_fds.hpp"
 
+#include "core/durations.hpp"
 #include "core/kernel_abi.hpp"
 
 #include <signal.h>
@@ -14,8 +15,6 @@ namespace stasis {
 
 namespace {
 
-constexpr std::int64_t ns_per_s = 1000000000;
-
 sigset_t to_sigset(std::uint64_t mask)
 {
     sigset_t set;
@@ -26,11 +25,6 @@ sigset_t to_sigset(std::uint64_t mask)
         }
     }
     return set;
-}
-
-timespec to_timespec(std::int64_t ns)
-{
-    return {static_cast<time_t>(ns / ns_per_s), static_cast<long>(ns % ns_per_s)};
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "event_fds/event_fd_kinds.hpp"
 #include "files/file_kinds.hpp"
+#include "inotify/inotify_kind.hpp"
 #include "pipes/pipe_kind.hpp"
 #include "terminals/terminal_kind.hpp"
 #include "unnamed_files/unnamed_file_kind.hpp"
@@ -19,6 +20,7 @@ const std::vector<const FdKindOps*>& fd_kinds()
         &unnamed_file_kind(),  // before file: a deleted file is a regular file too
         &file_kind(),    &terminal_kind(), &device_kind(),   &pipe_kind(),  &inherit_kind(),
         &eventfd_kind(), &signalfd_kind(), &timerfd_kind(), &epoll_kind(),
+        &inotify_kind(),
     };
     return kinds;
 }

@@ -4,6 +4,7 @@
 // other fds of the tree, and the state that its kind alone knows (detail,
 // typed by the kind).
 #include "event_fds/event_fd_state.hpp"
+#include "inotify/inotify_state.hpp"
 #include "terminals/terminal_state.hpp"
 #include "unnamed_files/unnamed_file_state.hpp"
 
@@ -15,12 +16,12 @@
 
 namespace stasis {
 
-enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file };
+enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify };
 
 // A kind's own state; std::monostate for kinds that have none (a path and
 // an offset say everything). A new kind with state of its own adds it here.
-using FdDetail =
-    std::variant<std::monostate, TerminalState, EventFdState, SignalFdState, TimerFdState, EpollState, UnnamedFileRef>;
+using FdDetail = std::variant<std::monostate, TerminalState, EventFdState, SignalFdState, TimerFdState, EpollState,
+                              UnnamedFileRef, InotifyState>;
 
 struct FdState {
     int fd = -1;

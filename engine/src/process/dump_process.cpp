@@ -10,6 +10,7 @@
 #include "process/process_attributes.hpp"
 #include "process/signals.hpp"
 #include "threads/dump_threads.hpp"
+#include "timers/dump_timers.hpp"
 
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -77,9 +78,10 @@ std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& reg
     throw Error("process " + std::to_string(pid) + " has no vDSO with a syscall instruction");
 }
 
-ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip,
-                             const std::vector<Region>& regions, SharedResidency& residency)
+ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip, const ProcessState& surveyed,
+                             SharedResidency& residency)
 {
+    const auto& regions = surveyed.regions;
     ProcessState p;
     p.pid = frozen.pid();
     read_identity(p);
@@ -87,6 +89,7 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
         p.threads.push_back(read_thread(p.pid, tid));
     }
     p.shared_pending = to_siginfo_bytes(ptrace::peek_pending(p.pid, true));
+    p.timers = surveyed.timers;
 
     SyscallInjector leader(p.pid, syscall_ip);
     std::uint64_t scratch = leader.checked("mmap of a scratch page", SYS_mmap,
@@ -100,6 +103,7 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
         p.attributes = read_process_attributes(p.pid, leader, scratch);
         residency = read_shared_residency(p.pid, leader, scratch, regions);
         p.sysv_segments = read_sysv_segments(p.pid, leader, scratch, regions);
+        read_timer_times(p.pid, leader, scratch, p.timers);
         for (auto& t : p.threads) {
             SyscallInjector inj(t.tid, syscall_ip);
             read_thread_by_injection(p.pid, t, inj, scratch);

@@ -12,11 +12,12 @@
 
 namespace stasis {
 
-// Fills everything but regions and fds, and the residency of the given
-// regions' shared memory. The threads are left stopped with their registers
-// as found (interrupted syscalls set to restart).
-ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip,
-                             const std::vector<Region>& regions, SharedResidency& residency);
+// Fills everything but regions and fds, the residency of the surveyed
+// regions' shared memory, and the times of the surveyed timers. The threads
+// are left stopped with their registers as found (interrupted syscalls set
+// to restart).
+ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip, const ProcessState& surveyed,
+                             SharedResidency& residency);
 
 // The address of a `syscall` instruction in the process's vDSO.
 std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions);

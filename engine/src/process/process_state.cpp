@@ -24,7 +24,8 @@ void to_json(nlohmann::json& j, const ProcessState& p)
          {"threads", p.threads},
          {"regions", p.regions},
          {"fds", p.fds},
-         {"sysv_segments", p.sysv_segments}};
+         {"sysv_segments", p.sysv_segments},
+         {"timers", p.timers}};
 }
 
 void from_json(const nlohmann::json& j, ProcessState& p)
@@ -44,6 +45,9 @@ void from_json(const nlohmann::json& j, ProcessState& p)
     // before them restores with their defaults, as it would have then.
     if (j.contains("attributes")) {
         j.at("attributes").get_to(p.attributes);
+    }
+    if (j.contains("timers")) {
+        j.at("timers").get_to(p.timers);
     }
     j.at("mm").get_to(p.mm);
     j.at("sigactions").get_to(p.sigactions);

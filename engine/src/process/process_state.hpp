@@ -2,13 +2,14 @@
 // What the image keeps of one process: identity and place in the tree,
 // attributes (cwd, umask, limits, prctl settings), signal handlers and the process-wide
 // signal queue, and the parts each kind of kernel object records: threads,
-// memory, fds, SysV segments.
+// memory, fds, SysV segments, timers.
 #include "files/fd_state.hpp"
 #include "memory/region.hpp"
 #include "process/process_attributes.hpp"
 #include "process/signal_state.hpp"
 #include "shared_memory/sysv_segment.hpp"
 #include "threads/thread_state.hpp"
+#include "timers/timer_state.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 #include <sys/types.h>
@@ -37,6 +38,7 @@ struct ProcessState {
     std::vector<Region> regions;
     std::vector<FdState> fds;
     std::vector<SysvSegment> sysv_segments;  // those this process has attached
+    TimerState timers;
 };
 
 void to_json(nlohmann::json& j, const ProcessState& p);

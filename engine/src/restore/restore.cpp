@@ -17,6 +17,7 @@
 #include "terminals/restore_terminal.hpp"
 #include "terminals/terminal_relay.hpp"
 #include "threads/restore_threads.hpp"
+#include "timers/restore_timers.hpp"
 #include "unnamed_files/restore_unnamed_files.hpp"
 
 #include <signal.h>
@@ -57,6 +58,7 @@ std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image
     restore_sigactions(ctx, p);
     finish_fds(ctx, p, fds_rebuilt);
     auto tids = restore_threads(ctx, p, parent_restored);
+    restore_timers(ctx, p, tids);
     restore_process_attributes(ctx, p.attributes);
     unmap_injection_area(ctx);
     return tids;
