@@ -28,12 +28,7 @@ done
 read -r child _ < <(cat /proc/"$JOB_PID"/task/*/children)
 log "vfork child $child"
 failed="^stasis run: checkpoint gen-[0-9]+ failed \(periodic\): process $JOB_PID \(vfork_child\) could not be stopped within 2s: in vfork, waiting for child $child; the job runs on, gen-[0-9]+ is kept\$"
-deadline=$((SECONDS + $(budget 30)))
-until (($(log_lines "$failed") >= 1)); do
-    alive "$AGENT_PID" || fail "stasis run ended during the vfork: $(tail -5 "$AGENT_LOG")"
-    ((SECONDS < deadline)) || fail "no failed checkpoint naming the vfork parent within 30 s: $(tail -5 "$AGENT_LOG")"
-    sleep 0.05
-done
+wait_log_lines "$failed" 1 30
 line=$(grep -E "$failed" "$AGENT_LOG" | head -1)
 log "ok: $line"
 kept=${line##*, }

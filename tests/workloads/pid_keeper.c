@@ -10,24 +10,9 @@
  * the first step that finds it changed) and a "result ..." line. The output
  * depends only on the arguments.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <stdint.h>
-#include <stdio.h>
+#include "tree_common.h"
+
 #include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "workload_args.h"
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
 
 static void lock_path(char *path, size_t size, const char *dir, pid_t pid)
 {
@@ -41,7 +26,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[1];
-    long steps = workload_arg("pid_keeper", argc, argv, 2, 100, 1, 1000000L);
+    tc_prog = "pid_keeper";
+    long steps = tc_arg(argc, argv, 2, 100, 1, 1000000L);
     pid_t recorded = getpid();
     char path[4096];
     lock_path(path, sizeof path, dir, recorded);
@@ -66,13 +52,9 @@ int main(int argc, char **argv)
                    (int)now, (int)tid, path, access(path, F_OK) == 0 ? "exists" : "is missing");
             changed = 1;
         }
-        for (long i = 0; i < 200000; i++) {
-            acc ^= acc << 13;
-            acc ^= acc >> 7;
-            acc ^= acc << 17;
-        }
+        acc = tc_work(acc, 200000);
         printf("step %ld acc=%016" PRIx64 "\n", s, acc);
-        sleep_ms(20);
+        tc_sleep_ms(20);
     }
     if (!changed)
         printf("pid kept\n");

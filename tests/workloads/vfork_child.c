@@ -11,29 +11,12 @@
  * waits for it and prints "child status N". Then a "result ..." line. The
  * output depends only on the arguments.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <inttypes.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "workload_args.h"
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
+#include "tree_common.h"
 
 static void wait_for_file(const char *path)
 {
     while (access(path, F_OK) != 0)
-        sleep_ms(10);
+        tc_sleep_ms(10);
 }
 
 /* Runs in the vfork child, on the parent's memory: raw calls only. */
@@ -43,7 +26,7 @@ static void child_life(long child_ms, int exec_true)
     int n = snprintf(line, sizeof line, "vfork child sleeping %ld ms\n", child_ms);
     if (write(1, line, (size_t)n) != n)
         _exit(126);
-    sleep_ms(child_ms);
+    tc_sleep_ms(child_ms);
     if (exec_true)
         execl("/bin/true", "true", (char *)NULL);
     _exit(exec_true ? 127 : 7);
@@ -51,9 +34,10 @@ static void child_life(long child_ms, int exec_true)
 
 int main(int argc, char **argv)
 {
-    long steps = workload_arg("vfork_child", argc, argv, 1, 60, 1, 1000000L);
-    long vfork_at = workload_arg("vfork_child", argc, argv, 2, 10, 1, 1000000L);
-    long child_ms = workload_arg("vfork_child", argc, argv, 3, 1000, 0, 600000L);
+    tc_prog = "vfork_child";
+    long steps = tc_arg(argc, argv, 1, 60, 1, 1000000L);
+    long vfork_at = tc_arg(argc, argv, 2, 10, 1, 1000000L);
+    long child_ms = tc_arg(argc, argv, 3, 1000, 0, 600000L);
     if (argc < 5 || (strcmp(argv[4], "exec") != 0 && strcmp(argv[4], "exit") != 0)) {
         fprintf(stderr, "usage: vfork_child STEPS VFORK_AT CHILD_MS exec|exit [GATE]\n");
         return 2;
@@ -78,13 +62,9 @@ int main(int argc, char **argv)
             }
             printf("child status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
         }
-        for (long i = 0; i < 200000; i++) {
-            acc ^= acc << 13;
-            acc ^= acc >> 7;
-            acc ^= acc << 17;
-        }
+        acc = tc_work(acc, 200000);
         printf("step %ld acc=%016" PRIx64 "\n", s, acc);
-        sleep_ms(20);
+        tc_sleep_ms(20);
     }
     printf("result acc=%016" PRIx64 "\n", acc);
     return 0;
