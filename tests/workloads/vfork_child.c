@@ -2,16 +2,25 @@
  * tests of a checkpoint's freeze deadline (a vfork parent cannot be stopped
  * until its child execs or exits).
  *
- * usage: vfork_child STEPS VFORK_AT CHILD_MS exec|exit [GATE]
+ * usage: vfork_child STEPS VFORK_AT CHILD_MS exec|exit|thread-exit [GATE]
  *
  * Each of STEPS steps runs a xorshift loop, prints "step N acc=..." and
  * sleeps 20 ms. Before step VFORK_AT (once the file GATE exists, when given)
  * it vforks: the child writes "vfork child sleeping CHILD_MS ms", sleeps,
- * then execs /bin/true (exec) or exits with status 7 (exit); the parent
- * waits for it and prints "child status N". Then a "result ..." line. The
- * output depends only on the arguments.
+ * then execs /bin/true (exec) or exits with status 7 (exit, thread-exit);
+ * the parent waits for it and prints "child exited N". With thread-exit a
+ * second thread vforks while the first waits for it (pthread_join). Then a
+ * "result ..." line. The output depends only on the arguments.
  */
 #include "tree_common.h"
+
+#include <pthread.h>
+
+struct vfork_plan {
+    long child_ms;
+    int exec_true;
+    int status;  /* as waitpid reports it */
+};
 
 static void wait_for_file(const char *path)
 {
@@ -32,17 +41,31 @@ static void child_life(long child_ms, int exec_true)
     _exit(exec_true ? 127 : 7);
 }
 
+static void *vfork_and_wait(void *arg)
+{
+    struct vfork_plan *plan = arg;
+    pid_t child = vfork();
+    if (child < 0)
+        tc_die("vfork: %s", strerror(errno));
+    if (child == 0)
+        child_life(plan->child_ms, plan->exec_true);
+    plan->status = tc_wait(child);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     tc_prog = "vfork_child";
     long steps = tc_arg(argc, argv, 1, 60, 1, 1000000L);
     long vfork_at = tc_arg(argc, argv, 2, 10, 1, 1000000L);
     long child_ms = tc_arg(argc, argv, 3, 1000, 0, 600000L);
-    if (argc < 5 || (strcmp(argv[4], "exec") != 0 && strcmp(argv[4], "exit") != 0)) {
-        fprintf(stderr, "usage: vfork_child STEPS VFORK_AT CHILD_MS exec|exit [GATE]\n");
+    const char *how = argc > 4 ? argv[4] : "";
+    int in_thread = strcmp(how, "thread-exit") == 0;
+    if (strcmp(how, "exec") != 0 && strcmp(how, "exit") != 0 && !in_thread) {
+        fprintf(stderr, "usage: vfork_child STEPS VFORK_AT CHILD_MS exec|exit|thread-exit [GATE]\n");
         return 2;
     }
-    int exec_true = strcmp(argv[4], "exec") == 0;
+    struct vfork_plan plan = { child_ms, strcmp(how, "exec") == 0, 0 };
     const char *gate = argc > 5 ? argv[5] : NULL;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -52,15 +75,12 @@ int main(int argc, char **argv)
         if (s == vfork_at) {
             if (gate)
                 wait_for_file(gate);
-            pid_t child = vfork();
-            if (child == 0)
-                child_life(child_ms, exec_true);
-            int status = 0;
-            if (child < 0 || waitpid(child, &status, 0) != child) {
-                perror("vfork_child: vfork/waitpid");
-                return 1;
-            }
-            printf("child status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+            pthread_t thread;
+            if (!in_thread)
+                vfork_and_wait(&plan);
+            else if (pthread_create(&thread, NULL, vfork_and_wait, &plan) != 0 || pthread_join(thread, NULL) != 0)
+                tc_die("cannot run the vforking thread");
+            printf("child %s\n", tc_status(plan.status));
         }
         acc = tc_work(acc, 200000);
         printf("step %ld acc=%016" PRIx64 "\n", s, acc);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace stasis {
@@ -57,24 +58,25 @@ void FrozenProcess::throw_traced(pid_t tid) const
 bool FrozenProcess::interrupt(pid_t tid, const FreezeDeadline& deadline)
 {
     ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    std::optional<int> status;
     try {
-        auto status = ptrace::wait_stop_until(tid, deadline.at);
+        status = ptrace::wait_stop_until(tid, deadline.at);
         // A signal raced with the interrupt: let it be delivered, then the
         // interrupt's stop follows.
         while (status && (*status >> 16) != PTRACE_EVENT_STOP) {
             ::ptrace(PTRACE_CONT, tid, nullptr, WSTOPSIG(*status));
             status = ptrace::wait_stop_until(tid, deadline.at);
         }
-        if (!status) {
-            throw deadline.missed_by(pid_, tid);
-        }
-        return true;
     } catch (const Error&) {
         if (tid == pid_) {
             throw;
         }
         return false;
     }
+    if (!status) {
+        throw deadline.missed_by(pid_, tid);
+    }
+    return true;
 }
 
 // Threads may be created while we attach; repeat until a listing shows no
