@@ -32,7 +32,7 @@ wait_vfork() {
     VFORKER=
     for p in $(tree_pids "$pid"); do
         for t in $(ls "/proc/$p/task" 2>/dev/null); do
-            if [[ $(cat "/proc/$p/comm" 2>/dev/null) == vfork_child && $(task_state "$p" "$t") == D ]]; then
+            if [[ $(cat "/proc/$p/comm" 2>/dev/null) == vfork_child && $(proc_state "$p" "$t") == D ]]; then
                 VFORKER=$p VTASK=$t
             fi
         done
@@ -42,13 +42,6 @@ wait_vfork() {
     log "vfork parent: task $VTASK of process $VFORKER, child $VCHILD"
 }
 
-task_state() {
-    local line
-    line=$(cat "/proc/$1/task/$2/stat" 2>/dev/null) || return 0
-    line=${line##*) }
-    echo "${line%% *}"
-}
-
 # let_go WHAT PID...: every task of each process runs on, neither stopped
 # nor traced.
 let_go() {
@@ -56,7 +49,7 @@ let_go() {
     shift
     for p in "$@"; do
         for t in $(ls "/proc/$p/task" 2>/dev/null); do
-            st=$(task_state "$p" "$t")
+            st=$(proc_state "$p" "$t")
             tracer=$(awk '/^TracerPid:/ {print $2}' "/proc/$p/task/$t/status" 2>/dev/null)
             if [[ $st == [tTZ] || ${tracer:-0} != 0 ]]; then
                 check_fail "$what: task $t of pid $p ($(cat "/proc/$p/comm" 2>/dev/null)) is stopped or traced: state $st, TracerPid $tracer"
