@@ -14,12 +14,7 @@ wait_generation "$ROOT" 1 30
 # Only the agent's limit: the job's own writes go on.
 prlimit --pid "$AGENT_PID" --fsize=4096:unlimited || fail "prlimit on the agent failed"
 failure='^stasis run: checkpoint gen-[0-9]+ failed \(periodic\): .*File too large.*; the job runs on, gen-[0-9]+ is kept$'
-deadline=$((SECONDS + $(budget 30)))
-until (($(log_lines "$failure") >= 2)); do
-    alive "$JOB_PID" || fail "the job ended while checkpoints failed: $(tail -3 "$AGENT_LOG")"
-    ((SECONDS < deadline)) || fail "no two failed checkpoints logged in 30 s: $(tail -4 "$AGENT_LOG")"
-    sleep 0.05
-done
+wait_log_lines "$failure" 2 30
 kept=$(latest_number "$ROOT")
 grep -E -- "$failure" "$AGENT_LOG" | tail -1 | grep -q "gen-$(printf '%06d' "$kept") is kept" ||
     fail "the failure line does not name the kept generation gen $kept: $(grep -E -- "$failure" "$AGENT_LOG" | tail -1)"

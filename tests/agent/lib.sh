@@ -112,6 +112,17 @@ log_lines() {
     grep -Ec -- "$1" "$AGENT_LOG"
 }
 
+# wait_log_lines REGEX N SECS: wait until N lines of the agent's log match
+# REGEX (extended); the job must keep running meanwhile.
+wait_log_lines() {
+    local re=$1 want=$2 deadline=$((SECONDS + $(budget "$3")))
+    until (($(log_lines "$re") >= want)); do
+        alive "$JOB_PID" || fail "the job ended before $want log line(s) matched /$re/: $(tail -3 "$AGENT_LOG")"
+        ((SECONDS < deadline)) || fail "fewer than $want log line(s) matched /$re/ in $3 s: $(tail -4 "$AGENT_LOG")"
+        sleep 0.05
+    done
+}
+
 # --- one job per test ---------------------------------------------------------
 # A test's job is JOB_CMD: run uninterrupted for a reference output in
 # $T/ref/out, and under the agent with stdout $T/run/out and checkpoint

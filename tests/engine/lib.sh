@@ -85,10 +85,11 @@ finish() {
     exit 0
 }
 
-# Process state letter (R, S, D, T, t, Z ...) or empty if there is no such process.
+# proc_state PID [TID]: state letter (R, S, D, T, t, Z ...) of the process, or
+# of its thread TID; empty if there is no such process.
 proc_state() {
     local line
-    line=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    line=$(cat "/proc/$1${2:+/task/$2}/stat" 2>/dev/null) || return 0
     line=${line##*) }
     echo "${line%% *}"
 }

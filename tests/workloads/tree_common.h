@@ -1,5 +1,5 @@
 /* tree_common.h: small helpers shared by the process-tree workloads
- * (tree_*.c). Header-only; every function is static inline.
+ * (tree_*.c) and a few others. Header-only; every function is static inline.
  *
  * Every blocking call restarts after EINTR, since a checkpoint may interrupt
  * it, and every wait that depends on another process of the tree has a

@@ -5,10 +5,15 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 
 namespace stasis {
+
+// How long a checkpoint waits for every task of the job to stop before it
+// gives up (`--freeze-timeout`).
+inline constexpr std::chrono::seconds default_freeze_timeout{10};
 
 struct DumpOptions {
     pid_t pid = 0;
@@ -18,6 +23,9 @@ struct DumpOptions {
     image::Codec codec = image::Codec::zstd;
     int level = 1;
     unsigned workers = 2;
+    // A task that is not stopped by then (a vfork parent, uninterruptible
+    // sleep) fails the dump, naming it; every task is let go as it was.
+    std::chrono::seconds freeze_timeout = default_freeze_timeout;
 };
 
 struct DumpResult {

@@ -1,6 +1,7 @@
 #pragma once
 // `stasis run`: a job under the agent, checkpointed every interval and
 // guarded against the signals a scheduler ends it with (docs/run.md).
+#include <stasis/dump.hpp>
 #include <stasis/image.hpp>
 #include <stasis/site_config.hpp>
 
@@ -20,6 +21,9 @@ struct RunOptions {
     // (a scheduler's time limit, less a margin for the checkpoint).
     std::optional<std::chrono::seconds> stop_after;
     bool keep_output = false;  // DumpOptions::keep_output for every checkpoint
+    // How long stopping the job for a checkpoint may take: the guard's
+    // release, then DumpOptions::freeze_timeout.
+    std::chrono::seconds freeze_timeout = default_freeze_timeout;
     image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
     int level = 1;
     // Where a run on a ROOT that holds generations starts from: by default

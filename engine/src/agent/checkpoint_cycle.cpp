@@ -3,6 +3,7 @@
 #include "agent/guarded_signals.hpp"
 #include "agent/replayed_signal.hpp"
 #include "agent/run_log.hpp"
+#include "core/error.hpp"
 #include "core/human_size.hpp"
 
 #include <stasis/dump.hpp>
@@ -14,11 +15,12 @@ namespace stasis::agent {
 void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job)
 {
     run_log().debug("checkpoint ({}): releasing the job to the dumper", reason);
-    auto held = tracer.release_all(events);
+    auto released = tracer.release_all(events, FreezeDeadline(options_.freeze_timeout));
+    const auto& held = released.held;
     run_log().debug("released the job; {} guarded signal(s) held back", held.size());
     std::optional<std::string> committed;
     if (!tracer.root_status()) {
-        committed = dump_next(tracer.root(), reason, end_job);
+        committed = dump_next(tracer.root(), reason, end_job, released.unstoppable);
     }
     if (committed) {
         publish(*committed);
@@ -31,12 +33,16 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
     JobTracer::deliver(held);
 }
 
-std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::string& reason, bool end_job)
+std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::string& reason, bool end_job,
+                                                      const std::optional<std::string>& unstoppable)
 {
     std::string name = "of the next generation";
     try {
         auto dir = store_.next_dir();
         name = dir.filename().string();
+        if (unstoppable) {
+            throw Error(*unstoppable);  // the guard could not let go of the job: this checkpoint fails
+        }
         DumpOptions options;
         options.pid = root;
         options.dir = dir;
@@ -44,6 +50,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.keep_output = options_.keep_output;
         options.codec = options_.codec;
         options.level = options_.level;
+        options.freeze_timeout = options_.freeze_timeout;
         auto result = dump(options);
         if (discard_if_replaying(name)) {
             return std::nullopt;

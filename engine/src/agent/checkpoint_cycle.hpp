@@ -31,7 +31,9 @@ public:
     void run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job);
 
 private:
-    std::optional<std::string> dump_next(pid_t root, const std::string& reason, bool end_job);
+    // unstoppable: why the job could not be let go of (JobTracer::Released).
+    std::optional<std::string> dump_next(pid_t root, const std::string& reason, bool end_job,
+                                         const std::optional<std::string>& unstoppable);
     bool discard_if_replaying(const std::string& generation);
     void publish(const std::string& generation);
 

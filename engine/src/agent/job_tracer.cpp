@@ -218,7 +218,12 @@ void JobTracer::handle(const TaskEvent& event)
         if (is_group_stop(signo) && !task->second.starting) {
             listen(task);
         } else {
-            task->second.starting = false;
+            if (task->second.starting) {
+                // Seized by a dump that gave up before it stopped, it has
+                // the dump's options, not the guard's.
+                ::ptrace(PTRACE_SETOPTIONS, event.pid, nullptr, trace_options);
+                task->second.starting = false;
+            }
             resume(task, 0);  // a new task's first stop, or our interrupt
         }
         break;
@@ -322,13 +327,13 @@ void JobTracer::detach_stopped()
     }
 }
 
-std::vector<HeldSignal> JobTracer::release_all(EventSource& events)
+Released JobTracer::release_all(EventSource& events, const FreezeDeadline& deadline)
 {
     stopping_ = true;
     interrupt_all();
     detach_stopped();
-    while (!tasks_.empty()) {
-        if (auto event = events.next(Clock::now() + stop_recheck)) {
+    while (!tasks_.empty() && Clock::now() < deadline.at) {
+        if (auto event = events.next(std::min(Clock::now() + stop_recheck, deadline.at))) {
             handle(*event);
         } else {
             interrupt_all();  // forgets what ended without an event for us
@@ -336,7 +341,12 @@ std::vector<HeldSignal> JobTracer::release_all(EventSource& events)
         detach_stopped();
     }
     stopping_ = false;
-    return std::exchange(held_, {});
+    Released released{std::exchange(held_, {}), std::nullopt};
+    if (!tasks_.empty()) {
+        const auto& [tid, task] = *tasks_.begin();
+        released.unstoppable = deadline.missed_by(task.tgid, tid).what();
+    }
+    return released;
 }
 
 void JobTracer::deliver(const std::vector<HeldSignal>& signals)

@@ -7,12 +7,14 @@
 // other signal passes at once and unchanged, and group-stops are kept with
 // PTRACE_LISTEN as if nobody traced the job.
 #include "agent/event_source.hpp"
+#include "process/freeze_deadline.hpp"
 
 #include <sys/types.h>
 
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace stasis::agent {
@@ -21,6 +23,13 @@ struct HeldSignal {
     pid_t tid = 0;
     pid_t tgid = 0;
     int signo = 0;
+};
+
+struct Released {
+    std::vector<HeldSignal> held;  // guarded signals held back, for deliver()
+    // Set when a task did not stop by the deadline: it says which and why.
+    // The others run on, let go; that one is still held.
+    std::optional<std::string> unstoppable;
 };
 
 class JobTracer {
@@ -60,8 +69,10 @@ public:
     // Stops and detaches every task, so that another tracer (stasis::dump)
     // can attach. Held signals are suppressed and returned, to be delivered
     // again by deliver() once the job is held again; other signals that
-    // arrive meanwhile are handed over at the detach.
-    std::vector<HeldSignal> release_all(EventSource& events);
+    // arrive meanwhile are handed over at the detach. Gives up at the
+    // deadline on a task that does not stop, which then resumes as soon as
+    // it stops.
+    Released release_all(EventSource& events, const FreezeDeadline& deadline);
 
     // Sends each held signal again to its thread; the guard passes it on.
     static void deliver(const std::vector<HeldSignal>& signals);

@@ -1,6 +1,7 @@
 // The `stasis` command: parses the command line and turns every error into
 // one line on stderr (exit 1; usage errors exit 2).
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "slurm_task.hpp"
 #include <stasis/dump.hpp>
 #include <stasis/error.hpp>
@@ -40,6 +41,7 @@ void add_dump(CLI::App& app, Commands& c)
     cmd->add_option("--compress", c.compress, "Page compression")
         ->check(CLI::IsMember({"zstd", "none"}))
         ->capture_default_str();
+    stasis::cli::add_freeze_timeout(*cmd, c.dump.freeze_timeout);
     cmd->callback([&c] {
         c.dump.codec = stasis::image::codec_from_name(c.compress);
         auto r = stasis::dump(c.dump);

@@ -2,7 +2,7 @@
 #include <stasis/generation_name.hpp>
 #include <stasis/run.hpp>
 #include "commands.hpp"
-#include "stasis/config_error.hpp"
+#include "duration_option.hpp"
 #include "stasis/duration.hpp"
 
 #include <cstdlib>
@@ -24,20 +24,6 @@ struct RunArguments {
     std::string resume_from;  // empty: not given
     std::string log_level = "info";
 };
-
-CLI::Validator duration_validator()
-{
-    return CLI::Validator(
-        [](const std::string& text) {
-            try {
-                parse_duration(text);
-                return std::string();
-            } catch (const ConfigError& e) {
-                return std::string(e.what());
-            }
-        },
-        "DUR");
-}
 
 // A generation of ROOT by its name alone: a path could lead anywhere.
 CLI::Validator generation_validator()
@@ -97,6 +83,7 @@ void add_run(CLI::App& app)
     cmd->add_option("--stop-after", args->stop_after,
                     "Checkpoint, end the job and exit 75 this long after the start (a time limit less a margin)")
         ->check(duration_validator());
+    add_freeze_timeout(*cmd, args->options.freeze_timeout);
     cmd->add_flag("--keep-output", args->options.keep_output,
                   "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
     cmd->add_option("--compress", args->compress, "Page compression of every checkpoint")

@@ -71,6 +71,17 @@ std::vector<pid_t> threads(pid_t pid)
     return tids;
 }
 
+std::vector<pid_t> thread_children(pid_t pid, pid_t tid)
+{
+    std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/children"));
+    std::vector<pid_t> children;
+    pid_t child = 0;
+    while (in >> child) {
+        children.push_back(child);
+    }
+    return children;
+}
+
 std::string key_value(std::string_view text, std::string_view key)
 {
     for (std::size_t at = 0; at < text.size();) {

@@ -20,6 +20,8 @@ std::string read_comm(const std::string& path);
 std::vector<long> numbered_entries(const std::string& dir);
 
 std::vector<pid_t> threads(pid_t pid);  // leader first
+// The children that thread tid of process pid created (task/TID/children).
+std::vector<pid_t> thread_children(pid_t pid, pid_t tid);
 
 // The value of the "Key:\tvalue" line for key in text such as
 // /proc/PID/status or an fdinfo, trimmed; "" if there is none.

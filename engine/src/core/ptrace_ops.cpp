@@ -10,8 +10,10 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <thread>
 
 namespace stasis::ptrace {
 
@@ -19,6 +21,10 @@ namespace {
 
 constexpr std::size_t xstate_max = 64 * 1024;
 constexpr std::size_t xcr0_offset = 464;  // first word of fxsave's sw_reserved
+// How often wait_stop_until looks: quickly at first (most tasks stop at
+// once), then no more than a hundred times a second.
+constexpr auto first_look = std::chrono::microseconds(50);
+constexpr auto last_look = std::chrono::milliseconds(10);
 
 std::string tid_str(pid_t tid)
 {
@@ -44,6 +50,14 @@ bool fails_with_eintr_when_interrupted(long nr)
     }
 }
 
+int stop_status(pid_t tid, int status)
+{
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        throw Error(tid_str(tid) + " ended while stasis held it");
+    }
+    return status;
+}
+
 }  // namespace
 
 int wait_stop(pid_t tid)
@@ -52,10 +66,30 @@ int wait_stop(pid_t tid)
     if (waitpid_uninterrupted(tid, status, __WALL) < 0) {
         throw sys_error("waiting for " + tid_str(tid));
     }
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
-        throw Error(tid_str(tid) + " ended while stasis held it");
+    return stop_status(tid, status);
+}
+
+// Polled: a blocking waitpid cannot be given a deadline, and a signal to
+// end it would reach the whole of stasis (the agent's loop too).
+std::optional<int> wait_stop_until(pid_t tid, std::chrono::steady_clock::time_point deadline)
+{
+    std::chrono::steady_clock::duration pause = first_look;
+    for (;;) {
+        int status = 0;
+        pid_t got = waitpid_uninterrupted(tid, status, __WALL | WNOHANG);
+        if (got < 0) {
+            throw sys_error("waiting for " + tid_str(tid));
+        }
+        if (got == tid) {
+            return stop_status(tid, status);
+        }
+        auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) {
+            return std::nullopt;
+        }
+        std::this_thread::sleep_for(std::min(pause, deadline - now));
+        pause = std::min<std::chrono::steady_clock::duration>(pause * 2, last_look);
     }
-    return status;
 }
 
 user_regs_struct get_regs(pid_t tid)

@@ -5,13 +5,18 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace stasis::ptrace {
 
 // Waits for the next state change of tid (__WALL); throws if it exited.
 int wait_stop(pid_t tid);
+// The same, giving up at deadline (nothing then): a task may take for ever
+// to reach a stop (a vfork parent, uninterruptible sleep).
+std::optional<int> wait_stop_until(pid_t tid, std::chrono::steady_clock::time_point deadline);
 
 user_regs_struct get_regs(pid_t tid);
 void set_regs(pid_t tid, const user_regs_struct& regs);

@@ -96,7 +96,7 @@ DumpResult totals(const Checkpoint& checkpoint)
 DumpResult dump(const DumpOptions& options)
 {
     auto started = std::chrono::steady_clock::now();
-    FrozenTree tree(options.pid);
+    FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout));
     auto states = survey(tree);
 
     image::GenerationWriter generation(options.dir);

@@ -10,15 +10,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace stasis {
 
-FrozenProcess::FrozenProcess(pid_t pid) : pid_(pid)
+FrozenProcess::FrozenProcess(pid_t pid, const FreezeDeadline& deadline) : pid_(pid)
 {
     check_access();
     try {
-        seize_all();
+        seize_all(deadline);
     } catch (...) {
         release();
         throw;
@@ -41,42 +42,46 @@ void FrozenProcess::check_access() const
     }
     auto tracer = proc::status_field(pid_, "TracerPid");
     if (!tracer.empty() && tracer != "0") {
-        std::string comm;
-        try {
-            comm = proc::read_text("/proc/" + tracer + "/comm");
-            comm.erase(comm.find_last_not_of('\n') + 1);
-        } catch (const Error&) {
-        }
-        throw Error("process " + std::to_string(pid_) + " is already traced by pid " + tracer +
-                    (comm.empty() ? "" : " (" + comm + ")") + "; checkpoint it through that tracer");
+        throw_traced(pid_);
     }
+}
+
+// Another tracer holds tid: it is not stasis's to stop, now or later.
+void FrozenProcess::throw_traced(pid_t tid) const
+{
+    throw Error(task_name(pid_, tid) + " cannot be checkpointed: " + stop_obstacle(pid_, tid) +
+                "; checkpoint it through that tracer");
 }
 
 // Returns false when a thread other than the leader ended before it
 // stopped.
-bool FrozenProcess::interrupt(pid_t tid)
+bool FrozenProcess::interrupt(pid_t tid, const FreezeDeadline& deadline)
 {
     ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    std::optional<int> status;
     try {
-        int status = ptrace::wait_stop(tid);
+        status = ptrace::wait_stop_until(tid, deadline.at);
         // A signal raced with the interrupt: let it be delivered, then the
         // interrupt's stop follows.
-        while ((status >> 16) != PTRACE_EVENT_STOP) {
-            ::ptrace(PTRACE_CONT, tid, nullptr, WSTOPSIG(status));
-            status = ptrace::wait_stop(tid);
+        while (status && (*status >> 16) != PTRACE_EVENT_STOP) {
+            ::ptrace(PTRACE_CONT, tid, nullptr, WSTOPSIG(*status));
+            status = ptrace::wait_stop_until(tid, deadline.at);
         }
-        return true;
     } catch (const Error&) {
         if (tid == pid_) {
             throw;
         }
         return false;
     }
+    if (!status) {
+        throw deadline.missed_by(pid_, tid);
+    }
+    return true;
 }
 
 // Threads may be created while we attach; repeat until a listing shows no
 // thread we do not hold (a held thread cannot create more).
-void FrozenProcess::seize_all()
+void FrozenProcess::seize_all(const FreezeDeadline& deadline)
 {
     for (;;) {
         bool added = false;
@@ -85,14 +90,18 @@ void FrozenProcess::seize_all()
                 continue;
             }
             if (::ptrace(PTRACE_SEIZE, tid, nullptr, PTRACE_O_TRACESYSGOOD) < 0) {
-                if (errno == ESRCH) {
+                int err = errno;
+                if (err == ESRCH) {
                     continue;  // exited meanwhile
                 }
+                if (err == EPERM && proc::status_field(pid_, tid, "TracerPid") != "0") {
+                    throw_traced(tid);
+                }
                 throw sys_error("cannot attach to thread " + std::to_string(tid) + " of process " +
-                                std::to_string(pid_));
+                                std::to_string(pid_), err);
             }
             tids_.push_back(tid);
-            if (!interrupt(tid)) {
+            if (!interrupt(tid, deadline)) {
                 tids_.pop_back();  // a thread that ended meanwhile is simply gone
                 continue;
             }

@@ -2,6 +2,8 @@
 // A process whose every thread is held in a ptrace stop (PTRACE_SEIZE +
 // PTRACE_INTERRUPT), so its state can be read consistently. Releasing it
 // (destructor) detaches and lets it run on; kill() ends it instead.
+#include "process/freeze_deadline.hpp"
+
 #include <sys/types.h>
 
 #include <vector>
@@ -11,8 +13,12 @@ namespace stasis {
 class FrozenProcess {
 public:
     // Throws an Error naming the reason when pid does not exist, belongs to
-    // another user, or is already traced.
-    explicit FrozenProcess(pid_t pid);
+    // another user, is already traced, or has a thread that does not stop
+    // by the deadline. The threads it stopped are let go then as they were;
+    // one it seized that never stopped stays seized, untouched, until
+    // stasis's thread ends (PTRACE_DETACH needs a stop; the kernel lets go
+    // of a dead tracer's tracees).
+    FrozenProcess(pid_t pid, const FreezeDeadline& deadline);
     ~FrozenProcess();
     FrozenProcess(const FrozenProcess&) = delete;
     FrozenProcess& operator=(const FrozenProcess&) = delete;
@@ -25,8 +31,9 @@ public:
 
 private:
     void check_access() const;
-    void seize_all();
-    bool interrupt(pid_t tid);
+    void seize_all(const FreezeDeadline& deadline);
+    [[noreturn]] void throw_traced(pid_t tid) const;
+    bool interrupt(pid_t tid, const FreezeDeadline& deadline);
     void release() noexcept;
 
     pid_t pid_;

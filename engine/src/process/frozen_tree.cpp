@@ -3,7 +3,6 @@
 #include "core/error.hpp"
 #include "core/proc.hpp"
 
-#include <sstream>
 
 namespace stasis {
 
@@ -13,12 +12,8 @@ std::vector<pid_t> children_of(pid_t pid)
 {
     std::vector<pid_t> children;
     for (pid_t tid : proc::threads(pid)) {
-        std::istringstream in(
-            proc::read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/children"));
-        pid_t child = 0;
-        while (in >> child) {
-            children.push_back(child);
-        }
+        auto of_thread = proc::thread_children(pid, tid);
+        children.insert(children.end(), of_thread.begin(), of_thread.end());
     }
     return children;
 }
@@ -30,21 +25,21 @@ bool is_zombie(pid_t pid)
 
 }  // namespace
 
-FrozenTree::FrozenTree(pid_t root)
+FrozenTree::FrozenTree(pid_t root, const FreezeDeadline& deadline)
 {
-    processes_.push_back(std::make_unique<FrozenProcess>(root));
+    processes_.push_back(std::make_unique<FrozenProcess>(root, deadline));
     // processes_ grows while we walk it: breadth first, parents first.
     for (std::size_t i = 0; i < processes_.size(); ++i) {
-        freeze_children_of(processes_[i]->pid());
+        freeze_children_of(processes_[i]->pid(), deadline);
     }
 }
 
-void FrozenTree::freeze_children_of(pid_t parent)
+void FrozenTree::freeze_children_of(pid_t parent, const FreezeDeadline& deadline)
 {
     for (pid_t child : children_of(parent)) {
         try {
             if (!is_zombie(child)) {
-                processes_.push_back(std::make_unique<FrozenProcess>(child));
+                processes_.push_back(std::make_unique<FrozenProcess>(child, deadline));
                 continue;
             }
         } catch (const Error&) {

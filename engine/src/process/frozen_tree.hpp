@@ -19,7 +19,8 @@ struct Zombie {
 
 class FrozenTree {
 public:
-    explicit FrozenTree(pid_t root);
+    // Every process must be stopped by the deadline (FrozenProcess).
+    FrozenTree(pid_t root, const FreezeDeadline& deadline);
 
     // Parent before child; processes().front() is the root.
     [[nodiscard]] const std::vector<std::unique_ptr<FrozenProcess>>& processes() const { return processes_; }
@@ -29,7 +30,7 @@ public:
     void kill();
 
 private:
-    void freeze_children_of(pid_t parent);
+    void freeze_children_of(pid_t parent, const FreezeDeadline& deadline);
 
     std::vector<std::unique_ptr<FrozenProcess>> processes_;
     std::vector<Zombie> zombies_;

@@ -1,5 +1,5 @@
 #pragma once
-// The namespaces a tree is restored in: an ordinary user may choose pids
+// The namespaces a process tree (a single process too) is restored in: an ordinary user may choose pids
 // only in a user + PID namespace of its own, and anyone may choose SysV ids
 // only in a new IPC namespace. Its init (pid 1) makes the SysV segments,
 // starts the root, and ends with it, passing on its exit status.

@@ -21,15 +21,16 @@ constexpr int exec_failed = 127;
 constexpr std::size_t max_children = 256;
 
 // A process just killed by `dump` may hold its pid a moment longer, until
-// its parent reaps it. A single process may do without its old pid; a
-// process of a tree may not (its parent waits for that pid).
+// its parent reaps it. In a PID namespace of the restore's own every pid is
+// free; as root, a single process whose pid is still taken does without it,
+// a process of a tree may not (its parent waits for that pid).
 long clone_process(pid_t wanted, bool pid_required)
 {
     constexpr int attempts = 20;
     constexpr timespec pause{0, 50'000'000};
     clone_args args{};
     args.exit_signal = SIGCHLD;
-    for (int i = 0; wanted > 0 && i < attempts; ++i) {
+    for (int i = 0; i < attempts; ++i) {
         args.set_tid = reinterpret_cast<std::uint64_t>(&wanted);
         args.set_tid_size = 1;
         long pid = ::syscall(SYS_clone3, &args, sizeof(args));
@@ -38,7 +39,7 @@ long clone_process(pid_t wanted, bool pid_required)
         }
         ::nanosleep(&pause, nullptr);
     }
-    if (wanted > 0 && pid_required) {
+    if (pid_required) {
         errno = EEXIST;
         return -1;
     }
@@ -63,11 +64,8 @@ long clone_process(pid_t wanted, bool pid_required)
     ::_exit(WEXITSTATUS(wait_status));
 }
 
-void join_session_and_group(const SpawnPlan& plan, const ProcessState& p)
+void join_session_and_group(const ProcessState& p)
 {
-    if (!plan.original_ids) {
-        return;
-    }
     // Failures leave the process in its parent's session and group: the
     // saved leader lies outside the tree.
     if (p.sid == p.pid) {
@@ -126,7 +124,7 @@ void apply_process_attributes(const ProcessState& p)
     }
     const auto& terminal = plan.terminal_sessions[index];
     start_terminal_session(terminal);
-    join_session_and_group(plan, p);
+    join_session_and_group(p);
     if (!take_controlling_terminal(terminal)) {
         ::_exit(spawn_failed);
     }
@@ -162,8 +160,7 @@ void apply_process_attributes(const ProcessState& p)
 
 pid_t spawn(const SpawnPlan& plan, std::size_t index)
 {
-    pid_t wanted = plan.original_ids ? (*plan.tree)[index].pid : 0;
-    long pid = clone_process(wanted, plan.tree->size() > 1);
+    long pid = clone_process((*plan.tree)[index].pid, plan.tree->size() > 1);
     if (pid == 0) {
         become(plan, index);
     }

@@ -57,14 +57,13 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
             }
         }
     }
-    plan.original_ids = ::geteuid() == 0 || tree.size() > 1 || !plan.segments.empty();
-    plan.terminal_sessions = terminal_sessions(tree, terminals, plan.original_ids);
+    plan.terminal_sessions = terminal_sessions(tree, terminals);
     return plan;
 }
 
 bool needs_namespace(const SpawnPlan& plan)
 {
-    return (::geteuid() != 0 && plan.tree->size() > 1) || !plan.segments.empty();
+    return ::geteuid() != 0 || !plan.segments.empty();
 }
 
 }  // namespace stasis

@@ -19,7 +19,6 @@ struct SpawnPlan {
     std::vector<std::vector<std::size_t>> children;  // per process: indexes of its children, group leaders first
     std::vector<std::vector<FdPlacement>> placements;
     std::vector<TerminalSession> terminal_sessions;
-    bool original_ids = false;          // processes get their saved pids, sessions and groups
     std::vector<SysvSegment> segments;  // created by the namespace's init
     int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid
     int go_fd = -1;      // one byte per process lets it go on to exec
@@ -28,7 +27,9 @@ struct SpawnPlan {
 SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
                           const SharedMemory& shared, const RestoredTerminals& terminals);
 
-// Whether the tree is restored inside new namespaces (process/namespace_init.hpp).
+// Whether the tree is restored inside new namespaces (process/namespace_init.hpp):
+// always for an ordinary user, whose processes keep their pids only there;
+// as root when it holds SysV segments.
 bool needs_namespace(const SpawnPlan& plan);
 
 }  // namespace stasis

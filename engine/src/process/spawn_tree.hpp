@@ -1,9 +1,10 @@
 #pragma once
 // Creating the restored tree's processes: the same parent/child shape, fds,
 // sessions and groups, each stopped under stasis's ptrace at the exec of its
-// saved program. Unprivileged restores of a tree run in a new user + PID
-// namespace so that every process gets its saved pid back (a shell waits
-// for its children by pid).
+// saved program. Unprivileged restores run in a new user + PID namespace so
+// that every process gets its saved pid back: a shell waits for its
+// children by pid, and a program finds the pid it wrote into a file name, a
+// lock or a log, a single process too.
 #include "files/restore_fds.hpp"
 #include "process/process_state.hpp"
 #include "shared_memory/restore_shared_memory.hpp"

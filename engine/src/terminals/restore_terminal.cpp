@@ -134,7 +134,7 @@ UniqueFd RestoredTerminals::open_slave(const FdState& saved) const
 }
 
 std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& tree,
-                                               const RestoredTerminals& terminals, bool original_ids)
+                                               const RestoredTerminals& terminals)
 {
     std::vector<TerminalSession> sessions(tree.size());
     if (tree.empty() || terminals.empty()) {
@@ -150,7 +150,7 @@ std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& 
         bool new_session = true;
         if (leader != tree.end()) {
             taker = static_cast<std::size_t>(leader - tree.begin());
-            new_session = !original_ids;  // with its pid, it starts its session itself (process/pre_exec)
+            new_session = false;  // with its pid, it starts its session itself (process/pre_exec)
         } else if (tree.front().sid != t.session) {
             continue;  // no process of the tree can lead that session
         }
@@ -158,7 +158,7 @@ std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& 
         s.new_session = new_session;
         s.slave = terminals.slave(t.id);
         s.foreground_own = t.foreground != 0 && t.foreground == tree[taker].pgid;
-        s.foreground = original_ids ? t.foreground : 0;
+        s.foreground = t.foreground;
     }
     return sessions;
 }

@@ -65,7 +65,7 @@ struct TerminalSession {
 // is taken by that leader; one whose leader lies outside by the root, when
 // the root is a member, in a session of its own.
 std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& tree,
-                                               const RestoredTerminals& terminals, bool original_ids);
+                                               const RestoredTerminals& terminals);
 
 // Between fork and exec (async-signal-safe), in this order around joining
 // the saved session and group: setsid() when the process starts the session
