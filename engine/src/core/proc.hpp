@@ -21,6 +21,11 @@ std::vector<long> numbered_entries(const std::string& dir);
 
 std::vector<pid_t> threads(pid_t pid);  // leader first
 
+// A process, none of `except`, holding an fd whose link is `link` ("pipe:[N]",
+// "socket:[N]"); 0 when no process visible to stasis holds one (another
+// user's fds are not visible).
+pid_t find_fd_holder(const std::string& link, const std::vector<pid_t>& except);
+
 // The value of the "Key:\tvalue" line for key in text such as
 // /proc/PID/status or an fdinfo, trimmed; "" if there is none.
 std::string key_value(std::string_view text, std::string_view key);

@@ -11,6 +11,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CpuState, xcr0, xsave_size)
 namespace {
 
 constexpr char kept_output_member[] = "kept_output";
+constexpr char unix_sockets_member[] = "unix_sockets";
 
 }  // namespace
 
@@ -23,6 +24,9 @@ void to_json(nlohmann::json& j, const Checkpoint& c)
          {"processes", c.processes}, {"pipes", c.pipes}};
     if (!c.kept_output.empty()) {
         j[kept_output_member] = c.kept_output;
+    }
+    if (!c.unix_sockets.empty()) {
+        j[unix_sockets_member] = c.unix_sockets;
     }
 }
 
@@ -38,6 +42,9 @@ void from_json(const nlohmann::json& j, Checkpoint& c)
     j.at("pipes").get_to(c.pipes);
     if (auto kept = j.find(kept_output_member); kept != j.end()) {
         kept->get_to(c.kept_output);
+    }
+    if (auto sockets = j.find(unix_sockets_member); sockets != j.end()) {
+        sockets->get_to(c.unix_sockets);
     }
 }
 
