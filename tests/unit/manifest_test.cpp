@@ -693,7 +693,7 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
 
     CHECK(root_fd(m, 10).at("kind") == "unix_socket");
     const json& socket = m.at("unix_sockets").at(0);
-    CHECK(members(socket) == "accepted_from backlog inode listening mode name options pending peer peer_closed "
+    CHECK(members(socket) == "accepted_from backlog inode listening mode name options peer peer_closed pending "
                              "queue shutdown type");
     CHECK(members(socket.at("options")) == "pass_credentials peek_offset receive_buffer receive_low_water "
                                            "receive_timeout_us send_buffer send_timeout_us");

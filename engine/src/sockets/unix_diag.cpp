@@ -58,9 +58,9 @@ void read_attribute(const rtattr* attr, UnixDiag& socket)
     case UNIX_DIAG_VFS: {
         auto vfs = attribute_value<unix_diag_vfs>(attr);
         socket.vfs_inode = vfs.udiag_vfs_ino;
-        // The kernel's new_encode_dev: minor's low byte, major, minor's rest.
+        // The kernel's own dev_t: 12 bits of major above 20 of minor.
         std::uint32_t dev = vfs.udiag_vfs_dev;
-        socket.vfs_dev = makedev((dev & 0xfff00U) >> 8, (dev & 0xffU) | ((dev >> 12) & 0xfff00U));
+        socket.vfs_dev = makedev(dev >> 20, dev & 0xfffffU);
         break;
     }
     case UNIX_DIAG_PEER:
