@@ -491,7 +491,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (chdir(argv[1]) != 0)
         tc_die("chdir %s: %s", argv[1], strerror(errno));
-    char cwd[64];
+    char cwd[100];
     if (getcwd(cwd, sizeof cwd) == NULL)
         tc_die("the work directory's path is too long for socket names");
     static char server_path[108], client_path[108];
