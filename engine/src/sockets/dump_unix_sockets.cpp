@@ -58,7 +58,7 @@ TreeSockets find_tree_sockets(const std::vector<ProcessState>& tree)
     refuse_fd(probe, what);
 }
 
-const UnixDiag& described(const TreeSockets& sockets, const Holder& holder)
+const UnixDiag& kernel_view(const TreeSockets& sockets, const Holder& holder)
 {
     auto it = sockets.table.find(socket_inode(holder.link));
     if (it == sockets.table.end()) {
@@ -76,6 +76,14 @@ const UnixDiag* listener_of_waiting(const TreeSockets& sockets, std::uint32_t cl
         }
     }
     return nullptr;
+}
+
+// A client whose connection waits in a listener's backlog: it has no peer
+// until the connection is accepted.
+bool waits_in_backlog(const TreeSockets& sockets, const UnixDiag& socket)
+{
+    return socket.state == unix_state_connected && socket.peer == 0 &&
+           listener_of_waiting(sockets, socket.inode) != nullptr;
 }
 
 // "socket:[N] (NAME) of process P (COMM)", as much as stasis can see.
@@ -161,9 +169,7 @@ void check_restorable(const TreeSockets& sockets, const Holder& holder, const Un
 {
     check_name(holder, socket);
     check_backlog(sockets, holder, socket);
-    bool waiting = socket.state == unix_state_connected && socket.peer == 0 &&
-                   listener_of_waiting(sockets, socket.inode) != nullptr;
-    if (waiting && socket.write_queue > 0) {
+    if (waits_in_backlog(sockets, socket) && socket.write_queue > 0) {
         refuse(holder, "a Unix socket whose connection is not accepted yet but was already sent data");
     }
 }
@@ -219,7 +225,7 @@ std::uint32_t accepting_listener(const TreeSockets& sockets, const UnixDiag& soc
 
 UnixSocketState capture_socket(const TreeSockets& sockets, const Holder& holder)
 {
-    const auto& socket = described(sockets, holder);
+    const auto& socket = kernel_view(sockets, holder);
     UnixSocketState s;
     s.inode = socket.inode;
     s.type = socket.type;
@@ -227,8 +233,7 @@ UnixSocketState capture_socket(const TreeSockets& sockets, const Holder& holder)
     s.backlog = s.listening ? static_cast<int>(socket.write_queue) : 0;
     s.pending = socket.pending;
     s.peer = socket.peer;
-    s.peer_closed = socket.state == unix_state_connected && socket.peer == 0 &&
-                    listener_of_waiting(sockets, socket.inode) == nullptr;
+    s.peer_closed = socket.state == unix_state_connected && socket.peer == 0 && !waits_in_backlog(sockets, socket);
     s.accepted_from = accepting_listener(sockets, socket);
     s.shutdown = socket.shutdown;
     if (keeps_own_name(socket)) {
@@ -250,18 +255,6 @@ UnixSocketState capture_socket(const TreeSockets& sockets, const Holder& holder)
     return s;
 }
 
-const UnixSocketState* named(const std::vector<UnixSocketState>& states, const std::string& name)
-{
-    auto it = std::find_if(states.begin(), states.end(), [&](const UnixSocketState& s) { return s.name == name; });
-    return it != states.end() ? &*it : nullptr;
-}
-
-const UnixSocketState* by_inode(const std::vector<UnixSocketState>& states, std::uint32_t inode)
-{
-    auto it = std::find_if(states.begin(), states.end(), [&](const UnixSocketState& s) { return s.inode == inode; });
-    return it != states.end() ? &*it : nullptr;
-}
-
 // A restore sends each queued datagram again, from a socket with the name it
 // came from: the tree's socket of that name (connected to the receiver, or
 // sending to the receiver's name), the receiver's unnamed partner, or, for an
@@ -272,11 +265,9 @@ void check_senders(const TreeSockets& sockets, const std::vector<UnixSocketState
         if (receiver.type != SOCK_DGRAM) {
             continue;
         }
-        const auto* partner = by_inode(states, receiver.peer);
-        bool unnamed_partner = receiver.peer_closed || (partner != nullptr && partner->name.empty() &&
-                                                        partner->peer == receiver.inode);
+        bool unnamed_partner = has_unnamed_partner(states, receiver);
         for (const auto& message : receiver.queue) {
-            const auto* sender = message.source.empty() ? nullptr : named(states, message.source);
+            const auto* sender = find_unix_socket_named(states, message.source);
             bool sendable = message.source.empty() ? unnamed_partner || !receiver.name.empty()
                                                    : sender != nullptr && (sender->peer == receiver.inode ||
                                                                            !receiver.name.empty());
@@ -302,7 +293,7 @@ void classify_unix_sockets(std::vector<ProcessState>& tree)
                 continue;
             }
             Holder holder{p.pid, fd.fd, fd.path};
-            const auto& socket = described(sockets, holder);
+            const auto& socket = kernel_view(sockets, holder);
             if (auto outside = end_outside(sockets, socket)) {
                 if (fd.fd <= last_stdio_fd) {
                     fd.kind = FdKind::inherit;

@@ -41,7 +41,6 @@ public:
 
 private:
     [[nodiscard]] const UnixSocketState* find(std::uint32_t inode) const;
-    [[nodiscard]] const UnixSocketState* find_named(const std::string& name) const;
     int fd_of(const UnixSocketState& s) const;
     // The end a socket's stream or records come from: its peer's, or the
     // end stasis made for a peer that had been closed.
@@ -60,14 +59,7 @@ private:
 
 const UnixSocketState* Rebuild::find(std::uint32_t inode) const
 {
-    auto it = std::find_if(saved_.begin(), saved_.end(), [&](const UnixSocketState& s) { return s.inode == inode; });
-    return inode != 0 && it != saved_.end() ? &*it : nullptr;
-}
-
-const UnixSocketState* Rebuild::find_named(const std::string& name) const
-{
-    auto it = std::find_if(saved_.begin(), saved_.end(), [&](const UnixSocketState& s) { return s.name == name; });
-    return it != saved_.end() ? &*it : nullptr;
+    return find_unix_socket(saved_, inode);
 }
 
 int Rebuild::fd_of(const UnixSocketState& s) const
@@ -103,18 +95,23 @@ void Rebuild::create()
         const auto* peer = find(s.peer);
         bool pair = s.peer_closed || (peer != nullptr && peer->peer == s.inode && peer->accepted_from == 0);
         if (!pair) {
-            made_.emplace(s.inode, UniqueFd(::socket(AF_UNIX, s.type | new_socket_flags, 0)));
-            if (made_.at(s.inode).valid()) {
-                continue;
+            UniqueFd alone(::socket(AF_UNIX, s.type | new_socket_flags, 0));
+            if (!alone.valid()) {
+                throw sys_error("cannot make " + described(s) + " again");
             }
-            throw sys_error("cannot make " + described(s) + " again");
+            made_.emplace(s.inode, std::move(alone));
+            continue;
         }
         int ends[2];
         if (::socketpair(AF_UNIX, s.type | new_socket_flags, 0, ends) < 0) {
             throw sys_error("cannot make " + described(s) + " again");
         }
         made_.emplace(s.inode, UniqueFd(ends[0]));
-        (s.peer_closed ? closed_partners_ : made_).emplace(s.peer_closed ? s.inode : peer->inode, UniqueFd(ends[1]));
+        if (s.peer_closed) {
+            closed_partners_.emplace(s.inode, UniqueFd(ends[1]));
+        } else {
+            made_.emplace(peer->inode, UniqueFd(ends[1]));
+        }
     }
 }
 
@@ -252,15 +249,14 @@ void Rebuild::send_connected(int from, const UnixSocketState& to, const UnixMess
 // receiver's name (the dump refused any other case).
 void Rebuild::send_datagram(const UnixSocketState& to, const UnixMessage& message)
 {
-    const auto* sender = message.source.empty() ? nullptr : find_named(message.source);
-    const auto* peer = find(to.peer);
+    const auto* sender = find_unix_socket_named(saved_, message.source);
     UniqueFd unnamed;
     int from = -1;
     bool connected = false;
     if (sender != nullptr) {
         from = fd_of(*sender);
         connected = sender->peer == to.inode;
-    } else if (to.peer_closed || (peer != nullptr && peer->name.empty() && peer->peer == to.inode)) {
+    } else if (has_unnamed_partner(saved_, to)) {
         from = partner_of(to);
         connected = true;
     } else {

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace stasis {
 
 namespace {
@@ -29,6 +31,24 @@ std::string name_from_text(const std::string& text)
     }
     auto bytes = from_hex(text.substr(1));
     return std::string(1, '\0') + std::string(bytes.begin(), bytes.end());
+}
+
+const UnixSocketState* find_unix_socket(const std::vector<UnixSocketState>& sockets, std::uint32_t inode)
+{
+    auto it = std::find_if(sockets.begin(), sockets.end(), [&](const UnixSocketState& s) { return s.inode == inode; });
+    return inode != 0 && it != sockets.end() ? &*it : nullptr;
+}
+
+const UnixSocketState* find_unix_socket_named(const std::vector<UnixSocketState>& sockets, const std::string& name)
+{
+    auto it = std::find_if(sockets.begin(), sockets.end(), [&](const UnixSocketState& s) { return s.name == name; });
+    return !name.empty() && it != sockets.end() ? &*it : nullptr;
+}
+
+bool has_unnamed_partner(const std::vector<UnixSocketState>& sockets, const UnixSocketState& receiver)
+{
+    const auto* peer = find_unix_socket(sockets, receiver.peer);
+    return receiver.peer_closed || (peer != nullptr && peer->name.empty() && peer->peer == receiver.inode);
 }
 
 void to_json(nlohmann::json& j, const UnixMessage& m)

@@ -52,6 +52,15 @@ struct UnixSocketState {
     std::vector<UnixMessage> queue;  // the receive queue, oldest first
 };
 
+// The socket of the image with this inode (none for 0), or with this name.
+const UnixSocketState* find_unix_socket(const std::vector<UnixSocketState>& sockets, std::uint32_t inode);
+const UnixSocketState* find_unix_socket_named(const std::vector<UnixSocketState>& sockets, const std::string& name);
+
+// Whether a restore has an unnamed socket connected to the receiver to send
+// its unnamed datagrams from: its peer, if that is unnamed and connected to
+// it too, or the end that stands for a closed peer.
+bool has_unnamed_partner(const std::vector<UnixSocketState>& sockets, const UnixSocketState& receiver);
+
 void to_json(nlohmann::json& j, const UnixMessage& m);
 void from_json(const nlohmann::json& j, UnixMessage& m);
 void to_json(nlohmann::json& j, const UnixSocketState& s);
