@@ -3,7 +3,8 @@
 # children over a stream, a seqpacket and a datagram socketpair, a datagram
 # socket with an abstract name, one bound to a path, a listening socket with
 # an accepted connection and one waiting in its backlog; data unread in every
-# queue, one stream shut down for writing, options set) and py_mp_pipe
+# queue, one stream shut down for writing, two sockets whose peers were
+# closed with data left, options set) and py_mp_pipe
 # (CPython's multiprocessing.Pipe between a parent and its Process) are each
 # dumped at a line of their output (a state, not a time), killed, restored,
 # and must end with the whole output of an uninterrupted run; each checks its
@@ -40,6 +41,8 @@ sockets_cmd "$T/ref"
 run_built_reference unix_sockets "$T/ref"
 grep -q '^shutdown: farewell read then end of file; the other way open (ack); write after SHUT_WR: EPIPE$' "$T/ref/out" ||
     fail "the reference run did not see the shutdown as it should: $(grep '^shutdown' "$T/ref/out")"
+grep -q "^closed peers: 'orphaned datadgram', then end of file; sending to the closed datagram peer: ECONNREFUSED$" "$T/ref/out" ||
+    fail "the reference run did not see its closed peers as it should: $(grep '^closed' "$T/ref/out")"
 r=0
 for lines in "3 12" "12 55"; do
     r=$((r + 1))

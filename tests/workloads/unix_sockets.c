@@ -20,6 +20,9 @@
  *      the parent's first connection is accepted at once and carries frames
  *      both ways; its second one waits in the backlog, without data, until
  *      the last step, when C accepts it and they exchange a line.
+ * The parent also keeps a stream and a datagram socketpair whose other ends
+ * it closed at the start, after sending on them: at the end it reads what
+ * was left, then end of file (stream) or ECONNREFUSED (datagram, sending).
  * Every reply carries a hash of what the child received, which the parent
  * checks; each side checks lengths, contents, record boundaries, addresses,
  * credentials and options after every read, and dies with a message on any
@@ -272,9 +275,6 @@ static void b_step(const struct child_b *b, long s)
 
 static int child_b(int go, struct child_b b)
 {
-    int on = 1;
-    if (setsockopt(b.dgram, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0)
-        tc_die("SO_PASSCRED: %s", strerror(errno));
     long s;
     while ((s = next_go(go)) != GO_QUIT) {
         if (s >= 2 && s != GO_FINISH)
@@ -391,9 +391,10 @@ static int connect_to(const char *path)
     return fd;
 }
 
-/* The parent's ends of everything. */
+/* The parent's ends of everything; orphan and orphan_dgram lost their
+ * peers at the start, with data left for the parent. */
 struct parent {
-    int stream, seq, farewell, dgram, named, conn, late;
+    int stream, seq, farewell, dgram, named, conn, late, orphan, orphan_dgram;
     struct sockaddr_un abstract;
     socklen_t abstract_len;
     char abstract_name[108];
@@ -478,6 +479,14 @@ static void parent_finish(struct parent *p, uint64_t *acc)
     printf("shutdown: farewell read then end of file; the other way open (ack); write after SHUT_WR: %s\n",
            n < 0 && errno == EPIPE ? "EPIPE" : "no error");
     printf("backlog: the waiting connection accepted last, greeted and answered\n");
+    char left[32] = { 0 };
+    read_exact(p->orphan, left, 13, "orphan");
+    ssize_t eof = read(p->orphan, buf, sizeof buf);
+    recv_message(p->orphan_dgram, left + 13, 5, 0, NULL, "orphan datagram");
+    recv_message(p->orphan_dgram, left + 18, 0, 0, NULL, "empty orphan datagram");
+    n = send(p->orphan_dgram, "x", 1, MSG_NOSIGNAL);
+    printf("closed peers: '%.18s', then %s; sending to the closed datagram peer: %s\n", left,
+           eof == 0 ? "end of file" : "no end of file", n < 0 && errno == ECONNREFUSED ? "ECONNREFUSED" : "no error");
     *acc = fnv(buf, 3, *acc);
 }
 
@@ -525,9 +534,24 @@ int main(int argc, char **argv)
     int zero = 0;
     setsockopt(g_a.seq, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof zero);
 
+    pair(SOCK_STREAM, sv);
+    p.orphan = sv[0];
+    tc_write_all(sv[1], "orphaned data", 13);
+    close(sv[1]);
+    pair(SOCK_DGRAM, sv);
+    p.orphan_dgram = sv[0];
+    send_message(sv[1], "dgram", 5, NULL, 0, "orphan datagram");
+    send_message(sv[1], "", 0, NULL, 0, "empty orphan datagram");
+    close(sv[1]);
+
     pair(SOCK_DGRAM, sv);
     p.dgram = sv[0];
     g_b.dgram = sv[1];
+    /* Before anything is sent: the kernel adds credentials to a datagram only
+     * if its receiver asks for them when it is sent. */
+    int on = 1;
+    if (setsockopt(g_b.dgram, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0)
+        tc_die("SO_PASSCRED: %s", strerror(errno));
     /* An abstract name of this work directory, so that runs side by side differ. */
     p.abstract_name[0] = '\0';
     int alen = snprintf(p.abstract_name + 1, sizeof p.abstract_name - 1, "stasis-test-%016" PRIx64,

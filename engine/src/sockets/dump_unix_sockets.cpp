@@ -35,9 +35,11 @@ struct TreeSockets {
     [[nodiscard]] bool holds(std::uint32_t inode) const { return held.count(inode) != 0; }
 };
 
+// The kernel's table lists every Unix socket of the host: it is asked for
+// only when the tree holds one.
 TreeSockets find_tree_sockets(const std::vector<ProcessState>& tree)
 {
-    TreeSockets sockets{query_unix_sockets(), {}, {}};
+    TreeSockets sockets;
     for (const auto& p : tree) {
         sockets.pids.push_back(p.pid);
         for (const auto& fd : p.fds) {
@@ -45,6 +47,9 @@ TreeSockets find_tree_sockets(const std::vector<ProcessState>& tree)
                 sockets.held.emplace(socket_inode(fd.path), Holder{p.pid, fd.fd, fd.path});
             }
         }
+    }
+    if (!sockets.held.empty()) {
+        sockets.table = query_unix_sockets();
     }
     return sockets;
 }
