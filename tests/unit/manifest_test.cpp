@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/user.h>
 
 #include <algorithm>
@@ -201,6 +202,8 @@ std::vector<FdState> root_fds()
          .description = 11,
          .detail = InotifyState{.watches = {{.wd = 1, .mask = 0x84000300, .path = "/home/u/run 1/watched"},
                                             {.wd = 7, .mask = 0xfff, .path = "/home/u/a file"}}}},
+        {.fd = 12, .kind = FdKind::unix_socket, .path = "socket:[81234]", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
+         .description = 12, .detail = {}},
     };
 }
 
@@ -288,6 +291,29 @@ Checkpoint sample()
     }
     c.pipes = {{.key = "pipe:[1234]", .capacity = 65536, .data = unread, .outside = false},
                {.key = "/tmp/a fifo", .capacity = 4096, .data = {}, .outside = true}};
+    c.unix_sockets.resize(3);
+    auto& listener = c.unix_sockets[0];
+    listener.inode = 81234;
+    listener.type = SOCK_STREAM;
+    listener.name = "/tmp/job/server";
+    listener.mode = 0755;
+    listener.listening = true;
+    listener.backlog = 4;
+    listener.pending = {81240};
+    listener.options.pass_credentials = true;
+    listener.options.receive_timeout_us = 1'500'000;
+    auto& datagram = c.unix_sockets[1];
+    datagram.inode = 81235;
+    datagram.type = SOCK_DGRAM;
+    datagram.name = name_to_text(std::string("\0job\xff", 5));
+    datagram.peer = 81236;
+    datagram.shutdown = 1;
+    datagram.queue = {{.data = unread, .source = "/tmp/job/client"}, {.data = {}, .source = ""}};
+    auto& accepted = c.unix_sockets[2];
+    accepted.inode = 81236;
+    accepted.type = SOCK_SEQPACKET;
+    accepted.peer_closed = true;
+    accepted.accepted_from = 81234;
     c.kept_output = {{.path = "/home/u/slurm-42.out",
                       .size = 1834,
                       .chunks = {chunk(0, 1834, "output-1-0.bin", 0, image::Codec::zstd)}}};
@@ -337,6 +363,8 @@ void same(const PipeState& a, const PipeState& b);
 void same(const KeptFile& a, const KeptFile& b);
 void same(const UnnamedFileRef& a, const UnnamedFileRef& b);
 void same(const UnnamedFile& a, const UnnamedFile& b);
+void same(const UnixMessage& a, const UnixMessage& b);
+void same(const UnixSocketState& a, const UnixSocketState& b);
 void same(const Checkpoint& a, const Checkpoint& b);
 
 template <class T>
@@ -597,6 +625,35 @@ void same(const UnnamedFile& a, const UnnamedFile& b)
     same(a.chunks, b.chunks);
 }
 
+void same(const UnixMessage& a, const UnixMessage& b)
+{
+    SAME(data);
+    SAME(source);
+}
+
+void same(const UnixSocketState& a, const UnixSocketState& b)
+{
+    SAME(inode);
+    SAME(type);
+    SAME(name);
+    SAME(mode);
+    SAME(listening);
+    SAME(backlog);
+    SAME(pending);
+    SAME(peer);
+    SAME(peer_closed);
+    SAME(accepted_from);
+    SAME(shutdown);
+    SAME(options.send_buffer);
+    SAME(options.receive_buffer);
+    SAME(options.pass_credentials);
+    SAME(options.peek_offset);
+    SAME(options.receive_low_water);
+    SAME(options.receive_timeout_us);
+    SAME(options.send_timeout_us);
+    same(a.queue, b.queue);
+}
+
 void same(const Checkpoint& a, const Checkpoint& b)
 {
     SAME(host);
@@ -608,6 +665,7 @@ void same(const Checkpoint& a, const Checkpoint& b)
     SAME(data_files);
     same(a.processes, b.processes);
     same(a.pipes, b.pipes);
+    same(a.unix_sockets, b.unix_sockets);
     same(a.kept_output, b.kept_output);
     same(a.unnamed_files, b.unnamed_files);
 }
@@ -756,6 +814,17 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     const json& pipe = m.at("pipes").at(0);
     CHECK(members(pipe) == "capacity data key outside");
     CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
+
+    CHECK(root_fd(m, 10).at("kind") == "unix_socket");
+    const json& socket = m.at("unix_sockets").at(0);
+    CHECK(members(socket) == "accepted_from backlog inode listening mode name options peer peer_closed pending "
+                             "queue shutdown type");
+    CHECK(members(socket.at("options")) == "pass_credentials peek_offset receive_buffer receive_low_water "
+                                           "receive_timeout_us send_buffer send_timeout_us");
+    CHECK(socket.at("name") == "/tmp/job/server");
+    const json& datagram = m.at("unix_sockets").at(1);
+    CHECK(datagram.at("name") == "@6a6f62ff");
+    CHECK(members(datagram.at("queue").at(0)) == "data source");
 
     const json& kept = m.at("kept_output").at(0);
     CHECK(members(kept) == "chunks path size");

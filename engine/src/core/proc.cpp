@@ -82,6 +82,40 @@ std::vector<pid_t> thread_children(pid_t pid, pid_t tid)
     return children;
 }
 
+namespace {
+
+bool holds_fd_to(pid_t pid, const std::string& link)
+{
+    std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
+    std::vector<long> fds;
+    try {
+        fds = numbered_entries(dir);
+    } catch (const Error&) {
+        return false;  // gone, or another user's: invisible either way
+    }
+    for (long fd : fds) {
+        char target[64];
+        ssize_t n = ::readlink((dir + std::to_string(fd)).c_str(), target, sizeof(target));
+        if (n == static_cast<ssize_t>(link.size()) && link.compare(0, link.size(), target, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+pid_t find_fd_holder(const std::string& link, const std::vector<pid_t>& except)
+{
+    for (long pid : numbered_entries("/proc")) {
+        bool excepted = std::find(except.begin(), except.end(), pid) != except.end();
+        if (!excepted && holds_fd_to(static_cast<pid_t>(pid), link)) {
+            return static_cast<pid_t>(pid);
+        }
+    }
+    return 0;
+}
+
 std::string key_value(std::string_view text, std::string_view key)
 {
     for (std::size_t at = 0; at < text.size();) {

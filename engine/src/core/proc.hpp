@@ -23,6 +23,11 @@ std::vector<pid_t> threads(pid_t pid);  // leader first
 // The children that thread tid of process pid created (task/TID/children).
 std::vector<pid_t> thread_children(pid_t pid, pid_t tid);
 
+// A process, none of `except`, holding an fd whose link is `link` ("pipe:[N]",
+// "socket:[N]"); 0 when no process visible to stasis holds one (another
+// user's fds are not visible).
+pid_t find_fd_holder(const std::string& link, const std::vector<pid_t>& except);
+
 // The value of the "Key:\tvalue" line for key in text such as
 // /proc/PID/status or an fdinfo, trimmed; "" if there is none.
 std::string key_value(std::string_view text, std::string_view key);

@@ -1,14 +1,15 @@
 #pragma once
-// A copy of another process's fd (pidfd_getfd, Linux 5.6; needs ptrace
-// access to it), to ask its open file description what only an fd tells
-// (FIONREAD, getsockopt ...) without injecting anything.
+// A copy of another process's fd (pidfd_getfd): the same open file
+// description, in stasis's own fd table, to query or peek at an object only
+// that process holds. Needs ptrace access to the process (stasis holds it
+// seized while it dumps).
 #include <stasis/unique_fd.hpp>
 
 #include <sys/types.h>
 
 namespace stasis {
 
-// Throws an Error naming pid and fd when the copy cannot be made.
+// Throws an Error naming the process and the fd.
 UniqueFd copy_remote_fd(pid_t pid, int fd);
 
 }  // namespace stasis

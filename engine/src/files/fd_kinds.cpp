@@ -5,6 +5,7 @@
 #include "files/file_kinds.hpp"
 #include "inotify/inotify_kind.hpp"
 #include "pipes/pipe_kind.hpp"
+#include "sockets/unix_socket_kind.hpp"
 #include "terminals/terminal_kind.hpp"
 #include "unnamed_files/unnamed_file_kind.hpp"
 
@@ -17,6 +18,7 @@ const std::vector<const FdKindOps*>& fd_kinds()
     // Order matters where two kinds could claim one fd: a terminal is a
     // character device too.
     static const std::vector<const FdKindOps*> kinds{
+        &unix_socket_kind(),  // before inherit, which takes any other socket on fds 0-2
         &unnamed_file_kind(),  // before file: a deleted file is a regular file too
         &file_kind(),    &terminal_kind(), &device_kind(),   &pipe_kind(),  &inherit_kind(),
         &eventfd_kind(), &signalfd_kind(), &timerfd_kind(), &epoll_kind(),

@@ -6,6 +6,7 @@
 #include "files/kept_file.hpp"
 #include "pipes/pipe_state.hpp"
 #include "process/process_state.hpp"
+#include "sockets/socket_state.hpp"
 
 #include <sys/types.h>
 
@@ -27,6 +28,7 @@ struct Checkpoint {
     std::vector<std::string> data_files;
     std::vector<ProcessState> processes;  // parents before children; processes.front() is the root
     std::vector<PipeState> pipes;
+    std::vector<UnixSocketState> unix_sockets;  // sockets/socket_state.hpp
     std::vector<KeptFile> kept_output;  // --keep-output (files/kept_output.hpp)
     std::vector<UnnamedFile> unnamed_files;  // deleted files, memfds (unnamed_files/)
 };

@@ -12,6 +12,7 @@ namespace {
 
 constexpr char kept_output_member[] = "kept_output";
 constexpr char unnamed_files_member[] = "unnamed_files";
+constexpr char unix_sockets_member[] = "unix_sockets";
 
 }  // namespace
 
@@ -27,6 +28,9 @@ void to_json(nlohmann::json& j, const Checkpoint& c)
     }
     if (!c.unnamed_files.empty()) {
         j[unnamed_files_member] = c.unnamed_files;
+    }
+    if (!c.unix_sockets.empty()) {
+        j[unix_sockets_member] = c.unix_sockets;
     }
 }
 
@@ -45,6 +49,9 @@ void from_json(const nlohmann::json& j, Checkpoint& c)
     }
     if (auto unnamed = j.find(unnamed_files_member); unnamed != j.end()) {
         unnamed->get_to(c.unnamed_files);
+    }
+    if (auto sockets = j.find(unix_sockets_member); sockets != j.end()) {
+        sockets->get_to(c.unix_sockets);
     }
 }
 

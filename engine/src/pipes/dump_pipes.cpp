@@ -26,35 +26,14 @@ bool has_end_in_tree(const std::vector<ProcessState>& tree, const std::string& k
     return false;
 }
 
-bool holds_pipe(pid_t pid, const std::string& key)
-{
-    std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
-    std::vector<long> fds;
-    try {
-        fds = proc::numbered_entries(dir);
-    } catch (const Error&) {
-        return false;  // gone, or another user's: invisible either way
-    }
-    for (long fd : fds) {
-        char target[64];
-        ssize_t n = ::readlink((dir + std::to_string(fd)).c_str(), target, sizeof(target));
-        if (n == static_cast<ssize_t>(key.size()) && key.compare(0, key.size(), target, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 // Whether any process outside the tree holds this pipe.
 bool held_outside(const std::vector<ProcessState>& tree, const std::string& key)
 {
-    for (long pid : proc::numbered_entries("/proc")) {
-        bool in_tree = std::any_of(tree.begin(), tree.end(), [pid](const ProcessState& p) { return p.pid == pid; });
-        if (!in_tree && holds_pipe(static_cast<pid_t>(pid), key)) {
-            return true;
-        }
+    std::vector<pid_t> pids;
+    for (const auto& p : tree) {
+        pids.push_back(p.pid);
     }
-    return false;
+    return proc::find_fd_holder(key, pids) != 0;
 }
 
 PipeState capture_pipe(pid_t pid, const FdState& fd)

@@ -1,0 +1,323 @@
+#include "sockets/dump_unix_sockets.hpp"
+
+#include "core/error.hpp"
+#include "core/proc.hpp"
+#include "core/remote_fd.hpp"
+#include "files/fd_kind.hpp"
+#include "files/file_kinds.hpp"
+#include "sockets/socket_queue.hpp"
+#include "sockets/unix_address.hpp"
+#include "sockets/unix_diag.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace stasis {
+
+namespace {
+
+struct Holder {
+    pid_t pid = 0;
+    int fd = -1;
+    std::string link;
+};
+
+// The tree's Unix sockets, each with the first fd that holds it, beside the
+// kernel's description of every Unix socket.
+struct TreeSockets {
+    UnixDiagTable table;
+    std::map<std::uint32_t, Holder> held;  // by inode
+    std::vector<pid_t> pids;
+
+    [[nodiscard]] bool holds(std::uint32_t inode) const { return held.count(inode) != 0; }
+};
+
+// The kernel's table lists every Unix socket of the host: it is asked for
+// only when the tree holds one.
+TreeSockets find_tree_sockets(const std::vector<ProcessState>& tree)
+{
+    TreeSockets sockets;
+    for (const auto& p : tree) {
+        sockets.pids.push_back(p.pid);
+        for (const auto& fd : p.fds) {
+            if (fd.kind == FdKind::unix_socket) {
+                sockets.held.emplace(socket_inode(fd.path), Holder{p.pid, fd.fd, fd.path});
+            }
+        }
+    }
+    if (!sockets.held.empty()) {
+        sockets.table = query_unix_sockets();
+    }
+    return sockets;
+}
+
+[[noreturn]] void refuse(const Holder& holder, const std::string& what)
+{
+    FdProbe probe;
+    probe.pid = holder.pid;
+    probe.fd = holder.fd;
+    probe.link = holder.link;
+    refuse_fd(probe, what);
+}
+
+const UnixDiag& kernel_view(const TreeSockets& sockets, const Holder& holder)
+{
+    auto it = sockets.table.find(socket_inode(holder.link));
+    if (it == sockets.table.end()) {
+        refuse(holder, "a Unix socket of another network namespace");
+    }
+    return it->second;
+}
+
+// The listener whose backlog holds the connection of client, if any.
+const UnixDiag* listener_of_waiting(const TreeSockets& sockets, std::uint32_t client)
+{
+    for (const auto& [inode, socket] : sockets.table) {
+        if (std::find(socket.pending.begin(), socket.pending.end(), client) != socket.pending.end()) {
+            return &socket;
+        }
+    }
+    return nullptr;
+}
+
+// A client whose connection waits in a listener's backlog: it has no peer
+// until the connection is accepted.
+bool waits_in_backlog(const TreeSockets& sockets, const UnixDiag& socket)
+{
+    return socket.state == unix_state_connected && socket.peer == 0 &&
+           listener_of_waiting(sockets, socket.inode) != nullptr;
+}
+
+// "socket:[N] (NAME) of process P (COMM)", as much as stasis can see.
+std::string describe_outside(const TreeSockets& sockets, std::uint32_t inode)
+{
+    std::string link = "socket:[" + std::to_string(inode) + "]";
+    std::string text = link;
+    if (auto it = sockets.table.find(inode); it != sockets.table.end() && !it->second.name.empty()) {
+        text += " (" + printable_name(it->second.name) + ")";
+    }
+    if (pid_t holder = proc::find_fd_holder(link, sockets.pids); holder != 0) {
+        std::string comm;
+        try {
+            comm = " (" + proc::read_comm("/proc/" + std::to_string(holder) + "/comm") + ")";
+        } catch (const Error&) {
+            // it has just exited: its pid says enough
+        }
+        text += " of process " + std::to_string(holder) + comm;
+    }
+    return text;
+}
+
+// The other end of a connection when no process of the tree holds it:
+// the peer, or, for a connection not accepted yet, the listener.
+std::optional<std::string> end_outside(const TreeSockets& sockets, const UnixDiag& socket)
+{
+    if (socket.peer != 0 && !sockets.holds(socket.peer)) {
+        return describe_outside(sockets, socket.peer);
+    }
+    if (socket.state == unix_state_connected && socket.peer == 0) {
+        const auto* listener = listener_of_waiting(sockets, socket.inode);
+        if (listener != nullptr && !sockets.holds(listener->inode)) {
+            return describe_outside(sockets, listener->inode);
+        }
+    }
+    return std::nullopt;
+}
+
+bool is_path(const std::string& name)
+{
+    return !name.empty() && name.front() != '\0';
+}
+
+// Whether the socket's own name comes back at restore: a listener's, a
+// datagram socket's, an unconnected socket's. A connected stream or
+// seqpacket socket's name is its listener's (an accepted connection) or its
+// own (a client that bound one): only the former comes back.
+bool keeps_own_name(const UnixDiag& socket)
+{
+    return !socket.name.empty() && (socket.type == SOCK_DGRAM || socket.state != unix_state_connected);
+}
+
+void check_name(const Holder& holder, const UnixDiag& socket)
+{
+    if (!keeps_own_name(socket) || !is_path(socket.name)) {
+        return;
+    }
+    if (socket.name.front() != '/') {
+        refuse(holder, "a Unix socket bound to the relative path " + socket.name);
+    }
+    struct stat st {};
+    if (::stat(socket.name.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != socket.vfs_inode ||
+        st.st_dev != socket.vfs_dev) {
+        refuse(holder, "a Unix socket bound to " + socket.name + ", a path that no longer leads to it");
+    }
+}
+
+void check_backlog(const TreeSockets& sockets, const Holder& holder, const UnixDiag& socket)
+{
+    for (std::uint32_t client : socket.pending) {
+        if (client == 0) {
+            refuse(holder, "a listening Unix socket holding a connection whose client has closed it");
+        }
+        if (!sockets.holds(client)) {
+            refuse(holder, "a listening Unix socket holding a connection from " + describe_outside(sockets, client) +
+                               " outside the checkpointed tree");
+        }
+    }
+}
+
+// What a restore could not bring back, though both ends are in the tree.
+void check_restorable(const TreeSockets& sockets, const Holder& holder, const UnixDiag& socket)
+{
+    check_name(holder, socket);
+    check_backlog(sockets, holder, socket);
+    if (waits_in_backlog(sockets, socket) && socket.write_queue > 0) {
+        refuse(holder, "a Unix socket whose connection is not accepted yet but was already sent data");
+    }
+}
+
+int int_option(int sock, int name)
+{
+    int value = 0;
+    socklen_t size = sizeof(value);
+    if (::getsockopt(sock, SOL_SOCKET, name, &value, &size) < 0) {
+        throw sys_error("cannot read the options of a Unix socket");
+    }
+    return value;
+}
+
+std::int64_t timeout_option(int sock, int name)
+{
+    timeval value{};
+    socklen_t size = sizeof(value);
+    if (::getsockopt(sock, SOL_SOCKET, name, &value, &size) < 0) {
+        throw sys_error("cannot read the timeouts of a Unix socket");
+    }
+    return static_cast<std::int64_t>(value.tv_sec) * 1000000 + value.tv_usec;
+}
+
+UnixSocketOptions read_options(int sock)
+{
+    UnixSocketOptions o;
+    o.send_buffer = int_option(sock, SO_SNDBUF);
+    o.receive_buffer = int_option(sock, SO_RCVBUF);
+    o.pass_credentials = int_option(sock, SO_PASSCRED) != 0;
+    o.peek_offset = int_option(sock, SO_PEEK_OFF);
+    o.receive_low_water = int_option(sock, SO_RCVLOWAT);
+    o.receive_timeout_us = timeout_option(sock, SO_RCVTIMEO);
+    o.send_timeout_us = timeout_option(sock, SO_SNDTIMEO);
+    return o;
+}
+
+// The listener of the tree an accepted connection came from: the one whose
+// name (and socket file) the connection shares.
+std::uint32_t accepting_listener(const TreeSockets& sockets, const UnixDiag& socket)
+{
+    if (socket.type == SOCK_DGRAM || socket.state != unix_state_connected || socket.name.empty()) {
+        return 0;
+    }
+    for (const auto& [inode, holder] : sockets.held) {
+        const auto& other = sockets.table.at(inode);
+        if (other.state == unix_state_listening && other.name == socket.name && other.vfs_inode == socket.vfs_inode) {
+            return inode;
+        }
+    }
+    return 0;
+}
+
+UnixSocketState capture_socket(const TreeSockets& sockets, const Holder& holder)
+{
+    const auto& socket = kernel_view(sockets, holder);
+    UnixSocketState s;
+    s.inode = socket.inode;
+    s.type = socket.type;
+    s.listening = socket.state == unix_state_listening;
+    s.backlog = s.listening ? static_cast<int>(socket.write_queue) : 0;
+    s.pending = socket.pending;
+    s.peer = socket.peer;
+    s.peer_closed = socket.state == unix_state_connected && socket.peer == 0 && !waits_in_backlog(sockets, socket);
+    s.accepted_from = accepting_listener(sockets, socket);
+    s.shutdown = socket.shutdown;
+    if (keeps_own_name(socket)) {
+        s.name = name_to_text(socket.name);
+        struct stat st {};
+        if (is_path(socket.name) && ::stat(socket.name.c_str(), &st) == 0) {
+            s.mode = st.st_mode & 07777;
+        }
+    }
+    auto copy = copy_remote_fd(holder.pid, holder.fd);
+    s.options = read_options(copy.get());
+    if (!s.listening) {
+        auto queue = peek_receive_queue(copy.get(), socket);
+        if (queue.carries_fds) {
+            refuse(holder, "a Unix socket with fds in flight (SCM_RIGHTS sent, not received yet)");
+        }
+        s.queue = std::move(queue.messages);
+    }
+    return s;
+}
+
+// A restore sends each queued datagram again, from a socket with the name it
+// came from: the tree's socket of that name (connected to the receiver, or
+// sending to the receiver's name), the receiver's unnamed partner, or, for an
+// unnamed sender, any unnamed socket sending to the receiver's name.
+void check_senders(const TreeSockets& sockets, const std::vector<UnixSocketState>& states)
+{
+    for (const auto& receiver : states) {
+        if (receiver.type != SOCK_DGRAM) {
+            continue;
+        }
+        bool unnamed_partner = has_unnamed_partner(states, receiver);
+        for (const auto& message : receiver.queue) {
+            const auto* sender = find_unix_socket_named(states, message.source);
+            bool sendable = message.source.empty() ? unnamed_partner || !receiver.name.empty()
+                                                   : sender != nullptr && (sender->peer == receiver.inode ||
+                                                                           !receiver.name.empty());
+            if (!sendable) {
+                std::string from = message.source.empty()
+                                       ? "an unnamed socket"
+                                       : printable_name(name_from_text(message.source));
+                refuse(sockets.held.at(receiver.inode),
+                       "a Unix datagram socket holding a datagram from " + from + ", which stasis cannot send again");
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void classify_unix_sockets(std::vector<ProcessState>& tree)
+{
+    auto sockets = find_tree_sockets(tree);
+    for (auto& p : tree) {
+        for (auto& fd : p.fds) {
+            if (fd.kind != FdKind::unix_socket) {
+                continue;
+            }
+            Holder holder{p.pid, fd.fd, fd.path};
+            const auto& socket = kernel_view(sockets, holder);
+            if (auto outside = end_outside(sockets, socket)) {
+                if (fd.fd <= last_stdio_fd) {
+                    fd.kind = FdKind::inherit;
+                    continue;
+                }
+                refuse(holder, "a Unix socket connected to " + *outside + " outside the checkpointed tree");
+            }
+            check_restorable(sockets, holder, socket);
+        }
+    }
+}
+
+void capture_unix_sockets(const std::vector<ProcessState>& tree, Checkpoint& checkpoint)
+{
+    auto sockets = find_tree_sockets(tree);
+    for (const auto& [inode, holder] : sockets.held) {
+        checkpoint.unix_sockets.push_back(capture_socket(sockets, holder));
+    }
+    check_senders(sockets, checkpoint.unix_sockets);
+}
+
+}  // namespace stasis
