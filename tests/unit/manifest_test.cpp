@@ -779,8 +779,8 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(epoll.at("watches")[0].at("fd") == 6);
     CHECK(epoll.at("watches")[1].at("data") == u64_max);
 
-    const json& inotify = root_fd(m, 10).at("detail");
-    CHECK(root_fd(m, 10).at("kind") == "inotify");
+    const json& inotify = root_fd(m, 11).at("detail");
+    CHECK(root_fd(m, 11).at("kind") == "inotify");
     CHECK(members(inotify) == "watches");
     REQUIRE(inotify.at("watches").size() == 2);
     CHECK(members(inotify.at("watches")[0]) == "mask path wd");
@@ -815,7 +815,7 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(members(pipe) == "capacity data key outside");
     CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
 
-    CHECK(root_fd(m, 10).at("kind") == "unix_socket");
+    CHECK(root_fd(m, 12).at("kind") == "unix_socket");
     const json& socket = m.at("unix_sockets").at(0);
     CHECK(members(socket) == "accepted_from backlog inode listening mode name options peer peer_closed pending "
                              "queue shutdown type");
