@@ -254,7 +254,7 @@ workload_cmd() {
         threads) WL_CMD=("$WORKLOADS/threads" 200 4 15) ;;
         memory_kinds) WL_CMD=("$WORKLOADS/memory_kinds" "$2" 150 25) ;;
         event_fds) WL_CMD=("$WORKLOADS/event_fds" 40) ;;
-        timers) WL_CMD=("$WORKLOADS/timers" 40) ;;
+        timers) WL_CMD=("$WORKLOADS/timers" 120) ;;
         inotify) WL_CMD=("$WORKLOADS/inotify_watch" "$2" 40) ;;
         python) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 120 200 20) ;;
         python_big) WL_CMD=("$PYTHON" "$WORKLOADS/py_loop.py" 2000 600 20) ;;

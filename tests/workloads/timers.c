@@ -158,6 +158,21 @@ static long us_of(struct timeval t)
     return t.tv_sec * 1000000L + t.tv_usec;
 }
 
+/* This process's (or, with thread, this thread's) id as /proc shows it:
+ * /proc names processes as the PID namespace of its mount sees them, and a
+ * restored process lives in a PID namespace of its own while /proc is the
+ * one it was checkpointed under, so getpid() may differ. */
+static pid_t proc_id(int thread)
+{
+    FILE *f = fopen(thread ? "/proc/thread-self/stat" : "/proc/self/stat", "re");
+    int id = -1;
+    if (f == NULL || fscanf(f, "%d", &id) != 1)
+        id = -1;
+    if (f != NULL)
+        fclose(f);
+    return (pid_t)id;
+}
+
 /* The ids, signals, values, notification and clocks /proc/self/timers lists. */
 static void check_listing(int step)
 {
@@ -183,7 +198,7 @@ static void check_listing(int step)
         } else if (sscanf(line, "notify: %15[a-z]/%15[a-z].%d", kind, who, &target) == 3) {
             int thread = (specs[k].notify & SIGEV_THREAD_ID) != 0;
             const char *want = (specs[k].notify & ~SIGEV_THREAD_ID) == SIGEV_NONE ? "none" : "signal";
-            pid_t me = thread ? (pid_t)syscall(SYS_gettid) : getpid();
+            pid_t me = proc_id(thread);
             if (strcmp(kind, want) != 0 || strcmp(who, thread ? "tid" : "pid") != 0 || target != me)
                 fail(step, "a timer's notification changed");
         } else if (sscanf(line, "ClockID: %d", &clock) == 1) {
