@@ -85,6 +85,21 @@ static inline uint64_t tc_work(uint64_t acc, long iterations)
     return acc;
 }
 
+/* Reads exactly len bytes, or dies naming what it read. */
+static inline void tc_read_all(int fd, void *buf, size_t len, const char *what)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            tc_die("%s: read: %s", what, n < 0 ? strerror(errno) : "end of file");
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
 static inline void tc_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
