@@ -505,10 +505,13 @@ TREE_ROUND_LINES=()
 
 # tree_workload_cmd NAME DIR: set WL_CMD to the command line of tree workload
 # NAME (DIR is its work directory), TREE_READY to the number of stdout lines
-# it prints before it is worth dumping, and TREE_WINDOW to the range (min max,
-# in ms) of the random delay before the dump. Runs take 3-6 s.
+# it prints before it is worth dumping, TREE_WINDOW to the range (min max,
+# in ms) of the random delay before the dump, and TREE_GO to 1 for a
+# workload that waits for DIR/go before its end (tc_wait_go; tree_go). Runs
+# take 3-6 s.
 tree_workload_cmd() {
     local w=$WORKLOADS
+    TREE_GO=0
     TREE_READY=3
     TREE_WINDOW=(200 2500)
     case $1 in
@@ -520,12 +523,12 @@ tree_workload_cmd() {
         sysv_shm) WL_CMD=("$w/tree_sysv_shm" 60 50) ;;
         unnamed_files) WL_CMD=("$w/unnamed_files" "$2" 80 60) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
-        shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) ;;
+        shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) TREE_GO=1 ;;
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
         attributes) WL_CMD=("$w/tree_attributes" 60 60) ;;
-        unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) ;;
-        unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) ;;
-        unsupported_fanotify) WL_CMD=("$w/tree_unsupported" fanotify "$2" 80 50) ;;
+        unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) TREE_GO=1 ;;
+        unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) TREE_GO=1 ;;
+        unsupported_fanotify) WL_CMD=("$w/tree_unsupported" fanotify "$2" 80 50) TREE_GO=1 ;;
         *) fail "unknown tree workload $1" ;;
     esac
 }
@@ -550,7 +553,13 @@ tree_zombies() {
 tree_run_reference() {
     mkdir -p "$2"
     tree_workload_cmd "$1" "$2"
+    tree_go "$2"
     run_built_reference "$1" "$2"
+}
+
+# tree_go DIR: let a workload that waits for DIR/go (TREE_GO=1) end.
+tree_go() {
+    ((TREE_GO == 0)) || touch "$1/go"
 }
 
 # tree_start NAME DIR: start tree workload NAME (files in DIR, stdout in
@@ -559,6 +568,7 @@ tree_start() {
     local name=$1 dir=$2
     mkdir -p "$dir"
     tree_workload_cmd "$name" "$dir"
+    rm -f "$dir/go"
     start_workload "$dir/out" "${WL_CMD[@]}"
     log "started $name as pid $WL_PID"
     wait_lines "$dir/out" "$TREE_READY" 60 "$WL_PID"
@@ -591,6 +601,7 @@ tree_start_and_dump() {
     DUMP_LINES=$(line_count "$dir/out")
     log "dumped $name (${#TREE_PIDS[@]} processes, $TREE_ZOMBIES of them zombies, just before: $TREE_COMMS) at line $DUMP_LINES into $dir/img ($(du -sh "$dir/img" 2>/dev/null | cut -f1))"
     [[ -f $dir/img/manifest.json ]] || fail "dump exited 0 but $dir/img/manifest.json does not exist"
+    tree_go "$dir"
     for a in "$@"; do
         [[ $a == --leave-running ]] && return 0
     done

@@ -29,6 +29,7 @@ refused() {
             check_fail "$mode: process $p of the tree is stopped or traced after the refused dump (state $(proc_state "$p"))"
         fi
     done
+    tree_go "$dir"
     wait_child "$WL_PID" 60 || fail "$mode: the tree did not finish within 60 s after the refused dump"
     if ((CHILD_RC != 0)); then
         check_fail "$mode: the root exited $CHILD_RC after the refused dump: $(tail -3 "$dir/out.err")"

@@ -32,29 +32,6 @@ static void set_oom_score_adj(int v)
         tc_die("cannot write /proc/self/oom_score_adj: %s", strerror(errno));
 }
 
-static void full_read(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            tc_die("read: %s", r < 0 ? strerror(errno) : "end of file");
-        p += r;
-        n -= (size_t)r;
-    }
-}
-
-static void full_write(int fd, const void *buf, size_t n)
-{
-    ssize_t w;
-    while ((w = write(fd, buf, n)) < 0 && errno == EINTR) {
-    }
-    if (w != (ssize_t)n)
-        tc_die("write: %s", strerror(errno));
-}
-
 /* The child: answers each question byte with its parent-death signal. */
 static void child(int questions, int answers)
 {
@@ -62,12 +39,12 @@ static void child(int questions, int answers)
         tc_die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
     char q;
     for (;;) {
-        full_read(questions, &q, 1);
+        tc_read_all(questions, &q, 1, "question from the root");
         if (q == 'q')
             exit(0);
         int sig = -1;
         prctl(PR_GET_PDEATHSIG, &sig);
-        full_write(answers, &sig, sizeof sig);
+        tc_write_all(answers, &sig, sizeof sig);
     }
 }
 
@@ -101,15 +78,15 @@ int main(int argc, char **argv)
         prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
         int nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
         int thp = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
-        full_write(to_child[1], "?", 1);
-        full_read(from_child[0], &child_sig, sizeof child_sig);
+        tc_write_all(to_child[1], "?", 1);
+        tc_read_all(from_child[0], &child_sig, sizeof child_sig, "answer from the child");
         sum = sum * 31 + (uint64_t)(i * i);
         printf("step %ld subreaper=%d no_new_privs=%d thp_disabled=%d oom_score_adj=%d child_pdeathsig=%d sum=%" PRIu64
                "\n",
                i, subreaper, nnp, thp, read_oom_score_adj(), child_sig, sum);
         tc_sleep_ms(delay);
     }
-    full_write(to_child[1], "q", 1);
+    tc_write_all(to_child[1], "q", 1);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

@@ -59,6 +59,21 @@ static inline int64_t tc_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Waits until the file "go" exists in the current directory (the
+ * workload's WORKDIR): the test's word that the tree may end. A tree that
+ * waits for it before its end cannot finish before the test has dumped it,
+ * however slow the machine; the test makes the file before a reference run,
+ * and after the dump. */
+static inline void tc_wait_go(void)
+{
+    int64_t deadline = tc_now_ms() + 120000;
+    while (access("go", F_OK) != 0) {
+        if (tc_now_ms() > deadline)
+            tc_die("no \"go\" file within 120 s");
+        tc_sleep_ms(20);
+    }
+}
+
 /* A deterministic amount of integer work; returns the new state. */
 static inline uint64_t tc_work(uint64_t acc, long iterations)
 {
@@ -68,6 +83,21 @@ static inline uint64_t tc_work(uint64_t acc, long iterations)
         acc ^= acc << 17;
     }
     return acc;
+}
+
+/* Reads exactly len bytes, or dies naming what it read. */
+static inline void tc_read_all(int fd, void *buf, size_t len, const char *what)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            tc_die("%s: read: %s", what, n < 0 ? strerror(errno) : "end of file");
+        p += n;
+        len -= (size_t)n;
+    }
 }
 
 static inline void tc_write_all(int fd, const void *buf, size_t len)

@@ -12,6 +12,8 @@
  *     SLEEP_MS before writing.
  *   - Phase 2: the root forks short-lived children one after another; each
  *     writes three lines and exits; the root waits for it and writes a line.
+ *     The last child waits for the test's "go" (tc_wait_go) before it exits,
+ *     so the tree cannot end before the test has dumped it.
  * Every line carries the offset it was written at, as lseek() tells the
  * writer. If the offset were not shared after a restore, lines would land
  * on top of each other. The root prints one stdout line per round, then the
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
                 write_line(fd, "short child %ld line %ld", c, j);
                 tc_sleep_ms(sleep_ms);
             }
+            if (c == shorts)
+                tc_wait_go();
             _exit((int)c);
         }
         int st = tc_wait(p);

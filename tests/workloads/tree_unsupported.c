@@ -11,7 +11,9 @@
  * the holder writes "pid PID fd FD" into WORKDIR/holder (atomically, by
  * rename) for the test to know whom the refusal must name. Every process
  * computes in steps (the root on stdout, the others into WORKDIR/child.out
- * and WORKDIR/grandchild.out); at the end the holder uses its object (the
+ * and WORKDIR/grandchild.out) and then waits for the test's "go"
+ * (tc_wait_go), so that none ends before the test has tried its dump; at
+ * the end the holder uses its object (the
  * socket accepts a connection from itself and reads from it; the memfd tells
  * its size; fanotify reports a file created in the watched directory), the
  * child waits for the
@@ -170,6 +172,7 @@ int main(int argc, char **argv)
                 announce(in);
             }
             uint64_t g = steps(gout, "grandchild", 0x2468ULL, sub, sleep_ms);
+            tc_wait_go();
             if (fan)
                 use_fanotify(gout, in);
             _exit((int)(g % 50) + 1);
@@ -180,6 +183,7 @@ int main(int argc, char **argv)
             announce(s);
         }
         uint64_t c = steps(out, "child", 0x1357ULL, sub, sleep_ms);
+        tc_wait_go();
         if (tcp)
             use_tcp(out, s);
         if (huge)
@@ -194,6 +198,7 @@ int main(int argc, char **argv)
         printf("root step %ld acc=%016" PRIx64 "\n", s, acc);
         tc_sleep_ms(sleep_ms);
     }
+    tc_wait_go();
     printf("child %s\n", tc_status(tc_wait(child)));
     uint64_t hc = tc_cat("child.out", "  | ");
     uint64_t hg = tc_cat("grandchild.out", "  || ");

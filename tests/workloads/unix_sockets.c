@@ -58,20 +58,6 @@ static size_t payload(int ch, long s, char *buf)
     return len;
 }
 
-static void read_exact(int fd, void *buf, size_t len, const char *what)
-{
-    char *p = buf;
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            tc_die("%s: read: %s", what, n < 0 ? strerror(errno) : "end of file");
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
 static void send_frame(int fd, const void *data, uint32_t len)
 {
     tc_write_all(fd, &len, sizeof len);
@@ -81,10 +67,10 @@ static void send_frame(int fd, const void *data, uint32_t len)
 static uint32_t read_frame(int fd, char *buf, const char *what)
 {
     uint32_t len;
-    read_exact(fd, &len, sizeof len, what);
+    tc_read_all(fd, &len, sizeof len, what);
     if (len > FRAME_MAX)
         tc_die("%s: frame of %u bytes", what, len);
-    read_exact(fd, buf, len, what);
+    tc_read_all(fd, buf, len, what);
     return len;
 }
 
@@ -205,7 +191,7 @@ static void a_step(const struct child_a *a, long s)
 static void a_farewell(const struct child_a *a)
 {
     char buf[64] = { 0 };
-    read_exact(a->farewell, buf, 8, "A farewell");
+    tc_read_all(a->farewell, buf, 8, "A farewell");
     if (memcmp(buf, "farewell", 8) != 0)
         tc_die("A: farewell is '%.8s'", buf);
     ssize_t n;
@@ -317,7 +303,7 @@ static int child_c(int go, int listener, const char *path)
                 tc_die("C: a third connection, or the listener is blocking (%s)", strerror(errno));
             expect_name(late, path, "C: the waiting connection");
             tc_write_all(late, "welcome", 7);
-            read_exact(late, buf, 3, "C late");
+            tc_read_all(late, buf, 3, "C late");
             if (memcmp(buf, "bye", 3) != 0)
                 tc_die("C: the waiting connection said '%.3s'", buf);
             close(late);
@@ -464,7 +450,7 @@ static uint64_t parent_receive(struct parent *p, long s)
 static void parent_finish(struct parent *p, uint64_t *acc)
 {
     char buf[16] = { 0 };
-    read_exact(p->late, buf, 7, "welcome");
+    tc_read_all(p->late, buf, 7, "welcome");
     if (memcmp(buf, "welcome", 7) != 0)
         tc_die("the waiting connection was greeted with '%.7s'", buf);
     tc_write_all(p->late, "bye", 3);
@@ -472,7 +458,7 @@ static void parent_finish(struct parent *p, uint64_t *acc)
     socklen_t len = sizeof a;
     if (getpeername(p->conn, (struct sockaddr *)&a, &len) != 0 || strcmp(a.sun_path, g_server_path) != 0)
         tc_die("the first connection's peer is not %s", g_server_path);
-    read_exact(p->farewell, buf, 3, "ack");
+    tc_read_all(p->farewell, buf, 3, "ack");
     if (memcmp(buf, "ack", 3) != 0)
         tc_die("the farewell was acknowledged with '%.3s'", buf);
     ssize_t n = send(p->farewell, "x", 1, MSG_NOSIGNAL);
@@ -480,7 +466,7 @@ static void parent_finish(struct parent *p, uint64_t *acc)
            n < 0 && errno == EPIPE ? "EPIPE" : "no error");
     printf("backlog: the waiting connection accepted last, greeted and answered\n");
     char left[32] = { 0 };
-    read_exact(p->orphan, left, 13, "orphan");
+    tc_read_all(p->orphan, left, 13, "orphan");
     ssize_t eof = read(p->orphan, buf, sizeof buf);
     recv_message(p->orphan_dgram, left + 13, 5, 0, NULL, "orphan datagram");
     recv_message(p->orphan_dgram, left + 18, 0, 0, NULL, "empty orphan datagram");
@@ -581,7 +567,7 @@ int main(int argc, char **argv)
 
     send_go(go_c, 1);
     char buf[16] = { 0 };
-    read_exact(p.conn, buf, 8, "accepted");
+    tc_read_all(p.conn, buf, 8, "accepted");
     if (memcmp(buf, "accepted", 8) != 0)
         tc_die("the first connection was greeted with '%.8s'", buf);
 
