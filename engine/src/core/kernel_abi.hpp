@@ -4,6 +4,8 @@
 // and the layouts injected syscalls read and write, in the kernel's form
 // rather than glibc's.
 #include <signal.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
 #include <sys/syscall.h>
 
 #include <cstddef>
@@ -53,5 +55,15 @@ struct KernelSigaction {
 // The sigsetsize argument of rt_sigaction and friends: the kernel's set,
 // not glibc's 128-byte sigset_t.
 inline constexpr std::size_t kernel_sigset_size = sizeof(KernelSigaction::mask);
+
+// A device number in the kernel's own encoding (major in the bits above the
+// low 20 of minor), as fdinfo and sock_diag give it, in the one stat and
+// makedev use.
+inline constexpr unsigned kernel_minor_bits = 20;
+inline dev_t from_kernel_dev(std::uint64_t dev)
+{
+    return makedev(static_cast<unsigned>(dev >> kernel_minor_bits),
+                   static_cast<unsigned>(dev & ((1U << kernel_minor_bits) - 1)));
+}
 
 }  // namespace stasis

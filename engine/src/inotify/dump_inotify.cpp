@@ -1,6 +1,7 @@
 #include "inotify/dump_inotify.hpp"
 
 #include "core/error.hpp"
+#include "core/kernel_abi.hpp"
 #include "core/proc.hpp"
 #include "core/remote_fd.hpp"
 
@@ -13,16 +14,6 @@
 namespace stasis {
 
 namespace {
-
-// The kernel prints a superblock's device in its own encoding (major in
-// the bits above the low 20), not in stat's.
-constexpr unsigned kernel_minor_bits = 20;
-
-dev_t from_kernel_dev(std::uint64_t sdev)
-{
-    return makedev(static_cast<unsigned>(sdev >> kernel_minor_bits),
-                   static_cast<unsigned>(sdev & ((1U << kernel_minor_bits) - 1)));
-}
 
 // "wd:3" -> "3" (hex like the rest of the line)
 std::uint64_t field(const std::string& token, const std::string& key, const std::string& line)

@@ -1,6 +1,7 @@
 #include "sockets/unix_diag.hpp"
 
 #include "core/error.hpp"
+#include "core/kernel_abi.hpp"
 #include "sockets/unix_address.hpp"
 #include <stasis/unique_fd.hpp>
 
@@ -9,7 +10,6 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <sys/socket.h>
-#include <sys/sysmacros.h>
 
 #include <array>
 #include <cstring>
@@ -58,9 +58,7 @@ void read_attribute(const rtattr* attr, UnixDiag& socket)
     case UNIX_DIAG_VFS: {
         auto vfs = attribute_value<unix_diag_vfs>(attr);
         socket.vfs_inode = vfs.udiag_vfs_ino;
-        // The kernel's own dev_t: 12 bits of major above 20 of minor.
-        std::uint32_t dev = vfs.udiag_vfs_dev;
-        socket.vfs_dev = makedev(dev >> 20, dev & 0xfffffU);
+        socket.vfs_dev = from_kernel_dev(vfs.udiag_vfs_dev);
         break;
     }
     case UNIX_DIAG_PEER:
