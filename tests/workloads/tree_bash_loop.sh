@@ -13,6 +13,10 @@
 # prints them on every step and at the end. It uses no command substitution and no pipe, so
 # every process of the tree only has regular files open. The output depends
 # only on the arguments.
+#
+# Each step writes files of its own name and never rewrites one: a restore
+# from an older generation (the job's files are not rolled back with it)
+# reads back what that step wrote, as it would have then.
 set -u
 W=${1:?usage: tree_bash_loop.sh WORKLOAD_DIR WORKDIR [STEPS]}
 D=${2:?usage: tree_bash_loop.sh WORKLOAD_DIR WORKDIR [STEPS]}
@@ -37,13 +41,13 @@ for ((i = 1; i <= N; i++)); do
     sleep_rc=$?
     # expr exits 1 when the result is 0: $? must come through a restore.
     # shellcheck disable=SC2003 # the point is to run a child program
-    expr \( "$acc" \* 31 + "$i" \* 7 \) % 1009 >expr.out
+    expr \( "$acc" \* 31 + "$i" \* 7 \) % 1009 >"expr.$i"
     expr_rc=$?
-    read -r acc <expr.out
+    read -r acc <"expr.$i"
     # shellcheck disable=SC2003
-    expr "$acc" % 4 >mod.out
+    expr "$acc" % 4 >"mod.$i"
     mod_rc=$?
-    read -r mod <mod.out
+    read -r mod <"mod.$i"
     ((mod_rc == 1)) && zero_results=$((zero_results + 1))
     read -r word <&3
     "$W/tree_step_helper" "$i" "$acc" 30
