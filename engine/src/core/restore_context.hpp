@@ -46,12 +46,18 @@ public:
     void set_shared_memory_fds(std::map<ObjectId, int> fds) { shared_fds_ = std::move(fds); }
     [[nodiscard]] const std::map<ObjectId, int>& shared_memory_fds() const { return shared_fds_; }
 
+    // Files an epoll of this process watches but the process does not hold
+    // at the watched number, handed across exec (event_fds/epoll_watches).
+    void set_epoll_watch_fds(EpollWatchFds fds) { epoll_watch_fds_ = std::move(fds); }
+    [[nodiscard]] const EpollWatchFds& epoll_watch_fds() const { return epoll_watch_fds_; }
+
 private:
     pid_t pid_;
     SyscallInjector main_;
     std::uint64_t area_base_ = 0;
     std::uint64_t area_size_ = 0;
     std::map<ObjectId, int> shared_fds_;
+    EpollWatchFds epoll_watch_fds_;
 };
 
 inline constexpr std::uint64_t injection_area_size = 1 << 20;

@@ -4,8 +4,6 @@
 #include "core/error.hpp"
 #include "core/proc.hpp"
 
-#include <sys/stat.h>
-
 #include <sstream>
 
 namespace stasis {
@@ -71,19 +69,6 @@ EpollState parse_epoll(const std::string& fdinfo)
         epoll.watches.push_back(watch);
     }
     return epoll;
-}
-
-void check_epoll_watches(pid_t pid, int epfd, const EpollState& epoll)
-{
-    for (const auto& watch : epoll.watches) {
-        struct stat st {};
-        std::string target = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(watch.fd);
-        if (::lstat(target.c_str(), &st) < 0) {
-            throw Error("process " + std::to_string(pid) + ": the epoll at fd " + std::to_string(epfd) +
-                        " watches fd " + std::to_string(watch.fd) +
-                        ", which is no longer open; stasis cannot restore that");
-        }
-    }
 }
 
 }  // namespace stasis

@@ -14,8 +14,4 @@ SignalFdState parse_signalfd(const std::string& fdinfo);
 TimerFdState parse_timerfd(const std::string& fdinfo);
 EpollState parse_epoll(const std::string& fdinfo);
 
-// Throws an Error when one of the epoll's watched fds is no longer open in
-// pid (a watch that outlived its fd cannot be added again).
-void check_epoll_watches(pid_t pid, int epfd, const EpollState& epoll);
-
 }  // namespace stasis

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "event_fds/dump_event_fds.hpp"
+#include "event_fds/epoll_watches.hpp"
 #include "event_fds/restore_event_fds.hpp"
 
 #include <fcntl.h>
@@ -37,14 +38,7 @@ UniqueFd checked(UniqueFd fd, const FdState& saved)
 
 void dump_epoll(const FdProbe& probe, FdState& fd)
 {
-    auto epoll = parse_epoll(probe.fdinfo);
-    check_epoll_watches(probe.pid, probe.fd, epoll);
-    fd.detail = std::move(epoll);
-}
-
-void rebuild_epoll(RestoreContext& ctx, const FdState& saved)
-{
-    add_epoll_watches(ctx, saved.fd, saved.detail_as<EpollState>());
+    fd.detail = parse_epoll(probe.fdinfo);
 }
 
 // A kind whose whole state its fdinfo tells (parse) and whose object is made
@@ -94,7 +88,8 @@ const FdKindOps& epoll_kind()
                                .dump = dump_epoll,
                                .open = [](const FdState& saved, RestoreSources&) { return checked(create_epoll(), saved); },
                                .read_detail = read_detail_as<EpollState>,
-                               .rebuild = rebuild_epoll};
+                               .link_tree = link_epoll_watches,
+                               .rebuild = rebuild_epoll_watches};
     return ops;
 }
 

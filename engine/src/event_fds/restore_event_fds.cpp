@@ -7,7 +7,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -60,18 +59,6 @@ UniqueFd create_timerfd(const TimerFdState& saved, bool nonblock)
 UniqueFd create_epoll()
 {
     return UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
-}
-
-void add_epoll_watches(RestoreContext& ctx, int epfd, const EpollState& epoll)
-{
-    for (const auto& watch : epoll.watches) {
-        epoll_event event{};
-        event.events = watch.events;
-        event.data.u64 = watch.data;
-        ctx.main().checked("epoll_ctl", SYS_epoll_ctl,
-                           {static_cast<std::uint64_t>(epfd), EPOLL_CTL_ADD, static_cast<std::uint64_t>(watch.fd),
-                            ctx.stage_value(event)});
-    }
 }
 
 }  // namespace stasis

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -103,10 +104,12 @@ struct FdKindOps {
     // Optional. Dump, while the tree is frozen: state of the tree's objects
     // of this kind that goes into the checkpoint itself (a pipe's bytes).
     void (*capture)(const std::vector<ProcessState>& tree, Checkpoint& checkpoint) = nullptr;
-    // Optional. Restore, inside a restored process once all its fds are in
-    // place, once per description: what only the process can set up (an
-    // epoll's watches name its own fds).
-    void (*rebuild)(RestoreContext& ctx, const FdState& saved) = nullptr;
+    // Optional. Restore, inside restored process `index` of the tree once
+    // all its fds are in place, for each fd of the kind it holds: what only
+    // a process can set up (an epoll's watches name fds of its own); the
+    // kind picks the holder that does it.
+    void (*rebuild)(RestoreContext& ctx, const std::vector<ProcessState>& tree, std::size_t index,
+                    const FdState& saved) = nullptr;
 };
 
 // Every kind, in the order dump asks them.

@@ -35,8 +35,9 @@ std::vector<FdPlacement> placements_for(const ProcessState& process, const OpenD
     return placements;
 }
 
-void finish_fds(RestoreContext& ctx, const ProcessState& process, std::set<int>& rebuilt)
+void finish_fds(RestoreContext& ctx, const std::vector<ProcessState>& tree, std::size_t index)
 {
+    const auto& process = tree[index];
     for (const auto& fd : process.fds) {
         if ((fd.flags & O_CLOEXEC) != 0) {
             ctx.main().checked("fcntl(F_SETFD)", SYS_fcntl, {static_cast<std::uint64_t>(fd.fd), F_SETFD, FD_CLOEXEC});
@@ -44,8 +45,8 @@ void finish_fds(RestoreContext& ctx, const ProcessState& process, std::set<int>&
     }
     for (const auto& fd : process.fds) {
         const auto& kind = fd_kind(fd.kind);
-        if (kind.rebuild != nullptr && rebuilt.insert(fd.description).second) {
-            kind.rebuild(ctx, fd);
+        if (kind.rebuild != nullptr) {
+            kind.rebuild(ctx, tree, index, fd);
         }
     }
 }

@@ -9,8 +9,8 @@
 #include "files/fd_table.hpp"
 #include "image/checkpoint.hpp"
 
+#include <cstddef>
 #include <map>
-#include <set>
 #include <vector>
 
 namespace stasis {
@@ -23,9 +23,8 @@ OpenDescriptions open_descriptions(RestoreSources& sources);
 
 std::vector<FdPlacement> placements_for(const ProcessState& process, const OpenDescriptions& open);
 
-// In the restored process, after its exec: close-on-exec flags, and each
-// kind's FdKindOps::rebuild once per description of the tree (`rebuilt`
-// carries the descriptions done across the tree's processes).
-void finish_fds(RestoreContext& ctx, const ProcessState& process, std::set<int>& rebuilt);
+// In restored process `index` of the tree, after its exec: close-on-exec
+// flags, and each kind's FdKindOps::rebuild.
+void finish_fds(RestoreContext& ctx, const std::vector<ProcessState>& tree, std::size_t index);
 
 }  // namespace stasis

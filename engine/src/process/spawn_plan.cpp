@@ -1,10 +1,12 @@
 #include "process/spawn_plan.hpp"
 
 #include "core/error.hpp"
+#include "event_fds/epoll_watches.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 namespace stasis {
 
@@ -19,19 +21,40 @@ std::size_t index_of(const std::vector<ProcessState>& tree, pid_t pid)
     return static_cast<std::size_t>(it - tree.begin());
 }
 
-std::vector<FdPlacement> all_placements(const ProcessState& p, const OpenDescriptions& open, const SharedMemory& shared)
+std::vector<FdPlacement> all_placements(const std::vector<ProcessState>& tree, std::size_t index,
+                                        const OpenDescriptions& open, const SharedMemory& shared)
 {
+    const auto& p = tree[index];
     if (p.zombie) {
         return {};
     }
     auto placements = placements_for(p, open);
-    for (const auto& [object, target] : shared_memory_fds(p)) {
+    auto handed = handed_fds(tree, index);
+    for (const auto& [object, target] : handed.shared_memory) {
         placements.push_back({target, shared.at(object).get()});
+    }
+    for (const auto& [watched, target] : handed.epoll_watches) {
+        placements.push_back({target, open.at(watched.first).get()});
     }
     return placements;
 }
 
 }  // namespace
+
+HandedFds handed_fds(const std::vector<ProcessState>& tree, std::size_t index)
+{
+    HandedFds handed;
+    handed.shared_memory = shared_memory_fds(tree[index]);
+    std::set<int> taken;
+    for (const auto& fd : tree[index].fds) {
+        taken.insert(fd.fd);
+    }
+    for (const auto& [object, fd] : handed.shared_memory) {
+        taken.insert(fd);
+    }
+    handed.epoll_watches = epoll_watch_fds(tree, index, taken);
+    return handed;
+}
 
 SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
                           const SharedMemory& shared, const RestoredTerminals& terminals)
@@ -46,8 +69,8 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
     for (auto& kids : plan.children) {
         std::stable_partition(kids.begin(), kids.end(), [&](std::size_t c) { return tree[c].pgid == tree[c].pid; });
     }
-    for (const auto& p : tree) {
-        plan.placements.push_back(all_placements(p, open, shared));
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        plan.placements.push_back(all_placements(tree, i, open, shared));
     }
     for (const auto& p : tree) {
         for (const auto& seg : p.sysv_segments) {

@@ -10,6 +10,7 @@
 #include "terminals/restore_terminal.hpp"
 
 #include <cstddef>
+#include <map>
 #include <vector>
 
 namespace stasis {
@@ -23,6 +24,16 @@ struct SpawnPlan {
     int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid
     int go_fd = -1;      // one byte per process lets it go on to exec
 };
+
+// The fds a process is handed across exec for its restore alone, above its
+// own: shared memory it maps, and files its epolls watch at numbers it no
+// longer holds them at.
+struct HandedFds {
+    std::map<ObjectId, int> shared_memory;
+    EpollWatchFds epoll_watches;
+};
+
+HandedFds handed_fds(const std::vector<ProcessState>& tree, std::size_t index);
 
 SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescriptions& open,
                           const SharedMemory& shared, const RestoredTerminals& terminals);

@@ -4,6 +4,7 @@
 #include "core/exit_status.hpp"
 #include "core/ptrace_ops.hpp"
 #include "core/restore_context.hpp"
+#include "event_fds/epoll_watches.hpp"
 #include "files/kept_output.hpp"
 #include "files/restore_fds.hpp"
 #include "image/chunk_reader.hpp"
@@ -12,6 +13,7 @@
 #include "process/executable.hpp"
 #include "process/process_attributes.hpp"
 #include "process/signals.hpp"
+#include "process/spawn_plan.hpp"
 #include "process/spawn_tree.hpp"
 #include "shared_memory/restore_shared_memory.hpp"
 #include "terminals/restore_terminal.hpp"
@@ -25,7 +27,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 namespace stasis {
@@ -48,16 +49,20 @@ void check_cpu(pid_t child, const Checkpoint& checkpoint)
 
 // Turns one freshly exec'd process into its checkpointed self, up to the
 // point where only its registers remain to be set. Returns its threads.
-// parent_restored: its parent is the saved one (not the root's new parent).
-std::vector<pid_t> rebuild_process(pid_t pid, const ProcessState& p, const image::ChunkReader& reader,
-                                   std::set<int>& fds_rebuilt, bool parent_restored)
+std::vector<pid_t> rebuild_process(pid_t pid, const std::vector<ProcessState>& tree, std::size_t index,
+                                   const image::ChunkReader& reader)
 {
+    const auto& p = tree[index];
     RestoreContext ctx(pid, 0);
-    ctx.set_shared_memory_fds(shared_memory_fds(p));
+    auto handed = handed_fds(tree, index);
+    ctx.set_shared_memory_fds(std::move(handed.shared_memory));
+    ctx.set_epoll_watch_fds(std::move(handed.epoll_watches));
     rebuild_address_space(ctx, p, reader);
     restore_sigactions(ctx, p);
-    finish_fds(ctx, p, fds_rebuilt);
-    auto tids = restore_threads(ctx, p, parent_restored);
+    finish_fds(ctx, tree, index);
+    close_epoll_watch_fds(ctx);
+    // Every process but the root has its saved parent back.
+    auto tids = restore_threads(ctx, p, index != 0);
     restore_timers(ctx, p, tids);
     restore_process_attributes(ctx, p.attributes);
     unmap_injection_area(ctx);
@@ -92,10 +97,9 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
     try {
         check_cpu(spawned.pids.front(), checkpoint);
         std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());
-        std::set<int> fds_rebuilt;
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
             if (spawned.pids[i] > 0) {
-                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes[i], reader, fds_rebuilt, i != 0);
+                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes, i, reader);
             }
         }
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
