@@ -9,7 +9,9 @@
  * first number; the closed one is high, so no later open takes it). The epoll
  * "shared" was made before fork: the child added its own pipe end to it,
  * and the parent, which holds the same epoll, closed its copy of that end
- * and reused the number for another pipe. Each step the child writes a
+ * and reused the number for another pipe; the parent also added a pipe end
+ * that only it holds, for the test to dump the child alone (refused: that
+ * watch is on a file no process of the dumped tree holds). Each step the child writes a
  * number, the parent waits on "mine", answers through the other pipe, and
  * the child waits on "shared" for the answer. Every step the parent prints
  * the watched numbers as /proc/self/fdinfo shows them for both epolls, so a
@@ -21,7 +23,14 @@
 
 enum { from_child = 1, from_parent = 2 };
 
-/* The watched fd numbers of an epoll, as its fdinfo lists them. */
+static int by_number(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* The watched fd numbers of an epoll as its fdinfo lists them, in
+ * increasing order (the kernel lists them in the order of its files'
+ * addresses). */
 static void watched_numbers(int ep, char *out, size_t len)
 {
     char path[64], line[256];
@@ -29,15 +38,18 @@ static void watched_numbers(int ep, char *out, size_t len)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         tc_die("open %s: %s", path, strerror(errno));
-    out[0] = '\0';
-    int tfd;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, "tfd: %d", &tfd) == 1) {
-            size_t used = strlen(out);
-            snprintf(out + used, len - used, "%s%d", used > 0 ? "," : "", tfd);
-        }
+    int numbers[16], n = 0;
+    while (fgets(line, sizeof line, f) != NULL && n < 16) {
+        if (sscanf(line, "tfd: %d", &numbers[n]) == 1)
+            n++;
     }
     fclose(f);
+    qsort(numbers, (size_t)n, sizeof numbers[0], by_number);
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, len - used, "%s%d", i > 0 ? "," : "", numbers[i]);
+    }
 }
 
 static uint64_t wait_for(int ep, uint64_t tag, int fd)
@@ -115,6 +127,8 @@ int main(int argc, char **argv)
     if (pipe(other) < 0 || dup2(other[0], down[0]) < 0)
         tc_die("pipe: %s", strerror(errno));
     printf("the shared epoll watches fd %d, which here is another pipe\n", down[0]);
+    /* A write end is never readable: this watch never wakes the child. */
+    add(shared, other[1], from_child);
     uint64_t sum = 0;
     for (int i = 1; i <= steps; i++) {
         uint64_t v = wait_for(mine, from_child, up[0]);
