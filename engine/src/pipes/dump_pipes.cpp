@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/proc.hpp"
+#include "core/remote_fd.hpp"
 #include <stasis/unique_fd.hpp>
 #include "files/file_kinds.hpp"
 
@@ -9,21 +10,27 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace stasis {
 
 namespace {
 
-bool has_end_in_tree(const std::vector<ProcessState>& tree, const std::string& key, int accmode)
+struct PipeEnd {
+    pid_t pid;
+    int fd;
+};
+
+std::optional<PipeEnd> end_in_tree(const std::vector<ProcessState>& tree, const std::string& key, int accmode)
 {
     for (const auto& p : tree) {
         for (const auto& fd : p.fds) {
             if (fd.kind == FdKind::pipe && fd.path == key && (fd.flags & O_ACCMODE) == accmode) {
-                return true;
+                return PipeEnd{p.pid, fd.fd};
             }
         }
     }
-    return false;
+    return std::nullopt;
 }
 
 // Whether any process outside the tree holds this pipe.
@@ -36,20 +43,28 @@ bool held_outside(const std::vector<ProcessState>& tree, const std::string& key)
     return proc::find_fd_holder(key, pids) != 0;
 }
 
-PipeState capture_pipe(pid_t pid, const FdState& fd)
+// The pipe's size, and its unread bytes when the tree holds a read end: a
+// copy of that end (not a reopening through /proc, which needs the pipe's
+// owner's permission and would add a reader) is peeked with tee. With only
+// write ends in the tree, what waits in the pipe is an outside reader's.
+PipeState capture_pipe(const std::vector<ProcessState>& tree, pid_t pid, const FdState& fd)
 {
-    std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd.fd);
+    auto reader = end_in_tree(tree, fd.path, O_RDONLY);
+    const PipeEnd end = reader.value_or(PipeEnd{pid, fd.fd});
     auto fail = [&](const std::string& what) {
-        return sys_error("cannot read the pipe at fd " + std::to_string(fd.fd) + " of process " + std::to_string(pid) +
-                         " (" + what + ")");
+        return sys_error("cannot read the pipe at fd " + std::to_string(end.fd) + " of process " +
+                         std::to_string(end.pid) + " (" + what + ")");
     };
-    UniqueFd source(::open(link.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (!source.valid()) {
-        throw fail("open");
-    }
+    auto source = copy_remote_fd(end.pid, end.fd);
     PipeState pipe;
     pipe.key = fd.path;
     pipe.capacity = ::fcntl(source.get(), F_GETPIPE_SZ);
+    if (pipe.capacity < 0) {
+        throw fail("pipe size");
+    }
+    if (!reader) {
+        return pipe;
+    }
     int ends[2];
     if (::pipe2(ends, O_NONBLOCK | O_CLOEXEC) < 0) {
         throw fail("pipe");
@@ -76,8 +91,8 @@ PipeState capture_pipe(pid_t pid, const FdState& fd)
 // that is inside the tree.
 bool leads_outside(const std::vector<ProcessState>& tree, const std::string& key)
 {
-    bool reader = has_end_in_tree(tree, key, O_RDONLY);
-    bool writer = has_end_in_tree(tree, key, O_WRONLY);
+    bool reader = end_in_tree(tree, key, O_RDONLY).has_value();
+    bool writer = end_in_tree(tree, key, O_WRONLY).has_value();
     if (reader && writer) {
         return false;
     }
@@ -115,7 +130,7 @@ void capture_pipes(const std::vector<ProcessState>& tree, Checkpoint& checkpoint
         for (const auto& fd : p.fds) {
             bool seen = std::any_of(pipes.begin(), pipes.end(), [&](const PipeState& s) { return s.key == fd.path; });
             if (fd.kind == FdKind::pipe && !seen) {
-                pipes.push_back(capture_pipe(p.pid, fd));
+                pipes.push_back(capture_pipe(tree, p.pid, fd));
                 pipes.back().outside = leads_outside(tree, fd.path);
             }
         }
