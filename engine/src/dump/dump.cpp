@@ -108,6 +108,7 @@ DumpResult dump(const DumpOptions& options)
         auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
         auto process = read_task_state(frozen, syscall_ip, states[i], residency[i]);
         process.regions = read_regions(frozen.pid());  // without the scratch page injection used
+        process.stopped_by = frozen.stopped_by();
         process.fds = std::move(states[i].fds);
         checkpoint.processes.push_back(std::move(process));
     }

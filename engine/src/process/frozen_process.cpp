@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,11 @@ bool FrozenProcess::interrupt(pid_t tid, const FreezeDeadline& deadline)
     }
     if (!status) {
         throw deadline.missed_by(pid_, tid);
+    }
+    // A task already in a group stop reports it with its stopping signal;
+    // an interrupted running one with SIGTRAP.
+    if (tid == pid_ && WSTOPSIG(*status) != SIGTRAP) {
+        stopped_by_ = WSTOPSIG(*status);
     }
     return true;
 }

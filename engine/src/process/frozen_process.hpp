@@ -26,6 +26,10 @@ public:
     [[nodiscard]] pid_t pid() const { return pid_; }
     [[nodiscard]] const std::vector<pid_t>& tids() const { return tids_; }
 
+    // The signal that had stopped the process (job control: SIGSTOP,
+    // SIGTSTP, ...) when it was frozen; 0 when it was running.
+    [[nodiscard]] int stopped_by() const { return stopped_by_; }
+
     // SIGKILL while still frozen, so nothing runs past the checkpoint.
     void kill();
 
@@ -39,6 +43,7 @@ private:
     pid_t pid_;
     std::vector<pid_t> tids_;
     bool killed_ = false;
+    int stopped_by_ = 0;
 };
 
 }  // namespace stasis

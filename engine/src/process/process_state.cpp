@@ -12,6 +12,7 @@ void to_json(nlohmann::json& j, const ProcessState& p)
          {"sid", p.sid},
          {"zombie", p.zombie},
          {"wait_status", p.wait_status},
+         {"stopped_by", p.stopped_by},
          {"exe", p.exe},
          {"comm", p.comm},
          {"cwd", p.cwd},
@@ -45,6 +46,9 @@ void from_json(const nlohmann::json& j, ProcessState& p)
     // before them restores with their defaults, as it would have then.
     if (j.contains("attributes")) {
         j.at("attributes").get_to(p.attributes);
+    }
+    if (j.contains("stopped_by")) {
+        j.at("stopped_by").get_to(p.stopped_by);
     }
     if (j.contains("timers")) {
         j.at("timers").get_to(p.timers);

@@ -25,6 +25,7 @@ struct ProcessState {
     pid_t pid = 0, ppid = 0, pgid = 0, sid = 0;
     bool zombie = false;  // exited, not yet reaped: only wait_status is kept
     int wait_status = 0;
+    int stopped_by = 0;  // the job-control signal it was stopped by (SIGSTOP, ...), 0 if running
     std::string exe;
     std::string comm;
     std::string cwd;

@@ -121,6 +121,12 @@ void release_threads(const ProcessState& process, const std::vector<pid_t>& tids
         ptrace::rewind_interrupted_syscall(regs, false);
         ptrace::set_regs(tids[i], regs);
     }
+    // A process stopped by job control at the checkpoint stops again as it
+    // is let go: the signal waits while it is traced, so it runs nothing
+    // first. The leader goes first and stops the other threads with it.
+    if (process.stopped_by != 0) {
+        ::kill(tids.front(), SIGSTOP);
+    }
     for (pid_t tid : tids) {
         if (::ptrace(PTRACE_DETACH, tid, nullptr, nullptr) < 0) {
             throw sys_error("releasing restored thread " + std::to_string(tid));
