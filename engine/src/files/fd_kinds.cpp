@@ -18,6 +18,7 @@ const std::vector<const FdKindOps*>& fd_kinds()
     // Order matters where two kinds could claim one fd: a terminal is a
     // character device too.
     static const std::vector<const FdKindOps*> kinds{
+        &path_kind(),  // first: an O_PATH fd of any file is only a name
         &unix_socket_kind(),  // before inherit, which takes any other socket on fds 0-2
         &unnamed_file_kind(),  // before file: a deleted file is a regular file too
         &file_kind(),    &terminal_kind(), &device_kind(),   &pipe_kind(),  &inherit_kind(),

@@ -1,6 +1,7 @@
 #include "files/file_kinds.hpp"
 
 #include "core/error.hpp"
+#include "core/proc.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -51,6 +52,29 @@ UniqueFd open_inherited(const FdState& saved, RestoreSources&)
     return inherited_stdio(saved.fd);
 }
 
+// An O_PATH descriptor names a file without opening it, whatever the file
+// is (a directory, a FIFO, a socket's name, a symlink with O_NOFOLLOW).
+bool is_path(const FdProbe& probe)
+{
+    return (std::stoul(proc::key_value(probe.fdinfo, "flags"), nullptr, 8) & O_PATH) != 0;
+}
+
+void dump_path(const FdProbe& probe, FdState&)
+{
+    if (probe.link.find(" (deleted)") != std::string::npos || probe.link.empty() || probe.link[0] != '/') {
+        refuse_fd(probe, "an O_PATH descriptor of a deleted or unnamed file");
+    }
+}
+
+UniqueFd reopen_path(const FdState& saved, RestoreSources&)
+{
+    UniqueFd fd(::open(saved.path.c_str(), O_PATH | O_CLOEXEC | (saved.flags & (O_NOFOLLOW | O_DIRECTORY))));
+    if (!fd.valid()) {
+        throw sys_error("cannot reopen the O_PATH fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
+    }
+    return fd;
+}
+
 }  // namespace
 
 UniqueFd reopen_file(const std::string& path, const FdState& saved)
@@ -84,6 +108,13 @@ const FdKindOps& file_kind()
 {
     static const FdKindOps ops{.kind = FdKind::file, .name = "file", .recognizes = is_file, .dump = dump_file,
                                .open = reopen};
+    return ops;
+}
+
+const FdKindOps& path_kind()
+{
+    static const FdKindOps ops{.kind = FdKind::path, .name = "path", .recognizes = is_path, .dump = dump_path,
+                               .open = reopen_path};
     return ops;
 }
 

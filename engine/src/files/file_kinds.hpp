@@ -1,13 +1,15 @@
 #pragma once
 // The fd kinds that need nothing but a name to come back: regular files and
 // directories (reopened by path at their flags and offset), character
-// devices such as /dev/null, and fds 0-2 leading outside the tree (a
-// scheduler's socket or pipe), which a restore hands over from its own.
+// devices such as /dev/null, O_PATH descriptors (of any file: a name, not an
+// open file), and fds 0-2 leading outside the tree (a scheduler's socket or
+// pipe), which a restore hands over from its own.
 #include "files/fd_kind.hpp"
 
 namespace stasis {
 
 const FdKindOps& file_kind();
+const FdKindOps& path_kind();
 const FdKindOps& device_kind();
 const FdKindOps& inherit_kind();
 
