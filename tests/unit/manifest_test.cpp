@@ -168,7 +168,7 @@ TerminalState terminal()
 }
 
 // The fds of the root: one of every kind, numbered so that fd N is
-// root_fds()[N] (but the last, fd 10).
+// root_fds()[N].
 std::vector<FdState> root_fds()
 {
     return {
@@ -194,8 +194,9 @@ std::vector<FdState> root_fds()
         {.fd = 9, .kind = FdKind::epoll, .path = "anon_inode:[eventpoll]", .flags = O_RDWR, .pos = 0,
          .description = 9,
          .detail = EpollState{.watches = {{.fd = 6, .events = EPOLLIN | EPOLLET | EPOLLERR | EPOLLHUP,
-                                           .data = 0xdeadbeefcafe},
-                                          {.fd = 8, .events = EPOLLOUT | EPOLLERR | EPOLLHUP, .data = u64_max}}}},
+                                           .data = 0xdeadbeefcafe, .description = 6},
+                                          {.fd = 40, .events = EPOLLOUT | EPOLLERR | EPOLLHUP, .data = u64_max,
+                                           .description = 8}}}},
         {.fd = 10, .kind = FdKind::unnamed_file, .path = "/memfd:ring (deleted)", .flags = O_RDWR, .pos = 4096,
          .description = 10, .detail = UnnamedFileRef{.dev = 1, .inode = 2077}},
         {.fd = 11, .kind = FdKind::inotify, .path = "anon_inode:inotify", .flags = O_RDONLY | O_NONBLOCK, .pos = 0,
@@ -204,6 +205,8 @@ std::vector<FdState> root_fds()
                                             {.wd = 7, .mask = 0xfff, .path = "/home/u/a file"}}}},
         {.fd = 12, .kind = FdKind::unix_socket, .path = "socket:[81234]", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
          .description = 12, .detail = {}},
+        {.fd = 13, .kind = FdKind::path, .path = "/home/u/a link", .flags = O_PATH | O_NOFOLLOW, .pos = 0,
+         .description = 13, .detail = {}},
     };
 }
 
@@ -256,6 +259,7 @@ ProcessState child()
     p.exe = "/usr/bin/cat";
     p.comm = "cat";
     p.cwd = "/";
+    p.stopped_by = SIGTSTP;
     p.threads = {thread(4250)};
     p.regions = {region(0x7f2000000000, 1, "rw-p", RegionKind::anon, "")};
     const auto fds = root_fds();
@@ -485,6 +489,7 @@ void same(const EpollWatch& a, const EpollWatch& b)
     SAME(fd);
     SAME(events);
     SAME(data);
+    SAME(description);
 }
 
 void same(const EpollState& a, const EpollState& b)
@@ -564,6 +569,7 @@ void same(const ProcessState& a, const ProcessState& b)
     SAME(sid);
     SAME(zombie);
     SAME(wait_status);
+    SAME(stopped_by);
     SAME(exe);
     SAME(comm);
     SAME(cwd);
@@ -747,8 +753,8 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     test::TempDir tmp;
     json m = manifest_of(commit(tmp.path() / "img", sample()));
 
-    const char* kinds[] = {"inherit",  "file",    "terminal", "device", "pipe",        "pipe",
-                           "eventfd",  "signalfd", "timerfd", "epoll",  "unnamed_file"};
+    const char* kinds[] = {"inherit", "file",    "terminal", "device", "pipe",         "pipe",    "eventfd",
+                           "signalfd", "timerfd", "epoll",    "unnamed_file", "inotify", "unix_socket", "path"};
     for (int fd = 0; fd < static_cast<int>(std::size(kinds)); ++fd) {
         CAPTURE(fd);
         const json& entry = root_fd(m, fd);
@@ -775,8 +781,9 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     const json& epoll = root_fd(m, 9).at("detail");
     CHECK(members(epoll) == "watches");
     REQUIRE(epoll.at("watches").size() == 2);
-    CHECK(members(epoll.at("watches")[0]) == "data events fd");
+    CHECK(members(epoll.at("watches")[0]) == "data description events fd");
     CHECK(epoll.at("watches")[0].at("fd") == 6);
+    CHECK(epoll.at("watches")[1].at("description") == 8);
     CHECK(epoll.at("watches")[1].at("data") == u64_max);
 
     const json& inotify = root_fd(m, 11).at("detail");
