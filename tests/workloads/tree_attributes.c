@@ -3,7 +3,10 @@
  *
  * The root becomes a child subreaper, sets no-new-privileges, disables
  * transparent huge pages and raises its oom_score_adj; its child sets a
- * parent-death signal. Every step the root reads its own settings and asks
+ * parent-death signal. The root also names itself (PR_SET_NAME). Every step
+ * the root reads its own settings, its name, and whether /proc/self/cmdline
+ * and /proc/self/environ still show its own argument and environment area,
+ * and asks
  * the child (over a pipe pair) for its parent-death signal, and prints them
  * with a running sum; so any setting lost in a restore changes the output.
  *
@@ -14,6 +17,30 @@
 #include <sys/prctl.h>
 
 enum { oom_score_adj_value = 345 };
+
+/* Whether the /proc file shows exactly the bytes from first to end. */
+static const char *proc_shows(const char *path, const char *first, const char *end)
+{
+    static char buf[1 << 16];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        tc_die("open %s: %s", path, strerror(errno));
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(fd, buf + got, sizeof buf - got)) > 0)
+        got += (size_t)n;
+    close(fd);
+    return got == (size_t)(end - first) && memcmp(buf, first, got) == 0 ? "same" : "DIFFERENT";
+}
+
+/* The end of a NULL-terminated vector of strings laid out one after the other. */
+static const char *area_end(char **strings)
+{
+    const char *end = strings[0];
+    for (int i = 0; strings[i] != NULL; i++)
+        end = strings[i] + strlen(strings[i]) + 1;
+    return end;
+}
 
 static int read_oom_score_adj(void)
 {
@@ -71,6 +98,10 @@ int main(int argc, char **argv)
     }
     close(to_child[0]);
     close(from_child[1]);
+    extern char **environ;
+    char **env = environ;
+    if (prctl(PR_SET_NAME, "attr-root", 0, 0, 0) != 0)
+        tc_die("PR_SET_NAME: %s", strerror(errno));
     printf("attributes start steps=%ld\n", steps);
     uint64_t sum = 0;
     for (long i = 1; i <= steps; i++) {
@@ -81,9 +112,13 @@ int main(int argc, char **argv)
         tc_write_all(to_child[1], "?", 1);
         tc_read_all(from_child[0], &child_sig, sizeof child_sig, "answer from the child");
         sum = sum * 31 + (uint64_t)(i * i);
-        printf("step %ld subreaper=%d no_new_privs=%d thp_disabled=%d oom_score_adj=%d child_pdeathsig=%d sum=%" PRIu64
-               "\n",
-               i, subreaper, nnp, thp, read_oom_score_adj(), child_sig, sum);
+        char name[17] = "";
+        prctl(PR_GET_NAME, name, 0, 0, 0);
+        printf("step %ld subreaper=%d no_new_privs=%d thp_disabled=%d oom_score_adj=%d child_pdeathsig=%d name=%s "
+               "cmdline=%s environ=%s sum=%" PRIu64 "\n",
+               i, subreaper, nnp, thp, read_oom_score_adj(), child_sig, name,
+               proc_shows("/proc/self/cmdline", argv[0], area_end(argv)),
+               proc_shows("/proc/self/environ", env[0], area_end(env)), sum);
         tc_sleep_ms(delay);
     }
     tc_write_all(to_child[1], "q", 1);
