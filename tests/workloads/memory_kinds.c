@@ -14,7 +14,11 @@
  *   - a SIGUSR1 handler (SA_RESTART) it raise()s every few steps, SIGUSR2
  *     blocked and pending from the start (unblocked at the end: its handler
  *     must run exactly once), SIGPIPE ignored;
- *   - RLIMIT_NOFILE lowered, umask 077, the cwd.
+ *   - RLIMIT_NOFILE lowered, umask 077, the cwd;
+ *   - five small regions, each with one madvise advice the kernel keeps
+ *     (DONTFORK, WIPEONFORK, HUGEPAGE, NOHUGEPAGE, DONTDUMP): at the end it
+ *     reads each region's VmFlags, and forks a child that finds the
+ *     DONTFORK region absent and the WIPEONFORK one zeroed.
  * At the end it prints all of that state and checksums of every file and
  * memory area. Nothing printed depends on WORKDIR, timing or pids.
  */
@@ -30,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,6 +159,71 @@ static void perms_of(const void *addr, char out[5])
     fclose(f);
 }
 
+/* Regions given one advice each, and the VmFlags name of the advice. */
+static const struct {
+    int advice;
+    const char *flag;
+} advices[] = {{MADV_DONTFORK, "dc"}, {MADV_WIPEONFORK, "wf"}, {MADV_HUGEPAGE, "hg"},
+               {MADV_NOHUGEPAGE, "nh"}, {MADV_DONTDUMP, "dd"}};
+#define ADVISED (sizeof advices / sizeof advices[0])
+
+static void advise_regions(unsigned char *regions[ADVISED])
+{
+    for (size_t i = 0; i < ADVISED; i++) {
+        regions[i] = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (regions[i] == MAP_FAILED)
+            die("mmap advised");
+        memset(regions[i], (int)(0x41 + i), 2 * PAGE);
+        if (madvise(regions[i], 2 * PAGE, advices[i].advice) < 0)
+            die("madvise");
+    }
+}
+
+/* Whether the VmFlags of the region holding addr name flag. */
+static int has_vm_flag(const void *addr, const char *flag)
+{
+    FILE *f = fopen("/proc/self/smaps", "re");
+    if (!f)
+        die("/proc/self/smaps");
+    char line[512];
+    int inside = 0, found = 0;
+    uintptr_t a = (uintptr_t)addr;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            inside = a >= lo && a < hi;
+        else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+            for (char *t = strtok(line + 8, " \n"); t; t = strtok(NULL, " \n"))
+                found |= strcmp(t, flag) == 0;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static void report_advice(unsigned char *regions[ADVISED])
+{
+    printf("advice kept:");
+    for (size_t i = 0; i < ADVISED; i++)
+        printf(" %s=%s", advices[i].flag, has_vm_flag(regions[i], advices[i].flag) ? "yes" : "NO");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        int absent = msync(regions[0], PAGE, MS_ASYNC) < 0 && errno == ENOMEM;
+        int zeroed = regions[1][0] == 0 && regions[1][PAGE] == 0;
+        _exit(absent | zeroed << 1);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int bits = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    printf("; in a fork child dontfork %s, wipeonfork %s\n", bits >= 0 && (bits & 1) ? "absent" : "PRESENT",
+           bits >= 0 && (bits & 2) ? "zeroed" : "NOT ZEROED");
+}
+
 struct node {
     struct node *next;
     uint32_t len;
@@ -270,6 +340,8 @@ int main(int argc, char **argv)
     void *guard = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (guard == MAP_FAILED)
         die("mmap guard");
+    unsigned char *advised[ADVISED];
+    advise_regions(advised);
     unsigned char *big = malloc(BIG_MALLOC);
     if (!big)
         die("malloc big");
@@ -406,6 +478,7 @@ int main(int argc, char **argv)
     perms_of(priv, p_priv);
     perms_of(shared, p_shared);
     printf("perms ro=%s guard=%s private=%s shared=%s\n", p_ro, p_guard, p_priv, p_shared);
+    report_advice(advised);
 
     if (msync(shared, SHARED_PAGES * PAGE, MS_SYNC) < 0)
         die("msync");
