@@ -526,6 +526,7 @@ tree_workload_cmd() {
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) TREE_GO=1 ;;
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
         attributes) WL_CMD=("$w/tree_attributes" 60 60) ;;
+        clone_files) WL_CMD=("$w/clone_files" "$2" 60 50) ;;
         path_fds) WL_CMD=("$w/path_fds" "$2" 60 50) ;;
         stopped) WL_CMD=("$w/tree_stopped" 60 50) ;;
         epoll_watches) WL_CMD=("$w/epoll_watches" 60 50) ;;

@@ -52,6 +52,30 @@ bool same_description(pid_t pid_a, int fd_a, pid_t pid_b, int fd_b)
     return ::syscall(SYS_kcmp, pid_a, pid_b, KCMP_FILE, fd_a, fd_b) == 0;
 }
 
+// kcmp's order of two processes' fd tables: 0 the same table, 1 a's first.
+long compare_fd_tables(pid_t a, pid_t b)
+{
+    return ::syscall(SYS_kcmp, a, b, KCMP_FILES, 0, 0);
+}
+
+// A restored process gets its fds before its exec, and exec gives it a
+// table of its own, so two processes that share one (clone with
+// CLONE_FILES and without CLONE_VM) cannot be restored sharing it.
+void refuse_shared_fd_tables(const std::vector<ProcessState>& tree)
+{
+    std::vector<pid_t> pids;
+    for (const auto& p : tree) {
+        pids.push_back(p.pid);
+    }
+    std::sort(pids.begin(), pids.end(), [](pid_t a, pid_t b) { return compare_fd_tables(a, b) == 1; });
+    for (std::size_t i = 1; i < pids.size(); ++i) {
+        if (compare_fd_tables(pids[i - 1], pids[i]) == 0) {
+            throw Error("processes " + std::to_string(pids[i - 1]) + " and " + std::to_string(pids[i]) +
+                        " share one fd table (clone with CLONE_FILES), which stasis cannot restore yet");
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<FdState> read_fds(pid_t pid)
@@ -65,6 +89,7 @@ std::vector<FdState> read_fds(pid_t pid)
 
 void link_descriptions(std::vector<ProcessState>& tree)
 {
+    refuse_shared_fd_tables(tree);
     struct Seen {
         pid_t pid;
         int fd;

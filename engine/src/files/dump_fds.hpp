@@ -13,9 +13,10 @@ namespace stasis {
 // the kind of object when one cannot be restored (yet).
 std::vector<FdState> read_fds(pid_t pid);
 
-// Once every process's fds are read: gives fds of the tree that share an
-// open file description one description id (kcmp), then lets each kind
-// look at the whole tree (FdKindOps::link_tree).
+// Once every process's fds are read: refuses processes that share one fd
+// table, gives fds of the tree that share an open file description one
+// description id (kcmp), then lets each kind look at the whole tree
+// (FdKindOps::link_tree).
 void link_descriptions(std::vector<ProcessState>& tree);
 
 // While the tree is frozen: each kind's tree-wide state into the
