@@ -997,7 +997,12 @@ TEST_CASE("a manifest changed at random but correctly checksummed is read or ref
         for (auto n = 1 + rng() % 3; n > 0; --n) {
             changes += mutate(m, rng) + "; ";
         }
-        const fs::path dir = commit(tmp.path() / ("m" + std::to_string(round)), m);
+        // Sealed as the writer seals it, without its fsyncs.
+        m.erase("manifest_xxh3");
+        m["manifest_xxh3"] = image::manifest_checksum(m);
+        const fs::path dir = tmp.path() / "mutated";
+        fs::create_directories(dir);
+        std::ofstream(dir / "manifest.json", std::ios::trunc) << m.dump();
         CAPTURE(changes);
         try {
             (void)image::read_checkpoint(dir);
@@ -1008,7 +1013,6 @@ TEST_CASE("a manifest changed at random but correctly checksummed is read or ref
         } catch (const std::exception& e) {
             FAIL("not an ImageError: " << e.what());
         }
-        fs::remove_all(dir);
     }
     MESSAGE(refused << " refused, " << read << " read");
     CHECK(refused > 500);
