@@ -9,6 +9,7 @@
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
 #include "test_support.hpp"
+#include "json_mutation.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -932,57 +933,6 @@ TEST_CASE("a pipe of an image from before pipes leading outside were kept has bo
     CHECK_FALSE(read.pipes[1].outside);
 }
 
-namespace {
-
-// Every JSON pointer of a document, the root's included.
-void all_pointers(const json& j, const json::json_pointer& at, std::vector<json::json_pointer>& out)
-{
-    out.push_back(at);
-    if (j.is_object()) {
-        for (const auto& [name, value] : j.items()) {
-            all_pointers(value, at / name, out);
-        }
-    } else if (j.is_array()) {
-        for (std::size_t i = 0; i < j.size(); ++i) {
-            all_pointers(j[i], at / i, out);
-        }
-    }
-}
-
-// One random change at a random place: a member or element removed, a value
-// of another type or out of range, an array cut short or grown by copies.
-std::string mutate(json& m, std::mt19937_64& rng)
-{
-    std::vector<json::json_pointer> pointers;
-    all_pointers(m, json::json_pointer(), pointers);
-    const auto at = pointers[1 + rng() % (pointers.size() - 1)];
-    json& target = m[at];
-    const json replacements[] = {nullptr, true, -1, 0, 1e300, u64_max, std::numeric_limits<std::int64_t>::min(),
-                                 "", "x", json::array(), json::object(), 4096};
-    const auto choice = rng() % 16;
-    if (choice < 3) {
-        json& parent = m[at.parent_pointer()];
-        if (parent.is_object()) {
-            parent.erase(at.back());
-        } else {
-            parent.erase(parent.begin() + static_cast<std::ptrdiff_t>(std::stoul(at.back())));
-        }
-        return "removed " + at.to_string();
-    }
-    if (choice < 5 && target.is_array() && !target.empty()) {
-        if (choice == 3) {
-            target.erase(target.begin() + static_cast<std::ptrdiff_t>(rng() % target.size()), target.end());
-        } else {
-            target.push_back(target.front());
-        }
-        return "resized " + at.to_string();
-    }
-    target = replacements[rng() % std::size(replacements)];
-    return "set " + at.to_string() + " to " + target.dump();
-}
-
-}  // namespace
-
 TEST_CASE("a manifest changed at random but correctly checksummed is read or refused as an image error")
 {
     // What a forged or buggy manifest can do to the one reader: it must come
@@ -995,7 +945,7 @@ TEST_CASE("a manifest changed at random but correctly checksummed is read or ref
         json m = written;
         std::string changes;
         for (auto n = 1 + rng() % 3; n > 0; --n) {
-            changes += mutate(m, rng) + "; ";
+            changes += test::mutate_json(m, rng) + "; ";
         }
         // Sealed as the writer seals it, without its fsyncs.
         m.erase("manifest_xxh3");
