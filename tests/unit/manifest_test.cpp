@@ -204,6 +204,10 @@ std::vector<FdState> root_fds()
                                             {.wd = 7, .mask = 0xfff, .path = "/home/u/a file"}}}},
         {.fd = 12, .kind = FdKind::unix_socket, .path = "socket:[81234]", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
          .description = 12, .detail = {}},
+        {.fd = 13, .kind = FdKind::pty_master, .path = "/dev/ptmx", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
+         .description = 13,
+         .detail = PtyMasterState{.slave = terminal(), .index = 5, .packet = true, .locked = true,
+                                  .to_master = {0x61, 0x0d, 0x0a}, .to_slave = byte_run(300, 7)}},
     };
 }
 
@@ -356,6 +360,7 @@ void same(const FdState& a, const FdState& b);
 void same(const SysvSegment& a, const SysvSegment& b);
 void same(const InotifyWatch& a, const InotifyWatch& b);
 void same(const InotifyState& a, const InotifyState& b);
+void same(const PtyMasterState& a, const PtyMasterState& b);
 void same(const PosixTimer& a, const PosixTimer& b);
 void same(const IntervalTimer& a, const IntervalTimer& b);
 void same(const ProcessState& a, const ProcessState& b);
@@ -502,6 +507,16 @@ void same(const InotifyWatch& a, const InotifyWatch& b)
 void same(const InotifyState& a, const InotifyState& b)
 {
     same(a.watches, b.watches);
+}
+
+void same(const PtyMasterState& a, const PtyMasterState& b)
+{
+    same(a.slave, b.slave);
+    SAME(index);
+    SAME(packet);
+    SAME(locked);
+    SAME(to_master);
+    SAME(to_slave);
 }
 
 void same(const PosixTimer& a, const PosixTimer& b)
@@ -816,6 +831,11 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
 
     CHECK(root_fd(m, 12).at("kind") == "unix_socket");
+    CHECK(root_fd(m, 13).at("kind") == "pty_master");
+    const json& master = root_fd(m, 13).at("detail");
+    CHECK(members(master) == "index locked packet slave to_master to_slave");
+    CHECK(members(master.at("slave")) == "device foreground session terminal termios type winsize");
+    CHECK(master.at("to_master") == "610d0a");
     const json& socket = m.at("unix_sockets").at(0);
     CHECK(members(socket) == "accepted_from backlog inode listening mode name options peer peer_closed pending "
                              "queue shutdown type");

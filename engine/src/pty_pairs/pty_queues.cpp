@@ -1,0 +1,125 @@
+#include "pty_pairs/pty_queues.hpp"
+
+#include "core/error.hpp"
+
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace stasis {
+
+namespace {
+
+constexpr auto settle_timeout = std::chrono::seconds(5);
+constexpr int write_timeout_ms = 5000;
+
+// The slave's settings changed for the length of one put-back, then put
+// back as they were (for a frozen tree nobody sees the difference).
+class ChangedSettings {
+public:
+    template <typename Change>
+    ChangedSettings(int slave, const std::string& what, Change change) : slave_(slave)
+    {
+        if (::tcgetattr(slave_, &saved_) < 0) {
+            throw sys_error("cannot read the settings of " + what);
+        }
+        termios changed = saved_;
+        change(changed);
+        if (::tcsetattr(slave_, TCSANOW, &changed) < 0) {
+            throw sys_error("cannot change the settings of " + what);
+        }
+    }
+    ~ChangedSettings() { ::tcsetattr(slave_, TCSANOW, &saved_); }
+    ChangedSettings(const ChangedSettings&) = delete;
+    ChangedSettings& operator=(const ChangedSettings&) = delete;
+
+private:
+    int slave_;
+    termios saved_{};
+};
+
+void put(int tty, const std::vector<std::uint8_t>& bytes, const std::string& what)
+{
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(tty, bytes.data() + done, bytes.size() - done);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        pollfd out{tty, POLLOUT, 0};
+        if (n == 0 || errno != EAGAIN || ::poll(&out, 1, write_timeout_ms) <= 0) {
+            throw sys_error("cannot put " + std::to_string(bytes.size() - done) + " queued bytes back into " + what);
+        }
+    }
+}
+
+}  // namespace
+
+int queued_bytes(int tty, const std::string& what)
+{
+    int count = 0;
+    if (::ioctl(tty, FIONREAD, &count) < 0) {
+        throw sys_error("cannot tell how much is queued in " + what);
+    }
+    return count;
+}
+
+std::vector<std::uint8_t> take_queued(int tty, const std::string& what)
+{
+    std::vector<std::uint8_t> bytes;
+    // Each read is asked for no more than is there, so none blocks.
+    for (int count = queued_bytes(tty, what); count > 0; count = queued_bytes(tty, what)) {
+        std::size_t got = bytes.size();
+        bytes.resize(got + static_cast<std::size_t>(count));
+        ssize_t n = ::read(tty, bytes.data() + got, static_cast<std::size_t>(count));
+        int err = errno;
+        bytes.resize(got + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+        if (n == 0 || (n < 0 && err == EAGAIN)) {
+            break;  // less than FIONREAD said: what was there is all there is
+        }
+        if (n < 0 && err != EINTR) {
+            throw sys_error("cannot read what is queued in " + what, err);
+        }
+    }
+    return bytes;
+}
+
+void queue_for_master(int slave, const std::vector<std::uint8_t>& bytes, const std::string& what)
+{
+    if (bytes.empty()) {
+        return;
+    }
+    ChangedSettings raw_output(slave, what, [](termios& t) { t.c_oflag &= ~static_cast<tcflag_t>(OPOST); });
+    put(slave, bytes, what);
+}
+
+void queue_for_slave(int master, int slave, const std::vector<std::uint8_t>& bytes, const std::string& what)
+{
+    if (bytes.empty()) {
+        return;
+    }
+    ChangedSettings raw_input(slave, what, [](termios& t) {
+        t.c_iflag = 0;
+        t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ISIG | IEXTEN);
+    });
+    int before = queued_bytes(slave, what);
+    put(master, bytes, what);
+    auto deadline = std::chrono::steady_clock::now() + settle_timeout;
+    while (queued_bytes(slave, what) < before + static_cast<int>(bytes.size())) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw Error("the bytes put back into " + what + " did not reach its slave within 5 s");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+}  // namespace stasis

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# A pty pair inside the checkpointed tree: pty_pair's parent holds the master
+# and talks through it to a child that leads a session with the slave as its
+# controlling terminal (non-canonical, no echo, CR/NL mapped both ways, a
+# window size set), two requests ahead of the answers, so bytes wait unread
+# in both directions. Dumped at a line of its output (a state, not a time),
+# killed, restored: the whole output must equal an uninterrupted run's,
+# whose last lines are both sides' checks of the pair (settings, window
+# size, session, controlling terminal, foreground group, the slave's name
+# as ttyname and ptsname give it). One round dumps where a request is known
+# to wait unread for the child. Dumps with --leave-running take the queued
+# bytes out and put them back: the running tree must not notice, and the
+# image restores too. The manifest must link the master and the
+# child's slave fds to one terminal, the controlling terminal of the
+# child's session. A pair whose canonical slave has a typed line not read
+# yet is refused in one line, and the program runs on.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+
+pair_cmd() { WL_CMD=("$WORKLOADS/pty_pair" "$1" 60 50); }
+
+# start_round DIR "MIN MAX": start pty_pair in DIR, wait for a random line
+# in MIN..MAX. Sets WL_PID.
+start_round() {
+    local dir=$1 lines=$2
+    mkdir -p "$dir"
+    pair_cmd "$dir"
+    start_workload "$dir/out" "${WL_CMD[@]}"
+    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+    wait_random_line "$dir/out" $lines "$WL_PID"
+}
+
+# check_manifest IMG CHILD [TO_SLAVE]: the manifest of image IMG has one
+# pty_master fd, and the child's fds 0 and 1 on its slave, the controlling
+# terminal of the child's session; the bytes queued for the slave are
+# TO_SLAVE (hex) if given. Logs how much was queued each way.
+check_manifest() {
+    local img=$1 child=$2 to_slave=${3:-} problem
+    problem=$("$PYTHON" - "$img/manifest.json" "$child" "$to_slave" 2>&1 <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); child = int(sys.argv[2]); to_slave = sys.argv[3]
+procs = m["processes"]
+masters = [f for p in procs for f in p["fds"] if f["kind"] == "pty_master"]
+assert len(masters) == 1, masters
+slave = masters[0]["detail"]["slave"]
+kid = [p for p in procs if p["pid"] == child]
+assert kid, [p["pid"] for p in procs]
+ttys = {f["fd"]: f["detail"] for f in kid[0]["fds"] if f["kind"] == "terminal"}
+assert set(ttys) >= {0, 1}, ttys
+for t in ttys.values():
+    assert t["terminal"] == slave["terminal"] and t["device"] == slave["device"], (t, slave)
+assert slave["session"] == child and slave["foreground"] == child, slave
+assert slave["winsize"]["rows"] == 37 and slave["winsize"]["cols"] == 111, slave
+d = masters[0]["detail"]
+assert not to_slave or d["to_slave"] == to_slave, d["to_slave"]
+print("queued for the master: %d bytes, for the slave: %d bytes" % (len(d["to_master"]) // 2, len(d["to_slave"]) // 2))
+PY
+    ) || check_fail "the manifest of $img is not as it should be: $(tail -1 <<<"$problem")"
+    log "$img: $problem"
+}
+
+mkdir -p "$T/ref"
+pair_cmd "$T/ref"
+touch "$T/ref/go"
+run_built_reference pty_pair "$T/ref"
+grep -q '^child: check termios yes, window yes, session leader yes, controlling terminal yes, foreground yes, ttyname yes$' "$T/ref/out" ||
+    fail "the reference run's child did not see its terminal as set: $(grep '^child' "$T/ref/out")"
+grep -q '^parent: slave termios yes, window yes, session of child yes, foreground child yes, packet 0, locked 0, ptsname is the child.s ttyname yes$' "$T/ref/out" ||
+    fail "the reference run's parent did not see the pair as set: $(grep '^parent' "$T/ref/out")"
+
+# Rounds at random lines, and at line 62 ("check asked"), where the check
+# request waits in the pair, unread by the child until the test says go.
+CHECK_HEX=636865636b0a # "check\n": its CR became NL on the way in (ICRNL)
+r=0
+for lines in "2 12" "12 40" "40 61" "62 62"; do
+    r=$((r + 1))
+    dir=$T/run$r
+    start_round "$dir" "$lines"
+    child=$(descendants "$WL_PID" | head -1)
+    stasis "dump-run$r" 60 dump --pid "$WL_PID" --dir "$dir/img"
+    expect_ok "pty_pair round $r: dump (pid $WL_PID)"
+    log "round $r: dumped at line $(line_count "$dir/out")"
+    touch "$dir/go"
+    wait_child "$WL_PID" 10 || fail "round $r: still running 10 s after the dump"
+    ((CHILD_RC == 137)) || fail "round $r: the dumped root should have been killed (137), it exited $CHILD_RC"
+    check_manifest "$dir/img" "$child" "$([[ $lines == "62 62" ]] && echo "$CHECK_HEX")"
+    tree_restore_and_check pty_pair "$dir" "$T/ref" "pty_pair round $r restored"
+done
+
+# --leave-running, three times on one run: each time the queues are taken
+# while the tree is frozen and put back before it goes on; the running tree
+# ends as an uninterrupted run does, and the last image restores too.
+dir=$T/leave
+start_round "$dir" "5 15"
+child=$(descendants "$WL_PID" | head -1)
+n=0
+for lines in "" "25 45" "62 62"; do
+    n=$((n + 1))
+    img=$dir/img$n
+    ((n < 3)) || img=$dir/img
+    if [[ -n $lines ]]; then
+        # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+        wait_random_line "$dir/out" $lines "$WL_PID"
+    fi
+    stasis "dump-leave$n" 60 dump --pid "$WL_PID" --dir "$img" --leave-running
+    expect_ok "pty_pair: dump $n --leave-running (pid $WL_PID)"
+    log "leave-running: dump $n at line $(line_count "$dir/out")"
+    check_manifest "$img" "$child" "$([[ $lines == "62 62" ]] && echo "$CHECK_HEX")"
+done
+touch "$dir/go"
+wait_child "$WL_PID" 60 || fail "leave-running: the tree did not end within 60 s after the dumps"
+((CHILD_RC == 0)) || fail "leave-running: the tree exited $CHILD_RC after the dumps: $(tail -3 "$dir/out.err")"
+compare_outputs "$T/ref/out" "$dir/out" "pty_pair left running after three dumps"
+tree_restore_and_check pty_pair "$dir" "$T/ref" "pty_pair restored from the last --leave-running image"
+
+# A typed line the canonical slave has not read cannot be put back in place.
+dir=$T/canonical
+mkdir -p "$dir"
+# shellcheck disable=SC2016 # Python code, not shell
+start_workload "$dir/out" "$PYTHON" -c '
+import os, pty, time
+master, slave = pty.openpty()
+os.dup2(master, 7)
+os.close(master)
+os.write(7, b"typed but not read\n")
+print("ready", flush=True)
+time.sleep(5)
+print("slave reads", os.read(slave, 100), flush=True)'
+wait_lines "$dir/out" 1 20 "$WL_PID"
+stasis dump-canonical 30 dump --pid "$WL_PID" --dir "$dir/img"
+check_error "dump of a pty pair with a typed line unread" 1 \
+    "^stasis: process $WL_PID: fd 7 is a pty master whose slave /dev/pts/[0-9]+ \(canonical mode\) has 19 bytes of typed lines not read yet \(/dev/(pts/)?ptmx\)"
+[[ ! -e $dir/img/manifest.json ]] || check_fail "the refused dump wrote an image"
+not_traced_or_stopped "$WL_PID" || check_fail "the process holding the pair is not running freely after the refused dump"
+wait_child "$WL_PID" 30 || fail "the process holding the pair did not end within 30 s after the refused dump"
+grep -q "^slave reads b'typed but not read\\\\n'$" "$dir/out" || check_fail "the typed line was lost: $(cat "$dir/out")"
+
+finish
