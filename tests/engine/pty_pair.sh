@@ -10,7 +10,8 @@
 # as ttyname and ptsname give it). One round dumps where a request is known
 # to wait unread for the child. Dumps with --leave-running take the queued
 # bytes out and put them back: the running tree must not notice, and the
-# image restores too. The manifest must link the master and the
+# image restores too. A tree restored with --detach (nobody relays) gets its
+# pair too, and is dumped again and restored. The manifest must link the master and the
 # child's slave fds to one terminal, the controlling terminal of the
 # child's session. A pair whose canonical slave has a typed line not read
 # yet is refused in one line, and the program runs on.
@@ -111,6 +112,27 @@ wait_child "$WL_PID" 60 || fail "leave-running: the tree did not end within 60 s
 ((CHILD_RC == 0)) || fail "leave-running: the tree exited $CHILD_RC after the dumps: $(tail -3 "$dir/out.err")"
 compare_outputs "$T/ref/out" "$dir/out" "pty_pair left running after three dumps"
 tree_restore_and_check pty_pair "$dir" "$T/ref" "pty_pair restored from the last --leave-running image"
+
+# Restored detached (no relay: the pair is made all the same), dumped again
+# while it runs on, and that second image restored.
+dir=$T/detach
+start_round "$dir" "3 15"
+stasis dump-detach 60 dump --pid "$WL_PID" --dir "$dir/img1"
+expect_ok "pty_pair: dump before the detached restore (pid $WL_PID)"
+wait_child "$WL_PID" 10 || fail "detach: still running 10 s after the dump"
+pidfile=$dir/restored.pid
+PIDFILES+=("$pidfile")
+stasis restore-detach 60 restore --dir "$dir/img1" --detach --pidfile "$pidfile"
+expect_ok "pty_pair: restore --detach"
+pid=$(tr -d '[:space:]' <"$pidfile")
+[[ $pid =~ ^[0-9]+$ ]] || fail "pidfile $pidfile does not hold a pid: $(head -c 100 "$pidfile")"
+wait_random_line "$dir/out" 25 45 "$pid"
+stasis dump-detach2 60 dump --pid "$pid" --dir "$dir/img"
+expect_ok "pty_pair: dump of the detached restored tree (pid $pid)"
+log "detach: dumped the restored tree again at line $(line_count "$dir/out")"
+wait_gone "$pid" 10 || fail "detach: the restored tree (pid $pid) still runs 10 s after its dump"
+touch "$dir/go"
+tree_restore_and_check pty_pair "$dir" "$T/ref" "pty_pair restored detached, dumped again and restored"
 
 # A typed line the canonical slave has not read cannot be put back in place.
 dir=$T/canonical
