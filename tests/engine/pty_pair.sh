@@ -13,8 +13,11 @@
 # image restores too. A tree restored with --detach (nobody relays) gets its
 # pair too, and is dumped again and restored. The manifest must link the master and the
 # child's slave fds to one terminal, the controlling terminal of the
-# child's session. A pair whose canonical slave has a typed line not read
-# yet is refused in one line, and the program runs on.
+# child's session. script(1) running a bash loop is dumped and restored
+# with the end-of-file it queued for its canonical slave; so is a pair with
+# a typed line, a line ended by end-of-file and their echo unread. Slave
+# output unread by a master in packet mode is refused in one line, and the
+# program runs on.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 pair_cmd() { WL_CMD=("$WORKLOADS/pty_pair" "$1" 60 50); }
@@ -134,26 +137,78 @@ wait_gone "$pid" 10 || fail "detach: the restored tree (pid $pid) still runs 10 
 touch "$dir/go"
 tree_restore_and_check pty_pair "$dir" "$T/ref" "pty_pair restored detached, dumped again and restored"
 
-# A typed line the canonical slave has not read cannot be put back in place.
+# script(1) holds a master, a bash script leads its session on the slave;
+# with stdin at its end, script has queued an end-of-file for the slave
+# (canonical mode) that the script reads only at its end.
+if command -v script >/dev/null; then
+    SCRIPT_CMD=(script -q -e -c "bash $WORKLOADS/tree_tty_loop.sh $WORKLOADS 30 100 jobs" /dev/null)
+    mkdir -p "$T/script-ref"
+    WL_CMD=("${SCRIPT_CMD[@]}")
+    run_built_reference script "$T/script-ref"
+    grep -q $'^got: \r$' "$T/script-ref/out" || fail "the reference script run did not read an end of file: $(grep '^got' "$T/script-ref/out")"
+    dir=$T/script
+    mkdir -p "$dir"
+    start_workload "$dir/out" "${SCRIPT_CMD[@]}"
+    wait_random_line "$dir/out" 4 50 "$WL_PID"
+    stasis dump-script 60 dump --pid "$WL_PID" --dir "$dir/img"
+    expect_ok "script: dump (pid $WL_PID)"
+    log "script: dumped at line $(line_count "$dir/out")"
+    wait_child "$WL_PID" 10 || fail "script: still running 10 s after the dump"
+    tree_restore_and_check script "$dir" "$T/script-ref" "script restored"
+else
+    log "script(1) is not installed: its round is left out"
+fi
+
+# A canonical slave's typed line and a line ended by end-of-file, and the
+# echo of both, wait unread in a pair one process holds both ends of.
+# shellcheck disable=SC2016 # Python code, not shell
+CANONICAL=("$PYTHON" -c '
+import os, pty, sys, time
+master, slave = pty.openpty()
+os.write(master, b"typed but not read\n" + b"half" + b"\x04")
+print("ready", flush=True)
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+print("slave reads", os.read(slave, 100), "then", os.read(slave, 100))
+print("master reads", os.read(master, 100))
+print("result ok")' "$T/canonical/go")
+mkdir -p "$T/canonical-ref" "$T/canonical"
+touch "$T/canonical/go"
+WL_CMD=("${CANONICAL[@]}")
+run_built_reference canonical "$T/canonical-ref"
+grep -q "^slave reads b'typed but not read\\\\n' then b'half'$" "$T/canonical-ref/out" ||
+    fail "the reference canonical run read otherwise: $(cat "$T/canonical-ref/out")"
+rm "$T/canonical/go"
 dir=$T/canonical
+start_workload "$dir/out" "${CANONICAL[@]}"
+wait_lines "$dir/out" 1 20 "$WL_PID"
+stasis dump-canonical 30 dump --pid "$WL_PID" --dir "$dir/img"
+expect_ok "canonical: dump (pid $WL_PID)"
+wait_child "$WL_PID" 10 || fail "canonical: still running 10 s after the dump"
+touch "$dir/go"
+tree_restore_and_check canonical "$dir" "$T/canonical-ref" "canonical lines restored"
+
+# Slave output a master in packet mode has not read is refused in one line,
+# and the program runs on to read it.
+dir=$T/packet
 mkdir -p "$dir"
 # shellcheck disable=SC2016 # Python code, not shell
 start_workload "$dir/out" "$PYTHON" -c '
-import os, pty, time
+import fcntl, os, pty, struct, termios, time
 master, slave = pty.openpty()
 os.dup2(master, 7)
-os.close(master)
-os.write(7, b"typed but not read\n")
+fcntl.ioctl(7, termios.TIOCPKT, struct.pack("i", 1))
+os.write(slave, b"x")
 print("ready", flush=True)
-time.sleep(5)
-print("slave reads", os.read(slave, 100), flush=True)'
+time.sleep(3)
+print("master reads", os.read(7, 100), flush=True)'
 wait_lines "$dir/out" 1 20 "$WL_PID"
-stasis dump-canonical 30 dump --pid "$WL_PID" --dir "$dir/img"
-check_error "dump of a pty pair with a typed line unread" 1 \
-    "^stasis: process $WL_PID: fd 7 is a pty master whose slave /dev/pts/[0-9]+ \(canonical mode\) has 19 bytes of typed lines not read yet \(/dev/(pts/)?ptmx\)"
+stasis dump-packet 30 dump --pid "$WL_PID" --dir "$dir/img"
+check_error "dump of a packet-mode pty master with output unread" 1 \
+    "^stasis: process $WL_PID: fd (3|7) is a pty master in packet mode with output of its slave /dev/pts/[0-9]+ not read yet \(/dev/(pts/)?ptmx\)"
 [[ ! -e $dir/img/manifest.json ]] || check_fail "the refused dump wrote an image"
 not_traced_or_stopped "$WL_PID" || check_fail "the process holding the pair is not running freely after the refused dump"
 wait_child "$WL_PID" 30 || fail "the process holding the pair did not end within 30 s after the refused dump"
-grep -q "^slave reads b'typed but not read\\\\n'$" "$dir/out" || check_fail "the typed line was lost: $(cat "$dir/out")"
+grep -q "^master reads b'\\\\x00x'$" "$dir/out" || check_fail "the slave's output was lost: $(cat "$dir/out")"
 
 finish

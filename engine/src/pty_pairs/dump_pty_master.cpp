@@ -66,21 +66,12 @@ void take_queues(pid_t pid, FdState& fd)
     std::string what = fd_name(pid, fd.fd) + " (/dev/pts/" + std::to_string(m.index) + ")";
     UniqueFd master = copy_remote_fd(pid, fd.fd);
     UniqueFd slave = open_slave(master.get(), m.locked, what);
-    termios tio{};
-    if (::tcgetattr(slave.get(), &tio) < 0) {
-        throw sys_error("cannot read the settings of " + what);
-    }
-    int for_slave = queued_bytes(slave.get(), what);
-    if ((tio.c_lflag & ICANON) != 0 && for_slave > 0) {
-        refuse_master(pid, fd, "whose slave /dev/pts/" + std::to_string(m.index) + " (canonical mode) has " +
-                                   std::to_string(for_slave) + " bytes of typed lines not read yet");
-    }
     if (m.packet && queued_bytes(master.get(), what) > 0) {
         refuse_master(pid, fd, "in packet mode with output of its slave /dev/pts/" + std::to_string(m.index) +
                                    " not read yet");
     }
     m.to_master = take_queued(master.get(), what);
-    m.to_slave = take_queued(slave.get(), what);
+    m.to_slave = take_slave_queue(slave.get(), what);
     // Back at once, in the order they were queued: whatever else fails
     // later, the tree loses nothing.
     queue_for_master(slave.get(), m.to_master, what);

@@ -17,6 +17,7 @@ namespace {
 
 constexpr auto settle_timeout = std::chrono::seconds(5);
 constexpr int write_timeout_ms = 5000;
+constexpr std::size_t line_max = 4096;  // the line discipline's buffer: no canonical line is longer
 
 // The slave's settings changed for the length of one put-back, then put
 // back as they were (for a frozen tree nobody sees the difference).
@@ -62,6 +63,19 @@ void put(int tty, const std::vector<std::uint8_t>& bytes, const std::string& wha
     }
 }
 
+// Whether a read of the slave would not wait (canonical: a complete line,
+// possibly an empty one ended by end-of-file, is there).
+bool line_waiting(int slave)
+{
+    pollfd in{slave, POLLIN, 0};
+    return ::poll(&in, 1, 0) == 1 && (in.revents & POLLIN) != 0;
+}
+
+bool ends_line(std::uint8_t c, const termios& tio)
+{
+    return c == '\n' || (c != _POSIX_VDISABLE && (c == tio.c_cc[VEOL] || c == tio.c_cc[VEOL2]));
+}
+
 }  // namespace
 
 int queued_bytes(int tty, const std::string& what)
@@ -102,19 +116,60 @@ void queue_for_master(int slave, const std::vector<std::uint8_t>& bytes, const s
     put(slave, bytes, what);
 }
 
+std::vector<std::uint8_t> take_slave_queue(int slave, const std::string& what)
+{
+    termios tio{};
+    if (::tcgetattr(slave, &tio) < 0) {
+        throw sys_error("cannot read the settings of " + what);
+    }
+    if ((tio.c_lflag & ICANON) == 0) {
+        return take_queued(slave, what);
+    }
+    // Canonical: one complete line a read, its end-of-file character (which
+    // a read drops) put back as a byte of the stream. A line not complete
+    // yet is not readable, and stays where it is.
+    std::vector<std::uint8_t> stream;
+    while (line_waiting(slave)) {
+        std::uint8_t line[line_max];
+        ssize_t n = ::read(slave, line, sizeof(line));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) {
+            break;
+        }
+        if (n < 0) {
+            throw sys_error("cannot read what is queued in " + what);
+        }
+        stream.insert(stream.end(), line, line + n);
+        if (n == 0 || !ends_line(line[n - 1], tio)) {
+            stream.push_back(tio.c_cc[VEOF]);
+        }
+    }
+    return stream;
+}
+
 void queue_for_slave(int master, int slave, const std::vector<std::uint8_t>& bytes, const std::string& what)
 {
     if (bytes.empty()) {
         return;
     }
-    ChangedSettings raw_input(slave, what, [](termios& t) {
+    bool canonical = false;
+    std::uint8_t eof = 0;
+    ChangedSettings raw_input(slave, what, [&](termios& t) {
+        canonical = (t.c_lflag & ICANON) != 0;
+        eof = t.c_cc[VEOF];
         t.c_iflag = 0;
         t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ISIG | IEXTEN);
+        t.c_cc[VERASE] = t.c_cc[VKILL] = _POSIX_VDISABLE;  // only line ends keep their meaning
     });
-    int before = queued_bytes(slave, what);
+    // Canonical: FIONREAD counts the bytes of complete lines, not their
+    // end-of-file characters; a line of nothing but one shows as a line.
+    auto eofs = canonical ? std::count(bytes.begin(), bytes.end(), eof) : 0;
+    int expected = queued_bytes(slave, what) + static_cast<int>(bytes.size()) - static_cast<int>(eofs);
     put(master, bytes, what);
     auto deadline = std::chrono::steady_clock::now() + settle_timeout;
-    while (queued_bytes(slave, what) < before + static_cast<int>(bytes.size())) {
+    while (queued_bytes(slave, what) < expected || (eofs > 0 && !line_waiting(slave))) {
         if (std::chrono::steady_clock::now() > deadline) {
             throw Error("the bytes put back into " + what + " did not reach its slave within 5 s");
         }

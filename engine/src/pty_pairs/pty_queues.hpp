@@ -18,13 +18,21 @@ namespace stasis {
 // it never blocks, whatever its O_NONBLOCK.
 std::vector<std::uint8_t> take_queued(int tty, const std::string& what);
 
+// What the slave can read now, taken through `slave`, a non-blocking
+// description of stasis's own: take_queued, or for a canonical slave its
+// complete lines, each one ended by end-of-file with its VEOF character
+// (which a read drops) put back in the stream; a line not complete yet
+// cannot be read and stays.
+std::vector<std::uint8_t> take_slave_queue(int slave, const std::string& what);
+
 // Queues bytes for the master to read: written on the slave with output
 // processing (OPOST) off.
 void queue_for_master(int slave, const std::vector<std::uint8_t>& bytes, const std::string& what);
 
-// Queues bytes for a non-canonical slave to read: written on the master with
-// input processing, echo and signal keys off, until the slave's queue holds
-// them (the line discipline takes them in asynchronously).
+// Queues bytes for the slave to read (take_slave_queue's stream): written on
+// the master with input processing, echo, signal and editing keys off (a
+// canonical slave keeps its line ends), until the slave's queue holds them
+// (the line discipline takes them in asynchronously).
 void queue_for_slave(int master, int slave, const std::vector<std::uint8_t>& bytes, const std::string& what);
 
 // FIONREAD: how many bytes a tty end can read now.
