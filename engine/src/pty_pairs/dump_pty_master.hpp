@@ -15,9 +15,9 @@ namespace stasis {
 void read_pty_master(const FdProbe& probe, FdState& fd);
 
 // For each master description of the tree: refuses a pair it cannot bring
-// back (lines a canonical slave has not read; slave output unread by a
-// master in packet mode) with one line naming the process and fd, else
-// takes the queued bytes into the detail of its fds and puts them back.
+// back (slave output unread by a master in packet mode) with one line
+// naming the process and fd, else takes the queued bytes into the detail of
+// its fds and puts them back.
 void capture_pty_queues(std::vector<ProcessState>& tree);
 
 }  // namespace stasis

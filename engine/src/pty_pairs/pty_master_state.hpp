@@ -20,7 +20,8 @@ struct PtyMasterState {
     bool locked = false;  // TIOCSPTLCK: the slave cannot be opened
     // Written on the slave, not read by the master yet (after the slave's
     // output processing), and written on the master, not read on the slave
-    // yet (after its input processing; a non-canonical slave only).
+    // yet (after its input processing; a canonical slave's complete lines,
+    // each one ended by end-of-file followed by its VEOF character).
     std::vector<std::uint8_t> to_master, to_slave;
 };
 
