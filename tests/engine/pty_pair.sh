@@ -14,7 +14,8 @@
 # pair too, and is dumped again and restored. The manifest must link the master and the
 # child's slave fds to one terminal, the controlling terminal of the
 # child's session. script(1) running a bash loop is dumped and restored
-# with the end-of-file it queued for its canonical slave; so is a pair with
+# with the end-of-file it queued for its canonical slave, and again run on
+# a terminal and restored on another (two ptys, one relayed); so is a pair with
 # a typed line, a line ended by end-of-file and their echo unread. Slave
 # output unread by a master in packet mode is refused in one line, and the
 # program runs on.
@@ -75,7 +76,7 @@ grep -q '^parent: slave termios yes, window yes, session of child yes, foregroun
 # request waits in the pair, unread by the child until the test says go.
 CHECK_HEX=636865636b0a # "check\n": its CR became NL on the way in (ICRNL)
 r=0
-for lines in "2 12" "12 40" "40 61" "62 62"; do
+for lines in "2 20" "20 61" "62 62"; do
     r=$((r + 1))
     dir=$T/run$r
     start_round "$dir" "$lines"
@@ -141,7 +142,7 @@ tree_restore_and_check pty_pair "$dir" "$T/ref" "pty_pair restored detached, dum
 # with stdin at its end, script has queued an end-of-file for the slave
 # (canonical mode) that the script reads only at its end.
 if command -v script >/dev/null; then
-    SCRIPT_CMD=(script -q -e -c "bash $WORKLOADS/tree_tty_loop.sh $WORKLOADS 30 100 jobs" /dev/null)
+    SCRIPT_CMD=(script -q -e -c "bash $WORKLOADS/tree_tty_loop.sh $WORKLOADS 20 60 jobs" /dev/null)
     mkdir -p "$T/script-ref"
     WL_CMD=("${SCRIPT_CMD[@]}")
     run_built_reference script "$T/script-ref"
@@ -149,14 +150,42 @@ if command -v script >/dev/null; then
     dir=$T/script
     mkdir -p "$dir"
     start_workload "$dir/out" "${SCRIPT_CMD[@]}"
-    wait_random_line "$dir/out" 4 50 "$WL_PID"
+    wait_random_line "$dir/out" 4 36 "$WL_PID"
     stasis dump-script 60 dump --pid "$WL_PID" --dir "$dir/img"
     expect_ok "script: dump (pid $WL_PID)"
     log "script: dumped at line $(line_count "$dir/out")"
     wait_child "$WL_PID" 10 || fail "script: still running 10 s after the dump"
     tree_restore_and_check script "$dir" "$T/script-ref" "script restored"
+
+    # The same on a terminal (pty_driver.py plays it), restored under
+    # another one that `stasis restore` relays for: its pty and script's own
+    # pair are both made again, and the line typed once the job asks for it
+    # reaches the bash loop through both.
+    DRIVER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pty_driver.py
+    dir=$T/script-tty
+    mkdir -p "$dir"
+    run_timeout 60 "$dir/ref.driver" "$dir/ref.driver.err" "$PYTHON" "$DRIVER" "$dir/ref.out" "$dir/ref.pid" \
+        --answer "ready for input" "typed at the end" -- "${SCRIPT_CMD[@]}"
+    (($? == 0)) || fail "script on a terminal: the reference run failed: $(tr -d '\r' <"$dir/ref.out" | tail -3)"
+    clean_exec "$PYTHON" "$DRIVER" "$dir/run.out" "$dir/run.pid" -- "${SCRIPT_CMD[@]}" </dev/null >"$dir/run.driver" 2>&1 &
+    driver=$!
+    STARTED_PIDS+=("$driver")
+    wait_lines "$dir/run.out" 3 30 "$driver"
+    WL_PID=$(cat "$dir/run.pid")
+    wait_random_line "$dir/run.out" 4 36 "$WL_PID"
+    stasis dump-script-tty 60 dump --pid "$WL_PID" --dir "$dir/img"
+    expect_ok "script on a terminal: dump (pid $WL_PID)"
+    wait_child "$driver" 10 || fail "script on a terminal: still running 10 s after the dump"
+    clean_exec "$PYTHON" "$DRIVER" "$dir/restored.out" "$dir/restored.pid" --answer "" "typed at the end" \
+        -- "$STASIS" restore --dir "$dir/img" </dev/null >"$dir/restored.driver" 2>&1 &
+    driver=$!
+    STARTED_PIDS+=("$driver")
+    wait_child "$driver" 60 || fail "script on a terminal: the restore did not end within 60 s"
+    ((CHILD_RC == 0)) || fail "script on a terminal: the restore exited $CHILD_RC: $(tr -d '\r' <"$dir/restored.out" | tail -3)"
+    cat "$dir/run.out" "$dir/restored.out" >"$dir/whole.out"
+    compare_outputs "$dir/ref.out" "$dir/whole.out" "script on a terminal restored on another"
 else
-    log "script(1) is not installed: its round is left out"
+    log "script(1) is not installed: its rounds are left out"
 fi
 
 # A canonical slave's typed line and a line ended by end-of-file, and the
