@@ -165,8 +165,8 @@ if command -v script >/dev/null; then
     dir=$T/script-tty
     mkdir -p "$dir"
     run_timeout 60 "$dir/ref.driver" "$dir/ref.driver.err" "$PYTHON" "$DRIVER" "$dir/ref.out" "$dir/ref.pid" \
-        --answer "ready for input" "typed at the end" -- "${SCRIPT_CMD[@]}"
-    (($? == 0)) || fail "script on a terminal: the reference run failed: $(tr -d '\r' <"$dir/ref.out" | tail -3)"
+        --answer "ready for input" "typed at the end" -- "${SCRIPT_CMD[@]}" ||
+        fail "script on a terminal: the reference run failed: $(tr -d '\r' <"$dir/ref.out" | tail -3)"
     clean_exec "$PYTHON" "$DRIVER" "$dir/run.out" "$dir/run.pid" -- "${SCRIPT_CMD[@]}" </dev/null >"$dir/run.driver" 2>&1 &
     driver=$!
     STARTED_PIDS+=("$driver")
