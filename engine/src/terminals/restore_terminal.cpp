@@ -109,13 +109,16 @@ UniqueFd with_status_flags(UniqueFd fd, const FdState& saved, const Pty& pty)
     return fd;
 }
 
-// The terminal of the root's lowest-numbered terminal fd: the one `stasis
-// restore`'s stdin goes to.
-int first_terminal(const ProcessState& root)
+// The terminal of the root's lowest-numbered terminal fd that is relayed
+// (not a pair inside the tree): the one `stasis restore`'s stdin goes to.
+int first_terminal(const ProcessState& root, const std::vector<Pty>& ptys)
 {
+    auto inside = [&ptys](int id) {
+        return std::any_of(ptys.begin(), ptys.end(), [id](const Pty& p) { return p.saved.id == id && p.inside; });
+    };
     int first_fd = INT_MAX, id = -1;
     for (const auto& fd : root.fds) {
-        if (fd.kind == FdKind::terminal && fd.fd < first_fd) {
+        if (fd.kind == FdKind::terminal && fd.fd < first_fd && !inside(fd.detail_as<TerminalState>().id)) {
             first_fd = fd.fd;
             id = fd.detail_as<TerminalState>().id;
         }
@@ -156,7 +159,7 @@ RestoredTerminals::RestoredTerminals(const std::vector<ProcessState>& tree, bool
         }
         ptys_.push_back(std::move(pty));
     }
-    int first = tree.empty() ? -1 : first_terminal(tree.front());
+    int first = tree.empty() ? -1 : first_terminal(tree.front(), ptys_);
     std::stable_partition(ptys_.begin(), ptys_.end(), [first](const Pty& p) { return p.saved.id == first; });
 }
 
