@@ -189,7 +189,8 @@ else
 fi
 
 # A canonical slave's typed line and a line ended by end-of-file, and the
-# echo of both, wait unread in a pair one process holds both ends of.
+# echo of both, wait unread in a pair one process holds both ends of; a
+# dump with --leave-running puts them back, the next one takes them along.
 # shellcheck disable=SC2016 # Python code, not shell
 CANONICAL=("$PYTHON" -c '
 import os, pty, sys, time
@@ -211,6 +212,10 @@ rm "$T/canonical/go"
 dir=$T/canonical
 start_workload "$dir/out" "${CANONICAL[@]}"
 wait_lines "$dir/out" 1 20 "$WL_PID"
+# First with --leave-running: the lines go back into the live pair, where
+# the second dump must find them as they were.
+stasis dump-canonical-leave 30 dump --pid "$WL_PID" --dir "$dir/img-leave" --leave-running
+expect_ok "canonical: dump --leave-running (pid $WL_PID)"
 stasis dump-canonical 30 dump --pid "$WL_PID" --dir "$dir/img"
 expect_ok "canonical: dump (pid $WL_PID)"
 wait_child "$WL_PID" 10 || fail "canonical: still running 10 s after the dump"
