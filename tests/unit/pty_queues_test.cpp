@@ -2,7 +2,8 @@
 // another (pty_pairs/pty_queues.hpp), as a dump and a restore do: each way,
 // the reader must get exactly what it would have got from the first pair,
 // with the line discipline's mappings on (bytes processed twice would come
-// out changed), and a canonical slave its lines and end-of-file.
+// out changed), and a canonical slave its lines (ended by NL, VEOL2 or
+// end-of-file).
 #include "pty_pairs/pty_queues.hpp"
 #include <stasis/unique_fd.hpp>
 
@@ -45,7 +46,8 @@ Pair make_pair(bool canonical)
     t.c_oflag |= OPOST | ONLCR;
     t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     if (canonical) {
-        t.c_lflag |= ICANON;
+        t.c_lflag |= ICANON | IEXTEN;
+        t.c_cc[VEOL2] = '#';  // a second line end (IEXTEN)
     } else {
         t.c_lflag &= ~static_cast<tcflag_t>(ICANON);
         t.c_cc[VMIN] = 1;
@@ -134,10 +136,10 @@ TEST_CASE("a canonical slave's lines and end-of-file come back as lines, its unf
     termios t{};
     REQUIRE(::tcgetattr(old_pair.slave.get(), &t) == 0);
     const char eof = static_cast<char>(t.c_cc[VEOF]);
-    write_bytes(old_pair.master.get(), std::string("one\r") + "two" + eof + eof + "unfinished");
-    wait_queued(old_pair.slave.get(), 7);
+    write_bytes(old_pair.master.get(), std::string("one\r") + "mid#" + "two" + eof + eof + "unfinished");
+    wait_queued(old_pair.slave.get(), 11);
     Bytes taken = take_slave_queue(old_pair.slave.get(), "old pty");
-    CHECK(text(taken) == std::string("one\n") + "two" + eof + eof);
+    CHECK(text(taken) == std::string("one\n") + "mid#" + "two" + eof + eof);
     write_bytes(old_pair.master.get(), "\r");
     wait_readable(old_pair.slave.get());
     CHECK(read_once(old_pair.slave.get()) == "unfinished\n");
@@ -145,6 +147,7 @@ TEST_CASE("a canonical slave's lines and end-of-file come back as lines, its unf
     Pair new_pair = make_pair(true);
     queue_for_slave(new_pair.master.get(), new_pair.slave.get(), taken, "new pty");
     CHECK(read_once(new_pair.slave.get()) == "one\n");
+    CHECK(read_once(new_pair.slave.get()) == "mid#");
     CHECK(read_once(new_pair.slave.get()) == "two");
     CHECK(read_once(new_pair.slave.get()) == "");  // the end-of-file line
     CHECK(::read(new_pair.slave.get(), &t, 1) < 0);

@@ -73,7 +73,10 @@ bool line_waiting(int slave)
 
 bool ends_line(std::uint8_t c, const termios& tio)
 {
-    return c == '\n' || (c != _POSIX_VDISABLE && (c == tio.c_cc[VEOL] || c == tio.c_cc[VEOL2]));
+    if (c == '\n') {
+        return true;
+    }
+    return c != _POSIX_VDISABLE && (c == tio.c_cc[VEOL] || (c == tio.c_cc[VEOL2] && (tio.c_lflag & IEXTEN) != 0));
 }
 
 }  // namespace
@@ -160,8 +163,11 @@ void queue_for_slave(int master, int slave, const std::vector<std::uint8_t>& byt
         canonical = (t.c_lflag & ICANON) != 0;
         eof = t.c_cc[VEOF];
         t.c_iflag = 0;
-        t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ISIG | IEXTEN);
-        t.c_cc[VERASE] = t.c_cc[VKILL] = _POSIX_VDISABLE;  // only line ends keep their meaning
+        t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ISIG);
+        // Only the line ends keep their meaning (IEXTEN stays: VEOL2 needs it).
+        for (int key : {VERASE, VKILL, VWERASE, VREPRINT, VLNEXT, VDISCARD}) {
+            t.c_cc[key] = _POSIX_VDISABLE;
+        }
     });
     // Canonical: FIONREAD counts the bytes of complete lines, not their
     // end-of-file characters; a line of nothing but one shows as a line.

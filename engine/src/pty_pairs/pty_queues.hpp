@@ -30,8 +30,8 @@ std::vector<std::uint8_t> take_slave_queue(int slave, const std::string& what);
 void queue_for_master(int slave, const std::vector<std::uint8_t>& bytes, const std::string& what);
 
 // Queues bytes for the slave to read (take_slave_queue's stream): written on
-// the master with input processing, echo, signal and editing keys off (a
-// canonical slave keeps its line ends), until the slave's queue holds them
+// the master with input processing, echo, signal and editing keys off (the
+// line ends of a canonical slave kept), until the slave's queue holds them
 // (the line discipline takes them in asynchronously).
 void queue_for_slave(int master, int slave, const std::vector<std::uint8_t>& bytes, const std::string& what);
 
