@@ -209,6 +209,10 @@ std::vector<FdState> root_fds()
          .description = 12, .detail = {}},
         {.fd = 13, .kind = FdKind::path, .path = "/home/u/a link", .flags = O_PATH | O_NOFOLLOW, .pos = 0,
          .description = 13, .detail = {}},
+        {.fd = 14, .kind = FdKind::pty_master, .path = "/dev/ptmx", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
+         .description = 14,
+         .detail = PtyMasterState{.slave = terminal(), .index = 5, .packet = true, .locked = true,
+                                  .to_master = {0x61, 0x0d, 0x0a}, .to_slave = byte_run(300, 7)}},
     };
 }
 
@@ -362,6 +366,7 @@ void same(const FdState& a, const FdState& b);
 void same(const SysvSegment& a, const SysvSegment& b);
 void same(const InotifyWatch& a, const InotifyWatch& b);
 void same(const InotifyState& a, const InotifyState& b);
+void same(const PtyMasterState& a, const PtyMasterState& b);
 void same(const PosixTimer& a, const PosixTimer& b);
 void same(const IntervalTimer& a, const IntervalTimer& b);
 void same(const ProcessState& a, const ProcessState& b);
@@ -509,6 +514,16 @@ void same(const InotifyWatch& a, const InotifyWatch& b)
 void same(const InotifyState& a, const InotifyState& b)
 {
     same(a.watches, b.watches);
+}
+
+void same(const PtyMasterState& a, const PtyMasterState& b)
+{
+    same(a.slave, b.slave);
+    SAME(index);
+    SAME(packet);
+    SAME(locked);
+    SAME(to_master);
+    SAME(to_slave);
 }
 
 void same(const PosixTimer& a, const PosixTimer& b)
@@ -756,7 +771,7 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     json m = manifest_of(commit(tmp.path() / "img", sample()));
 
     const char* kinds[] = {"inherit", "file",    "terminal", "device", "pipe",         "pipe",    "eventfd",
-                           "signalfd", "timerfd", "epoll",    "unnamed_file", "inotify", "unix_socket", "path"};
+                           "signalfd", "timerfd", "epoll",    "unnamed_file", "inotify", "unix_socket", "path", "pty_master"};
     for (int fd = 0; fd < static_cast<int>(std::size(kinds)); ++fd) {
         CAPTURE(fd);
         const json& entry = root_fd(m, fd);
@@ -825,6 +840,11 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     CHECK(pipe.at("data").get<std::string>().substr(0, 8) == "fffefdfc");
 
     CHECK(root_fd(m, 12).at("kind") == "unix_socket");
+    CHECK(root_fd(m, 14).at("kind") == "pty_master");
+    const json& master = root_fd(m, 14).at("detail");
+    CHECK(members(master) == "index locked packet slave to_master to_slave");
+    CHECK(members(master.at("slave")) == "device foreground session terminal termios type winsize");
+    CHECK(master.at("to_master") == "610d0a");
     const json& socket = m.at("unix_sockets").at(0);
     CHECK(members(socket) == "accepted_from backlog inode listening mode name options peer peer_closed pending "
                              "queue shutdown type");

@@ -5,6 +5,7 @@
 // typed by the kind).
 #include "event_fds/event_fd_state.hpp"
 #include "inotify/inotify_state.hpp"
+#include "pty_pairs/pty_master_state.hpp"
 #include "terminals/terminal_state.hpp"
 #include "unnamed_files/unnamed_file_state.hpp"
 
@@ -16,12 +17,12 @@
 
 namespace stasis {
 
-enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify, unix_socket, path };
+enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify, unix_socket, path, pty_master };
 
 // A kind's own state; std::monostate for kinds that have none (a path and
 // an offset say everything). A new kind with state of its own adds it here.
 using FdDetail = std::variant<std::monostate, TerminalState, EventFdState, SignalFdState, TimerFdState, EpollState,
-                              UnnamedFileRef, InotifyState>;
+                              UnnamedFileRef, InotifyState, PtyMasterState>;
 
 struct FdState {
     int fd = -1;

@@ -85,7 +85,7 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
             check_restorable(p);
         }
     }
-    auto terminals = with_ptys ? RestoredTerminals(checkpoint.processes) : RestoredTerminals();
+    RestoredTerminals terminals(checkpoint.processes, with_ptys);
     SpawnedTree spawned;
     {
         RestoreSources sources(checkpoint, reader, terminals);

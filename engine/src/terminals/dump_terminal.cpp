@@ -64,30 +64,6 @@ std::string fd_name(pid_t pid, int fd)
     return "fd " + std::to_string(fd) + " of process " + std::to_string(pid);
 }
 
-void read_settings(int tty, TerminalState& t, const std::string& what)
-{
-    termios tio{};
-    if (::tcgetattr(tty, &tio) < 0) {
-        throw sys_error("cannot read the terminal settings of " + what);
-    }
-    t.iflag = tio.c_iflag;
-    t.oflag = tio.c_oflag;
-    t.cflag = tio.c_cflag;
-    t.lflag = tio.c_lflag;
-    t.line = tio.c_line;
-    t.cc.assign(std::begin(tio.c_cc), std::end(tio.c_cc));
-    t.ispeed = ::cfgetispeed(&tio);
-    t.ospeed = ::cfgetospeed(&tio);
-    winsize ws{};
-    if (::ioctl(tty, TIOCGWINSZ, &ws) < 0) {
-        throw sys_error("cannot read the window size of " + what);
-    }
-    t.rows = ws.ws_row;
-    t.cols = ws.ws_col;
-    t.xpixel = ws.ws_xpixel;
-    t.ypixel = ws.ws_ypixel;
-}
-
 // The last number of a "NSsid:"-style status line (the innermost pid
 // namespace's), or `outer` when the process cannot see that id (0).
 pid_t innermost(pid_t pid, const std::string& key, pid_t outer)
@@ -126,12 +102,36 @@ TerminalDevice terminal_device(dev_t rdev)
         }
     }
     if (maj == bsd_pty_master_major) {
-        return TerminalDevice::master;
+        return TerminalDevice::bsd_master;
     }
     if (maj == tty_major || maj == bsd_pty_slave_major || is_pty_slave(rdev)) {
         return TerminalDevice::terminal;
     }
     return TerminalDevice::none;
+}
+
+void read_terminal_settings(int tty, TerminalState& t, const std::string& what)
+{
+    termios tio{};
+    if (::tcgetattr(tty, &tio) < 0) {
+        throw sys_error("cannot read the terminal settings of " + what);
+    }
+    t.iflag = tio.c_iflag;
+    t.oflag = tio.c_oflag;
+    t.cflag = tio.c_cflag;
+    t.lflag = tio.c_lflag;
+    t.line = tio.c_line;
+    t.cc.assign(std::begin(tio.c_cc), std::end(tio.c_cc));
+    t.ispeed = ::cfgetispeed(&tio);
+    t.ospeed = ::cfgetospeed(&tio);
+    winsize ws{};
+    if (::ioctl(tty, TIOCGWINSZ, &ws) < 0) {
+        throw sys_error("cannot read the window size of " + what);
+    }
+    t.rows = ws.ws_row;
+    t.cols = ws.ws_col;
+    t.xpixel = ws.ws_xpixel;
+    t.ypixel = ws.ws_ypixel;
 }
 
 void read_terminal(pid_t pid, FdState& fd, dev_t rdev)
@@ -160,7 +160,7 @@ void read_terminal(pid_t pid, FdState& fd, dev_t rdev)
     TerminalState t;
     t.type = terminal_type(device);
     t.device = device;
-    read_settings(tty.get(), t, what);
+    read_terminal_settings(tty.get(), t, what);
     fd.detail = t;
 }
 
@@ -183,10 +183,11 @@ void link_terminals(std::vector<ProcessState>& tree)
     std::map<dev_t, int> ids;
     for (auto& p : tree) {
         for (auto& fd : p.fds) {
-            if (fd.kind != FdKind::terminal) {
+            auto* terminal = terminal_of(fd);
+            if (terminal == nullptr) {
                 continue;
             }
-            auto& t = fd.detail_as<TerminalState>();
+            auto& t = *terminal;
             t.id = ids.emplace(static_cast<dev_t>(t.device), static_cast<int>(ids.size())).first->second;
             if (auto s = sessions.find(static_cast<dev_t>(t.device)); s != sessions.end()) {
                 t.session = innermost(s->second.pid, "NSsid", s->second.sid);

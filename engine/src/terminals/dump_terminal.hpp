@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <string>
+
 #include <vector>
 
 namespace stasis {
@@ -15,7 +17,8 @@ enum class TerminalDevice {
     none,         // not a terminal
     terminal,     // a pty slave, a virtual console or serial line, /dev/console
     controlling,  // /dev/tty: whatever the process's controlling terminal is
-    master,       // a pty master (/dev/ptmx): not restorable
+    master,       // a pty master: /dev/ptmx (pty_pairs/)
+    bsd_master,   // a BSD pty master (/dev/ptyXY): not restorable
 };
 
 // What a character device is, by its device number.
@@ -28,7 +31,12 @@ TerminalDevice terminal_device(dev_t rdev);
 // anyone's controlling terminal. Throws an Error naming the process and fd.
 void read_terminal(pid_t pid, FdState& fd, dev_t rdev);
 
-// Numbers the tree's terminals (first seen, first numbered) and records for
+// Reads the termios and window size of terminal `tty` (on a pty master:
+// of its slave) into t. Throws an Error naming `what`.
+void read_terminal_settings(int tty, TerminalState& t, const std::string& what);
+
+// Numbers the tree's terminals (first seen, first numbered; a pty master
+// in the tree gets the number of its slave, terminal_of) and records for
 // each whether it is the controlling terminal of a session of the tree
 // (/proc/PID/stat tty_nr) and that session's foreground group (tpgid), as
 // the processes see them themselves (innermost pid namespace). Runs while

@@ -1,6 +1,7 @@
 #include "terminals/restore_terminal.hpp"
 
 #include "core/error.hpp"
+#include "pty_pairs/pty_queues.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -69,13 +70,55 @@ Pty create_pty(const TerminalState& saved)
     return pty;
 }
 
-// The terminal of the root's lowest-numbered terminal fd: the one `stasis
-// restore`'s stdin goes to.
-int first_terminal(const ProcessState& root)
+// The pty master the tree held on terminal id's slave; nullptr: none.
+const PtyMasterState* saved_master(const std::vector<ProcessState>& tree, int id)
 {
+    for (const auto& p : tree) {
+        for (const auto& fd : p.fds) {
+            if (fd.kind == FdKind::pty_master && fd.detail_as<PtyMasterState>().slave.id == id) {
+                return &fd.detail_as<PtyMasterState>();
+            }
+        }
+    }
+    return nullptr;
+}
+
+// A pair whose master was the tree's: what was queued in it each way, the
+// master's packet mode and lock.
+void restore_pair(Pty& pty, const PtyMasterState& saved)
+{
+    std::string what = "the new pty of " + describe(pty.saved);
+    queue_for_master(pty.slave.get(), saved.to_master, what);
+    queue_for_slave(pty.master.get(), pty.slave.get(), saved.to_slave, what);
+    int on = 1;
+    if ((saved.packet && ::ioctl(pty.master.get(), TIOCPKT, &on) < 0) ||
+        (saved.locked && ::ioctl(pty.master.get(), TIOCSPTLCK, &on) < 0)) {
+        throw sys_error("cannot give " + what + " the modes of its master");
+    }
+    pty.inside = true;
+    pty.locked = saved.locked;
+}
+
+// fd, a new description for saved on pty, with saved's status flags.
+UniqueFd with_status_flags(UniqueFd fd, const FdState& saved, const Pty& pty)
+{
+    if (!fd.valid() || ::fcntl(fd.get(), F_SETFL, saved.flags & (O_APPEND | O_NONBLOCK)) < 0) {
+        throw sys_error("cannot open the new pty of " + describe(pty.saved) + " for fd " + std::to_string(saved.fd) +
+                        " (" + saved.path + ")");
+    }
+    return fd;
+}
+
+// The terminal of the root's lowest-numbered terminal fd that is relayed
+// (not a pair inside the tree): the one `stasis restore`'s stdin goes to.
+int first_terminal(const ProcessState& root, const std::vector<Pty>& ptys)
+{
+    auto inside = [&ptys](int id) {
+        return std::any_of(ptys.begin(), ptys.end(), [id](const Pty& p) { return p.saved.id == id && p.inside; });
+    };
     int first_fd = INT_MAX, id = -1;
     for (const auto& fd : root.fds) {
-        if (fd.kind == FdKind::terminal && fd.fd < first_fd) {
+        if (fd.kind == FdKind::terminal && fd.fd < first_fd && !inside(fd.detail_as<TerminalState>().id)) {
             first_fd = fd.fd;
             id = fd.detail_as<TerminalState>().id;
         }
@@ -90,10 +133,11 @@ std::vector<TerminalState> saved_terminals(const std::vector<ProcessState>& tree
     std::vector<TerminalState> terminals;
     for (const auto& p : tree) {
         for (const auto& fd : p.fds) {
-            if (fd.kind != FdKind::terminal) {
+            const auto* terminal = terminal_of(fd);
+            if (terminal == nullptr) {
                 continue;
             }
-            const auto& t = fd.detail_as<TerminalState>();
+            const auto& t = *terminal;
             if (std::none_of(terminals.begin(), terminals.end(), [&](const TerminalState& s) { return s.id == t.id; })) {
                 terminals.push_back(t);
             }
@@ -102,35 +146,76 @@ std::vector<TerminalState> saved_terminals(const std::vector<ProcessState>& tree
     return terminals;
 }
 
-RestoredTerminals::RestoredTerminals(const std::vector<ProcessState>& tree)
+RestoredTerminals::RestoredTerminals(const std::vector<ProcessState>& tree, bool relayed)
 {
     for (const auto& t : saved_terminals(tree)) {
-        ptys_.push_back(create_pty(t));
+        const auto* master = saved_master(tree, t.id);
+        if (master == nullptr && !relayed) {
+            continue;
+        }
+        auto pty = create_pty(t);
+        if (master != nullptr) {
+            restore_pair(pty, *master);
+        }
+        ptys_.push_back(std::move(pty));
     }
-    int first = tree.empty() ? -1 : first_terminal(tree.front());
+    int first = tree.empty() ? -1 : first_terminal(tree.front(), ptys_);
     std::stable_partition(ptys_.begin(), ptys_.end(), [first](const Pty& p) { return p.saved.id == first; });
+}
+
+const Pty* RestoredTerminals::find(int id) const
+{
+    auto it = std::find_if(ptys_.begin(), ptys_.end(), [id](const Pty& p) { return p.saved.id == id; });
+    return it != ptys_.end() ? &*it : nullptr;
+}
+
+const Pty& RestoredTerminals::pty_for(const FdState& saved) const
+{
+    int id = terminal_of(saved)->id;
+    const Pty* pty = find(id);
+    if (pty == nullptr) {
+        throw ImageError("fd " + std::to_string(saved.fd) + " names terminal " + std::to_string(id) +
+                         ", which the image does not describe");
+    }
+    return *pty;
 }
 
 int RestoredTerminals::slave(int id) const
 {
-    auto it = std::find_if(ptys_.begin(), ptys_.end(), [id](const Pty& p) { return p.saved.id == id; });
-    return it != ptys_.end() ? it->slave.get() : -1;
+    const Pty* pty = find(id);
+    return pty != nullptr ? pty->slave.get() : -1;
 }
 
 UniqueFd RestoredTerminals::open_slave(const FdState& saved) const
 {
-    int id = saved.detail_as<TerminalState>().id;
-    auto it = std::find_if(ptys_.begin(), ptys_.end(), [id](const Pty& p) { return p.saved.id == id; });
-    if (it == ptys_.end()) {
-        throw ImageError("fd " + std::to_string(saved.fd) + " names terminal " + std::to_string(id) +
-                         ", which the image does not describe");
+    const Pty& pty = pty_for(saved);
+    int unlock = 0, lock = 1;
+    if (pty.locked) {
+        ::ioctl(pty.master.get(), TIOCSPTLCK, &unlock);  // a slave of a locked pty opens only so
     }
-    UniqueFd fd = open_peer(it->master.get(), saved.flags & O_ACCMODE);
-    if (!fd.valid() || ::fcntl(fd.get(), F_SETFL, saved.flags & (O_APPEND | O_NONBLOCK)) < 0) {
-        throw sys_error("cannot open the new pty of " + describe(it->saved) + " for fd " + std::to_string(saved.fd) +
-                        " (" + saved.path + ")");
+    UniqueFd fd = open_peer(pty.master.get(), saved.flags & O_ACCMODE);
+    if (pty.locked) {
+        ::ioctl(pty.master.get(), TIOCSPTLCK, &lock);
     }
-    return fd;
+    return with_status_flags(std::move(fd), saved, pty);
+}
+
+UniqueFd RestoredTerminals::open_master(const FdState& saved) const
+{
+    const Pty& pty = pty_for(saved);
+    return with_status_flags(UniqueFd(::fcntl(pty.master.get(), F_DUPFD_CLOEXEC, 0)), saved, pty);
+}
+
+std::vector<Pty> RestoredTerminals::release()
+{
+    std::vector<Pty> relayed;
+    for (auto& pty : ptys_) {
+        if (!pty.inside) {
+            relayed.push_back(std::move(pty));
+        }
+    }
+    ptys_.clear();  // a pair inside the tree is the tree's alone from now on
+    return relayed;
 }
 
 std::vector<TerminalSession> terminal_sessions(const std::vector<ProcessState>& tree,

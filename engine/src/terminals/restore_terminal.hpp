@@ -20,18 +20,19 @@ struct Pty {
     TerminalState saved;
     UniqueFd master;
     UniqueFd slave;  // stasis's own, read-write: the controlling terminal is taken through it
+    bool inside = false;  // its master is the tree's (pty_pairs/): not relayed
+    bool locked = false;  // ... and locked (TIOCSPTLCK)
 };
 
 class RestoredTerminals {
 public:
-    // No ptys: fds on terminals get the restorer's own fds 0-2 instead, and
-    // no controlling terminal (a restore that nobody relays for: --detach,
-    // an agent's).
-    RestoredTerminals() = default;
-
-    // One pty per terminal of the tree; the one on the root's lowest
-    // terminal fd comes first. Throws an Error when a pty cannot be made.
-    explicit RestoredTerminals(const std::vector<ProcessState>& tree);
+    // One pty per terminal of the tree whose master the tree held (a pair
+    // inside the tree: with what was queued in it, its master's modes), and,
+    // when `relayed`, one per other terminal, the one on the root's lowest
+    // terminal fd first. Not relayed (--detach, an agent's restore), fds on
+    // those other terminals get the restorer's own fds 0-2 instead, and no
+    // controlling terminal. Throws an Error when a pty cannot be made.
+    RestoredTerminals(const std::vector<ProcessState>& tree, bool relayed);
 
     [[nodiscard]] bool empty() const { return ptys_.empty(); }
 
@@ -39,17 +40,26 @@ public:
     // saved's access mode and status flags.
     [[nodiscard]] UniqueFd open_slave(const FdState& saved) const;
 
+    // A new open file description of the master (kind pty_master) of a pty
+    // whose master the tree held, with saved's status flags.
+    [[nodiscard]] UniqueFd open_master(const FdState& saved) const;
+
     // stasis's read-write fd of terminal id's slave; -1 if it has no pty.
     [[nodiscard]] int slave(int id) const;
 
-    // Hands the ptys over, the first one first.
-    std::vector<Pty> release() { return std::move(ptys_); }
+    // Hands over the ptys to relay, the first one first, and closes stasis's
+    // ends of the pairs inside the tree.
+    std::vector<Pty> release();
 
 private:
+    [[nodiscard]] const Pty* find(int id) const;
+    [[nodiscard]] const Pty& pty_for(const FdState& saved) const;  // throws ImageError
+
     std::vector<Pty> ptys_;
 };
 
-// The tree's terminals, one per id, from its fds (kind `terminal`).
+// The tree's terminals, one per id, from its fds (kind `terminal`, and the
+// slaves of `pty_master`).
 std::vector<TerminalState> saved_terminals(const std::vector<ProcessState>& tree);
 
 // What one restored process does about a controlling terminal between fork

@@ -21,8 +21,8 @@ bool is_terminal(const FdProbe& probe)
 
 void dump_terminal(const FdProbe& probe, FdState& fd)
 {
-    if (terminal_device(probe.st.st_rdev) == TerminalDevice::master) {
-        refuse_fd(probe, "a pty master");
+    if (terminal_device(probe.st.st_rdev) == TerminalDevice::bsd_master) {
+        refuse_fd(probe, "a BSD pty master");
     }
     read_terminal(probe.pid, fd, probe.st.st_rdev);
 }
@@ -49,7 +49,7 @@ struct TerminalStdio {
 // tree had the same terminal, else /dev/null.
 UniqueFd open_terminal(const FdState& saved, RestoreSources& sources)
 {
-    if (!sources.terminals().empty()) {
+    if (sources.terminals().slave(saved.detail_as<TerminalState>().id) >= 0) {
         return sources.terminals().open_slave(saved);
     }
     if (saved.fd <= last_stdio_fd) {

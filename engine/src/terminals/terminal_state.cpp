@@ -1,8 +1,29 @@
 #include "terminals/terminal_state.hpp"
 
+#include "files/fd_state.hpp"
+
 #include <nlohmann/json.hpp>
 
+#include <utility>
+
 namespace stasis {
+
+TerminalState* terminal_of(FdState& fd)
+{
+    return const_cast<TerminalState*>(terminal_of(std::as_const(fd)));
+}
+
+const TerminalState* terminal_of(const FdState& fd)
+{
+    switch (fd.kind) {
+    case FdKind::terminal:
+        return &fd.detail_as<TerminalState>();
+    case FdKind::pty_master:
+        return &fd.detail_as<PtyMasterState>().slave;
+    default:
+        return nullptr;
+    }
+}
 
 void to_json(nlohmann::json& j, const TerminalState& t)
 {

@@ -26,6 +26,13 @@ struct TerminalState {
     std::uint16_t rows = 0, cols = 0, xpixel = 0, ypixel = 0;
 };
 
+struct FdState;
+
+// The terminal an fd of the tree is on: a terminal fd's, or a pty master's
+// slave (pty_pairs/); nullptr for any other fd.
+TerminalState* terminal_of(FdState& fd);
+const TerminalState* terminal_of(const FdState& fd);
+
 void to_json(nlohmann::json& j, const TerminalState& t);
 void from_json(const nlohmann::json& j, TerminalState& t);
 
