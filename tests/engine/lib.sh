@@ -633,6 +633,25 @@ tree_restore_and_check() {
     compare_outputs "$ref/out" "$dir/out" "$what"
 }
 
+# line_round NAME DIR REF "MIN MAX" CMD...: run CMD (stdout in DIR/out), dump it
+# once it has printed between MIN and MAX lines, check it was killed, restore
+# it, compare with REF/out.
+line_round() {
+    local name=$1 dir=$2 ref=$3 lines=$4
+    shift 4
+    mkdir -p "$dir"
+    start_workload "$dir/out" "$@"
+    log "$name: started as pid $WL_PID"
+    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+    wait_random_line "$dir/out" $lines "$WL_PID"
+    stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img"
+    expect_ok "$name: dump (pid $WL_PID)"
+    log "$name: dumped at line $(line_count "$dir/out")"
+    wait_child "$WL_PID" 10 || fail "$name: still running 10 s after the dump"
+    ((CHILD_RC == 137)) || fail "$name: the dumped root should have been killed (137), it exited $CHILD_RC"
+    tree_restore_and_check "$name" "$dir" "$ref" "$name restored"
+}
+
 # tree_roundtrip NAME [ROUNDS]: reference run of tree workload NAME, then
 # ROUNDS times: run, dump the whole tree at a random moment (kills it),
 # restore, compare the whole output. To aim rounds at phases of a run, round

@@ -14,25 +14,6 @@
 # the process, the fd and the peer, and runs on to its normal end.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
-# round NAME DIR REF "MIN MAX" CMD...: run CMD (stdout in DIR/out), dump it
-# once it has printed between MIN and MAX lines, check it was killed, restore
-# it, compare with REF/out.
-round() {
-    local name=$1 dir=$2 ref=$3 lines=$4
-    shift 4
-    mkdir -p "$dir"
-    start_workload "$dir/out" "$@"
-    log "$name: started as pid $WL_PID"
-    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
-    wait_random_line "$dir/out" $lines "$WL_PID"
-    stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img"
-    expect_ok "$name: dump (pid $WL_PID)"
-    log "$name: dumped at line $(line_count "$dir/out")"
-    wait_child "$WL_PID" 10 || fail "$name: still running 10 s after the dump"
-    ((CHILD_RC == 137)) || fail "$name: the dumped root should have been killed (137), it exited $CHILD_RC"
-    tree_restore_and_check "$name" "$dir" "$ref" "$name restored"
-}
-
 # sockets_cmd DIR: the unix_sockets workload working in DIR.
 sockets_cmd() { WL_CMD=("$WORKLOADS/unix_sockets" "$1" 60 50); }
 
@@ -47,13 +28,13 @@ r=0
 for lines in "3 12" "12 55"; do
     r=$((r + 1))
     sockets_cmd "$T/run$r"
-    round unix_sockets "$T/run$r" "$T/ref" "$lines" "${WL_CMD[@]}"
+    line_round unix_sockets "$T/run$r" "$T/ref" "$lines" "${WL_CMD[@]}"
 done
 
 WL_CMD=("$PYTHON" "$WORKLOADS/py_mp_pipe.py" 60 50)
 mkdir -p "$T/py-ref"
 run_built_reference py_mp_pipe "$T/py-ref"
-round py_mp_pipe "$T/py-run" "$T/py-ref" "4 50" "${WL_CMD[@]}"
+line_round py_mp_pipe "$T/py-run" "$T/py-ref" "4 50" "${WL_CMD[@]}"
 
 # A server outside the tree, and a client that keeps its connection open,
 # says which fd it is on, and ends by talking to the server.

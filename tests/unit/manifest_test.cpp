@@ -204,6 +204,8 @@ std::vector<FdState> root_fds()
                                             {.wd = 7, .mask = 0xfff, .path = "/home/u/a file"}}}},
         {.fd = 12, .kind = FdKind::unix_socket, .path = "socket:[81234]", .flags = O_RDWR | O_NONBLOCK, .pos = 0,
          .description = 12, .detail = {}},
+        {.fd = 13, .kind = FdKind::inet_socket, .path = "socket:[91230]", .flags = O_RDWR, .pos = 0,
+         .description = 13, .detail = {}},
     };
 }
 
@@ -314,6 +316,26 @@ Checkpoint sample()
     accepted.type = SOCK_SEQPACKET;
     accepted.peer_closed = true;
     accepted.accepted_from = 81234;
+    c.inet_sockets.resize(2);
+    auto& server = c.inet_sockets[0];
+    server.inode = 91230;
+    server.family = AF_INET6;
+    server.type = SOCK_STREAM;
+    server.local = "[::1]:5000";
+    server.peer = "[::1]:40112";
+    server.peer_socket = 91234;
+    server.accepted = true;
+    server.options.no_delay = true;
+    server.options.v6_only = true;
+    server.options.receive_buffer = 65536;
+    server.queue = {{.data = unread, .source = ""}};
+    auto& udp = c.inet_sockets[1];
+    udp.inode = 91240;
+    udp.family = AF_INET;
+    udp.type = SOCK_DGRAM;
+    udp.local = "127.0.0.1:53";
+    udp.options.reuse_address = true;
+    udp.queue = {{.data = {}, .source = "127.0.0.1:40000"}};
     c.kept_output = {{.path = "/home/u/slurm-42.out",
                       .size = 1834,
                       .chunks = {chunk(0, 1834, "output-1-0.bin", 0, image::Codec::zstd)}}};
@@ -363,8 +385,9 @@ void same(const PipeState& a, const PipeState& b);
 void same(const KeptFile& a, const KeptFile& b);
 void same(const UnnamedFileRef& a, const UnnamedFileRef& b);
 void same(const UnnamedFile& a, const UnnamedFile& b);
-void same(const UnixMessage& a, const UnixMessage& b);
+void same(const SocketMessage& a, const SocketMessage& b);
 void same(const UnixSocketState& a, const UnixSocketState& b);
+void same(const InetSocketState& a, const InetSocketState& b);
 void same(const Checkpoint& a, const Checkpoint& b);
 
 template <class T>
@@ -625,7 +648,7 @@ void same(const UnnamedFile& a, const UnnamedFile& b)
     same(a.chunks, b.chunks);
 }
 
-void same(const UnixMessage& a, const UnixMessage& b)
+void same(const SocketMessage& a, const SocketMessage& b)
 {
     SAME(data);
     SAME(source);
@@ -654,6 +677,27 @@ void same(const UnixSocketState& a, const UnixSocketState& b)
     same(a.queue, b.queue);
 }
 
+void same(const InetSocketState& a, const InetSocketState& b)
+{
+    SAME(inode);
+    SAME(family);
+    SAME(type);
+    SAME(local);
+    SAME(peer);
+    SAME(listening);
+    SAME(backlog);
+    SAME(peer_socket);
+    SAME(accepted);
+    SAME(options.reuse_address);
+    SAME(options.reuse_port);
+    SAME(options.keep_alive);
+    SAME(options.send_buffer);
+    SAME(options.receive_buffer);
+    SAME(options.no_delay);
+    SAME(options.v6_only);
+    same(a.queue, b.queue);
+}
+
 void same(const Checkpoint& a, const Checkpoint& b)
 {
     SAME(host);
@@ -666,6 +710,7 @@ void same(const Checkpoint& a, const Checkpoint& b)
     same(a.processes, b.processes);
     same(a.pipes, b.pipes);
     same(a.unix_sockets, b.unix_sockets);
+    same(a.inet_sockets, b.inet_sockets);
     same(a.kept_output, b.kept_output);
     same(a.unnamed_files, b.unnamed_files);
 }
@@ -825,6 +870,14 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     const json& datagram = m.at("unix_sockets").at(1);
     CHECK(datagram.at("name") == "@6a6f62ff");
     CHECK(members(datagram.at("queue").at(0)) == "data source");
+
+    CHECK(root_fd(m, 13).at("kind") == "inet_socket");
+    const json& server = m.at("inet_sockets").at(0);
+    CHECK(members(server) == "accepted backlog family inode listening local options peer peer_socket queue type");
+    CHECK(members(server.at("options")) == "keep_alive no_delay receive_buffer reuse_address reuse_port "
+                                           "send_buffer v6_only");
+    CHECK(server.at("local") == "[::1]:5000");
+    CHECK(m.at("inet_sockets").at(1).at("queue").at(0).at("source") == "127.0.0.1:40000");
 
     const json& kept = m.at("kept_output").at(0);
     CHECK(members(kept) == "chunks path size");

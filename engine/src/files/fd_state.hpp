@@ -16,7 +16,7 @@
 
 namespace stasis {
 
-enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify, unix_socket };
+enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify, unix_socket, inet_socket };
 
 // A kind's own state; std::monostate for kinds that have none (a path and
 // an offset say everything). A new kind with state of its own adds it here.
