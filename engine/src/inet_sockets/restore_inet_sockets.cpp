@@ -30,11 +30,13 @@ void wait_for(int fd, short events, const std::string& what)
     }
 }
 
-void bind_to(int fd, const InetSocketState& s, const std::string& local)
+// Binds to s's saved address: a port taken since (by the checkpointed tree
+// if it runs on, by anyone) fails the restore, naming the address.
+void bind_again(int fd, const InetSocketState& s)
 {
-    auto address = inet_address_from_text(local);
+    auto address = inet_address_from_text(s.local);
     if (::bind(fd, address.get(), address.length) != 0) {
-        throw sys_error("cannot bind " + describe_inet_socket(s) + " to " + local + " again");
+        throw sys_error("cannot bind " + describe_inet_socket(s) + " again");
     }
 }
 
@@ -105,7 +107,7 @@ void Rebuild::bind_and_listen()
         if (s.accepted || s.local.empty()) {
             continue;
         }
-        bind_to(fd_of(s), s, s.local);
+        bind_again(fd_of(s), s);
         if (s.listening && ::listen(fd_of(s), s.backlog) != 0) {
             throw sys_error("cannot listen on " + describe_inet_socket(s) + " again");
         }
@@ -125,7 +127,7 @@ int Rebuild::listener_for(const InetSocketState& accepting, UniqueFd& temporary)
         throw sys_error("cannot make a listener to accept " + describe_inet_socket(accepting) + " again");
     }
     set_options_before_bind(temporary.get(), accepting);
-    bind_to(temporary.get(), accepting, accepting.local);
+    bind_again(temporary.get(), accepting);
     if (::listen(temporary.get(), 1) != 0) {
         throw sys_error("cannot listen to accept " + describe_inet_socket(accepting) + " again");
     }
