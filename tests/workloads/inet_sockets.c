@@ -43,16 +43,6 @@ struct sock_names {
 
 static long checks;
 
-static uint64_t fnv(const void *data, size_t len, uint64_t h)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* The deterministic payload of channel ch at step s. */
 static size_t payload(int ch, long s, char *buf)
 {
@@ -146,7 +136,7 @@ static uint64_t read_expected(int fd, int ch, long s, size_t after, const char *
     uint32_t n = read_frame(fd, got, what);
     if (n != len || memcmp(got, want, len) != 0)
         tc_die("%s: step %ld: frame of %u bytes differs from the %zu sent", what, s, n, len);
-    return fnv(got, n, h);
+    return tc_fnv(got, n, h);
 }
 
 static ssize_t recv_datagram(int fd, char *buf, size_t room, const char *what)
@@ -253,7 +243,7 @@ static void child(int l4, int second, int up, int uc, long n)
         expect_queued(uc, (int)len, "child: UDP socket");
         if ((size_t)recv_datagram(uc, got, sizeof got, "child: UDP socket") != len || memcmp(got, want, len) != 0)
             tc_die("child: UDP socket: step %ld: datagram differs", s);
-        h = fnv(got, len, h);
+        h = tc_fnv(got, len, h);
         if (s > 1)
             h = read_expected(b, 2, s - 1, 4 + payload(2, s, want), "child: connection B", h);
         /* E(s) waits in B's queue until the next step, whole. */
@@ -287,10 +277,10 @@ static uint64_t parent_step(int a, int b, int up, const struct sockaddr_storage 
     tc_sleep_ms(sleep_ms);
     /* What the child received, as it must have hashed it. */
     char sent[FRAME_MAX];
-    uint64_t h = fnv(sent, payload(1, s, sent), 0);
-    h = fnv(sent, payload(3, s, sent), h);
+    uint64_t h = tc_fnv(sent, payload(1, s, sent), 0);
+    h = tc_fnv(sent, payload(3, s, sent), h);
     if (s > 1)
-        h = fnv(sent, payload(2, s - 1, sent), h);
+        h = tc_fnv(sent, payload(2, s - 1, sent), h);
     char want[FRAME_MAX], got[FRAME_MAX];
     size_t len = payload(4, s, want);
     memcpy(want, &h, sizeof h < len ? sizeof h : len);
@@ -337,7 +327,7 @@ int main(int argc, char **argv)
     for (long s = 1; s <= n; s++) {
         for (int i = 0; i < 5; i++)
             check_same(&names[i]);
-        acc = fnv(&acc, sizeof acc, parent_step(a, b, up, &child_udp, child_len, s, sleep_ms));
+        acc = tc_fnv(&acc, sizeof acc, parent_step(a, b, up, &child_udp, child_len, s, sleep_ms));
     }
     int c = accept_one(l4);
     char bye[4] = { 0 };

@@ -2,25 +2,17 @@
 
 #include "inet_sockets/dump_inet_sockets.hpp"
 #include "inet_sockets/restore_inet_sockets.hpp"
+#include "sockets/socket_holders.hpp"
 
-#include <sys/xattr.h>
-
-#include <string_view>
 
 namespace stasis {
 
 namespace {
 
-// sockfs's name for the socket's protocol: "TCP", "TCPv6", "UDP", "UDPv6".
 bool is_inet_socket(const FdProbe& probe)
 {
-    if (!S_ISSOCK(probe.st.st_mode)) {
-        return false;
-    }
-    char protocol[32] = {};
-    ssize_t n = ::getxattr(probe.proc_path().c_str(), "system.sockprotoname", protocol, sizeof(protocol) - 1);
-    std::string_view name(protocol);  // NUL-terminated by the kernel, or by the zeroed buffer
-    return n > 0 && (name == "TCP" || name == "TCPv6" || name == "UDP" || name == "UDPv6");
+    auto name = socket_protocol(probe);
+    return name == "TCP" || name == "TCPv6" || name == "UDP" || name == "UDPv6";
 }
 
 // Inside the tree or leading out of it: only the whole tree tells

@@ -3,7 +3,8 @@
 #include "core/error.hpp"
 #include "core/proc.hpp"
 #include "files/fd_kind.hpp"
-#include "sockets/unix_diag.hpp"
+
+#include <sys/xattr.h>
 
 namespace stasis {
 
@@ -14,6 +15,16 @@ std::uint32_t socket_inode(const std::string& link)
         return 0;
     }
     return static_cast<std::uint32_t>(std::stoul(link.substr(sizeof(prefix) - 1)));
+}
+
+std::string socket_protocol(const FdProbe& probe)
+{
+    if (!S_ISSOCK(probe.st.st_mode)) {
+        return "";
+    }
+    char protocol[32] = {};
+    ssize_t n = ::getxattr(probe.proc_path().c_str(), "system.sockprotoname", protocol, sizeof(protocol) - 1);
+    return n > 0 ? std::string(protocol) : "";  // the kernel counts a NUL at its end
 }
 
 TreeSocketHolders tree_socket_holders(const std::vector<ProcessState>& tree, FdKind kind)

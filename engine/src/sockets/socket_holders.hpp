@@ -2,6 +2,7 @@
 // Which process of the tree holds which socket: what the dump of every
 // kind of socket (Unix, TCP/UDP) starts from, and how it names a socket it
 // refuses or one outside the tree.
+#include "files/fd_kind.hpp"
 #include "files/fd_state.hpp"
 #include "process/process_state.hpp"
 
@@ -29,6 +30,10 @@ struct TreeSocketHolders {
 
 // The inode of a socket from its fd link ("socket:[N]"), 0 if it is none.
 std::uint32_t socket_inode(const std::string& link);
+
+// sockfs's name for a socket's protocol ("UNIX-STREAM", "TCP", "UDPv6", ...);
+// "" for an fd that is no socket.
+std::string socket_protocol(const FdProbe& probe);
 
 // The sockets of the tree's fds of this kind.
 TreeSocketHolders tree_socket_holders(const std::vector<ProcessState>& tree, FdKind kind);
