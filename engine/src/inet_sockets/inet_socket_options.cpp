@@ -78,7 +78,9 @@ void set_options_before_bind(int sock, const InetSocketState& s)
 void set_options_after_refill(int sock, const InetSocketState& s)
 {
     const auto& o = s.options;
-    set_int_option(sock, SOL_SOCKET, SO_REUSEADDR, o.reuse_address ? 1 : 0, s);
+    if (s.type != SOCK_STREAM) {  // a TCP socket keeps it on: keep_port_reusable
+        set_int_option(sock, SOL_SOCKET, SO_REUSEADDR, o.reuse_address ? 1 : 0, s);
+    }
     set_int_option(sock, SOL_SOCKET, SO_KEEPALIVE, o.keep_alive ? 1 : 0, s);
     if (o.send_buffer > 0) {
         set_int_option(sock, SOL_SOCKET, SO_SNDBUF, o.send_buffer / 2, s);
