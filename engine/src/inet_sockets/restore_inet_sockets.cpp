@@ -151,14 +151,11 @@ void Rebuild::connect_pair(const InetSocketState& client)
         wait_for(listener, POLLIN, "cannot accept " + describe_inet_socket(accepting) + " again");
         InetAddress peer;
         peer.length = sizeof(peer.address);
-        UniqueFd accepted(::accept4(listener, reinterpret_cast<sockaddr*>(&peer.address), &peer.length,
-                                    SOCK_CLOEXEC | SOCK_NONBLOCK));
+        UniqueFd accepted(::accept4(listener, reinterpret_cast<sockaddr*>(&peer.address), &peer.length, SOCK_CLOEXEC));
         if (!accepted.valid()) {
             throw sys_error("cannot accept " + describe_inet_socket(accepting) + " again");
         }
         if (comparable_address(peer) == from) {
-            int blocking = 0;
-            ::ioctl(accepted.get(), FIONBIO, &blocking);
             made_.emplace(accepting.inode, std::move(accepted));
             return;
         }
