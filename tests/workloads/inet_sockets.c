@@ -108,24 +108,6 @@ static void expect_queued(int fd, int want, const char *what)
     checks++;
 }
 
-static void send_frame(int fd, const char *data, uint32_t len)
-{
-    char buf[4 + FRAME_MAX];
-    memcpy(buf, &len, 4);
-    memcpy(buf + 4, data, len);
-    tc_write_all(fd, buf, 4 + len);
-}
-
-static uint32_t read_frame(int fd, char *buf, const char *what)
-{
-    uint32_t len;
-    tc_read_all(fd, &len, sizeof len, what);
-    if (len > FRAME_MAX)
-        tc_die("%s: frame of %u bytes", what, len);
-    tc_read_all(fd, buf, len, what);
-    return len;
-}
-
 /* Reads the frame of channel ch, step s, and dies unless it is that; `after`
  * bytes must wait behind it. */
 static uint64_t read_expected(int fd, int ch, long s, size_t after, const char *what, uint64_t h)
@@ -133,7 +115,7 @@ static uint64_t read_expected(int fd, int ch, long s, size_t after, const char *
     char want[FRAME_MAX], got[FRAME_MAX];
     size_t len = payload(ch, s, want);
     expect_queued(fd, (int)(4 + len + after), what);
-    uint32_t n = read_frame(fd, got, what);
+    uint32_t n = tc_read_frame(fd, got, FRAME_MAX, what);
     if (n != len || memcmp(got, want, len) != 0)
         tc_die("%s: step %ld: frame of %u bytes differs from the %zu sent", what, s, n, len);
     return tc_fnv(got, n, h);
@@ -251,7 +233,7 @@ static void child(int l4, int second, int up, int uc, long n)
         char reply[FRAME_MAX];
         len = payload(4, s, reply);
         memcpy(reply, &h, sizeof h < len ? sizeof h : len);
-        send_frame(a, reply, (uint32_t)len);
+        tc_send_frame(a, reply, (uint32_t)len);
         tc_write_all(uc, &h, sizeof h);
     }
     read_expected(b, 2, n, 0, "child: connection B", 0);
@@ -267,9 +249,9 @@ static uint64_t parent_step(int a, int b, int up, const struct sockaddr_storage 
 {
     char buf[FRAME_MAX];
     size_t len_b = payload(2, s, buf);
-    send_frame(b, buf, (uint32_t)len_b);
+    tc_send_frame(b, buf, (uint32_t)len_b);
     size_t len_a = payload(1, s, buf);
-    send_frame(a, buf, (uint32_t)len_a);
+    tc_send_frame(a, buf, (uint32_t)len_a);
     size_t len_d = payload(3, s, buf);
     if (sendto(up, buf, len_d, 0, (const struct sockaddr *)child_udp, child_len) != (ssize_t)len_d)
         tc_die("parent: sendto: %s", strerror(errno));
@@ -285,7 +267,7 @@ static uint64_t parent_step(int a, int b, int up, const struct sockaddr_storage 
     size_t len = payload(4, s, want);
     memcpy(want, &h, sizeof h < len ? sizeof h : len);
     expect_queued(a, (int)(4 + len), "parent: connection A");
-    if (read_frame(a, got, "parent: connection A") != len || memcmp(got, want, len) != 0)
+    if (tc_read_frame(a, got, FRAME_MAX, "parent: connection A") != len || memcmp(got, want, len) != 0)
         tc_die("parent: connection A: step %ld: the reply differs", s);
     uint64_t echoed = 0;
     expect_queued(up, sizeof echoed, "parent: UDP socket");

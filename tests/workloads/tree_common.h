@@ -161,6 +161,25 @@ static inline int tc_create(const char *path)
     return fd;
 }
 
+/* A frame on a stream: its length (4 bytes, host order), then its bytes. */
+static inline void tc_send_frame(int fd, const void *data, uint32_t len)
+{
+    tc_write_all(fd, &len, sizeof len);
+    tc_write_all(fd, data, len);
+}
+
+/* Reads one frame into buf (room for max bytes); returns its length, or dies
+ * naming what it read. */
+static inline uint32_t tc_read_frame(int fd, char *buf, uint32_t max, const char *what)
+{
+    uint32_t len;
+    tc_read_all(fd, &len, sizeof len, what);
+    if (len > max)
+        tc_die("%s: frame of %u bytes", what, len);
+    tc_read_all(fd, buf, len, what);
+    return len;
+}
+
 /* FNV-1a: h updated with len bytes of data. */
 static inline uint64_t tc_fnv(const void *data, size_t len, uint64_t h)
 {

@@ -48,22 +48,6 @@ static size_t payload(int ch, long s, char *buf)
     return len;
 }
 
-static void send_frame(int fd, const void *data, uint32_t len)
-{
-    tc_write_all(fd, &len, sizeof len);
-    tc_write_all(fd, data, len);
-}
-
-static uint32_t read_frame(int fd, char *buf, const char *what)
-{
-    uint32_t len;
-    tc_read_all(fd, &len, sizeof len, what);
-    if (len > FRAME_MAX)
-        tc_die("%s: frame of %u bytes", what, len);
-    tc_read_all(fd, buf, len, what);
-    return len;
-}
-
 /* One whole message (record or datagram); dies unless it is exactly `want`
  * bytes long. Returns recvmsg's flags. */
 static int recv_message(int fd, char *buf, size_t want, int flags, struct msghdr *extra, const char *what)
@@ -152,7 +136,7 @@ static void a_step(const struct child_a *a, long s)
         tc_die("A: the stream socket's buffer sizes changed");
     if (int_option(a->seq, SO_PEEK_OFF) != 0)
         tc_die("A: SO_PEEK_OFF is %d, not 0", int_option(a->seq, SO_PEEK_OFF));
-    uint32_t len = read_frame(a->stream, buf, "A stream");
+    uint32_t len = tc_read_frame(a->stream, buf, FRAME_MAX, "A stream");
     expect_payload(1, s, buf, len, "A stream");
     uint64_t h = tc_fnv(buf, len, 0xcbf29ce484222325ULL);
 
@@ -173,7 +157,7 @@ static void a_step(const struct child_a *a, long s)
 
     char reply[64];
     int rlen = snprintf(reply, sizeof reply, "A%ld:%016" PRIx64, s, h);
-    send_frame(a->stream, reply, (uint32_t)rlen);
+    tc_send_frame(a->stream, reply, (uint32_t)rlen);
     send_message(a->seq, reply, (size_t)rlen, NULL, 0, "A seqpacket reply");
 }
 
@@ -299,12 +283,12 @@ static int child_c(int go, int listener, const char *path)
             close(late);
         } else {
             expect_name(conn, path, "C: the accepted connection");
-            uint32_t len = read_frame(conn, buf, "C conn");
+            uint32_t len = tc_read_frame(conn, buf, FRAME_MAX, "C conn");
             expect_payload(5, s - 1, buf, len, "C conn");
             char reply[64];
             int rlen = snprintf(reply, sizeof reply, "C%ld:%016" PRIx64, s - 1,
                                 tc_fnv(buf, len, 0xcbf29ce484222325ULL));
-            send_frame(conn, reply, (uint32_t)rlen);
+            tc_send_frame(conn, reply, (uint32_t)rlen);
         }
     }
     return 0;
@@ -381,7 +365,7 @@ static void parent_send(struct parent *p, long s)
 {
     char buf[FRAME_MAX];
     size_t len = payload(1, s, buf);
-    send_frame(p->stream, buf, (uint32_t)len);
+    tc_send_frame(p->stream, buf, (uint32_t)len);
     len = payload(3, s, buf);
     send_message(p->seq, buf, len, NULL, 0, "seqpacket record 1");
     char tag[32];
@@ -392,7 +376,7 @@ static void parent_send(struct parent *p, long s)
     len = payload(4, s, buf);
     send_message(p->named, buf, len, &p->abstract, p->abstract_len, "abstract datagram");
     len = payload(5, s, buf);
-    send_frame(p->conn, buf, (uint32_t)len);
+    tc_send_frame(p->conn, buf, (uint32_t)len);
 }
 
 /* The replies to step s; returns their hash. */
@@ -400,7 +384,7 @@ static uint64_t parent_receive(struct parent *p, long s)
 {
     char buf[FRAME_MAX], want[FRAME_MAX];
     uint64_t h = 0xcbf29ce484222325ULL;
-    uint32_t len = read_frame(p->stream, buf, "stream reply");
+    uint32_t len = tc_read_frame(p->stream, buf, FRAME_MAX, "stream reply");
     h = tc_fnv(buf, len, h);
     int wlen = snprintf(want, sizeof want, "A%ld:", s);
     if (len < (uint32_t)wlen || memcmp(buf, want, (size_t)wlen) != 0)
@@ -430,7 +414,7 @@ static uint64_t parent_receive(struct parent *p, long s)
         tc_die("abstract reply of step %ld is '%.*s'", s, (int)(n < 0 ? 0 : n), buf);
     h = tc_fnv(buf, (size_t)n, h);
 
-    len = read_frame(p->conn, buf, "connection reply");
+    len = tc_read_frame(p->conn, buf, FRAME_MAX, "connection reply");
     wlen = snprintf(want, sizeof want, "C%ld:", s);
     if (len < (uint32_t)wlen || memcmp(buf, want, (size_t)wlen) != 0)
         tc_die("connection reply of step %ld is '%.*s'", s, (int)len, buf);

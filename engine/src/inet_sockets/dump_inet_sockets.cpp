@@ -10,9 +10,11 @@
 
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <optional>
 
 namespace stasis {
@@ -188,22 +190,6 @@ std::string name_of(int sock, int (*query)(int, sockaddr*, socklen_t*))
     return text.ends_with(":0") ? "" : text;
 }
 
-// Bytes the kernel has not sent yet, because the peer's window is full: a
-// new connection would not carry them. Bytes sent but not acknowledged yet
-// are in the peer's receive queue (loopback delivers at once; the
-// acknowledgement may be delayed), where the dump reads them.
-void check_all_sent(int sock, const SocketHolder& holder)
-{
-    int unsent = 0;
-    if (::ioctl(sock, SIOCOUTQNSD, &unsent) != 0) {
-        throw sys_error("cannot read the send queue of a TCP socket");
-    }
-    if (unsent > 0) {
-        refuse_socket(holder, "a TCP socket with " + std::to_string(unsent) +
-                                  " bytes not sent yet (its peer's receive window is full)");
-    }
-}
-
 void capture_queue(int sock, const InetDiag& socket, InetSocketState& s)
 {
     if (s.listening || (s.type == SOCK_STREAM && socket.state != tcp_state_established)) {
@@ -238,7 +224,6 @@ InetSocketState capture_socket(const TreeSockets& sockets, const SocketHolder& h
             refuse_socket(holder, "a TCP socket whose peer " + s.peer + " is gone");
         }
         s.peer_socket = peer->inode;
-        check_all_sent(copy.get(), holder);
         s.accepted = made_by_accept(sockets, *socket, *peer);
     }
     capture_queue(copy.get(), *socket, s);
@@ -261,6 +246,34 @@ void check_senders(const TreeSockets& sockets, const std::vector<InetSocketState
                                   (message.source.empty() ? std::string("an unknown sender") : message.source) +
                                   " outside the checkpointed tree");
             }
+        }
+    }
+}
+
+// A connection's bytes are all in its peer's receive queue, where the dump
+// reads them, once the peer has acknowledged them. Until then some may be
+// held back by the sender (Nagle's algorithm waits for the acknowledgement
+// of the previous segment; a full receive window) or be waiting to be sent
+// again. The kernel sends and acknowledges them while the tree is frozen:
+// stasis waits for that (a delayed acknowledgement takes 40 ms or more),
+// and refuses a connection whose bytes stay unacknowledged.
+void wait_until_acknowledged(const TreeSockets& sockets)
+{
+    constexpr auto patience = std::chrono::seconds(2);
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    for (const auto& [inode, holder] : sockets.held) {
+        const auto* socket = sockets.find(inode);
+        if (socket == nullptr || !is_tcp(*socket) || socket->state != tcp_state_established) {
+            continue;
+        }
+        auto copy = copy_remote_fd(holder.pid, holder.fd);
+        int unacknowledged = 0;
+        while (::ioctl(copy.get(), SIOCOUTQ, &unacknowledged) == 0 && unacknowledged > 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                refuse_socket(holder, "a TCP socket whose peer has not taken " + std::to_string(unacknowledged) +
+                                          " bytes within 2 s (its receive window is full)");
+            }
+            ::poll(nullptr, 0, 1);
         }
     }
 }
@@ -296,6 +309,7 @@ void classify_inet_sockets(std::vector<ProcessState>& tree)
 void capture_inet_sockets(const std::vector<ProcessState>& tree, Checkpoint& checkpoint)
 {
     auto sockets = find_tree_sockets(tree);
+    wait_until_acknowledged(sockets);
     for (const auto& [inode, holder] : sockets.held) {
         checkpoint.inet_sockets.push_back(capture_socket(sockets, holder));
     }
