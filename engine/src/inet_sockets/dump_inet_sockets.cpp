@@ -190,12 +190,19 @@ std::string name_of(int sock, int (*query)(int, sockaddr*, socklen_t*))
     return text.ends_with(":0") ? "" : text;
 }
 
+// A stream's unread bytes are counted now (SIOCINQ), not taken from the
+// socket table read before the dump waited for its peer's last bytes.
 void capture_queue(int sock, const InetDiag& socket, InetSocketState& s)
 {
     if (s.listening || (s.type == SOCK_STREAM && socket.state != tcp_state_established)) {
         return;
     }
-    QueueShape shape{s.type, socket.read_queue, false, s.type == SOCK_DGRAM ? largest_datagram : 0};
+    int unread = 0;
+    if (s.type == SOCK_STREAM && ::ioctl(sock, SIOCINQ, &unread) != 0) {
+        throw sys_error("cannot count the unread bytes of a TCP socket");
+    }
+    QueueShape shape{s.type, static_cast<std::uint64_t>(unread), false,
+                     s.type == SOCK_DGRAM ? largest_datagram : 0};
     s.queue = peek_receive_queue(sock, shape, inet_source_text).messages;
 }
 

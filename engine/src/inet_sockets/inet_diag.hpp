@@ -17,9 +17,9 @@ struct InetDiag {
     int protocol = 0;  // IPPROTO_TCP or IPPROTO_UDP
     int state = 0;     // TCP's numbering (tcp_state_* below); UDP: established when connected
     InetAddress local, peer;
-    // TCP: unread bytes, and bytes sent but not acknowledged by the peer; a
-    // listener: connections waiting to be accepted, and its backlog. UDP:
-    // memory its queues use.
+    // A listener: connections waiting to be accepted, and its backlog.
+    // (A connection: unread bytes, and bytes not acknowledged by the peer;
+    // UDP: memory its queues use.)
     std::uint32_t read_queue = 0;
     std::uint32_t write_queue = 0;
     int shutdown = 0;  // sk_shutdown: 1 receive, 2 send
