@@ -638,6 +638,83 @@ tree_restore_and_check() {
     compare_outputs "$ref/out" "$dir/out" "$what"
 }
 
+# line_round NAME DIR REF "MIN MAX" CMD...: run CMD (stdout in DIR/out), dump it
+# once it has printed between MIN and MAX lines, check it was killed, restore
+# it, compare with REF/out.
+line_round() {
+    local name=$1 dir=$2 ref=$3 lines=$4
+    shift 4
+    mkdir -p "$dir"
+    start_workload "$dir/out" "$@"
+    log "$name: started as pid $WL_PID"
+    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
+    wait_random_line "$dir/out" $lines "$WL_PID"
+    stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img"
+    expect_ok "$name: dump (pid $WL_PID)"
+    log "$name: dumped at line $(line_count "$dir/out")"
+    wait_child "$WL_PID" 10 || fail "$name: still running 10 s after the dump"
+    ((CHILD_RC == 137)) || fail "$name: the dumped root should have been killed (137), it exited $CHILD_RC"
+    tree_restore_and_check "$name" "$dir" "$ref" "$name restored"
+}
+
+# start_outside_server unix PATH | tcp: a server outside any checkpointed
+# tree, answering each connection's first message in upper case; sets
+# SERVER_PID, and SERVER_ADDRESS (PATH, or the TCP port on 127.0.0.1).
+start_outside_server() {
+    # shellcheck disable=SC2016 # Python code, not shell
+    start_workload "$T/server.out" "$PYTHON" -c '
+import socket, sys
+if sys.argv[1] == "unix":
+    s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[2]); s.listen(1); print(sys.argv[2], flush=True)
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()
+' "$@"
+    SERVER_PID=$WL_PID
+    wait_lines "$T/server.out" 1 20 "$SERVER_PID"
+    read -r SERVER_ADDRESS <"$T/server.out"
+}
+
+# dump_outside_client unix|tcp: start a client of the outside server that
+# keeps its connection open, prints "fd N", steps for 3 s and ends by
+# talking to the server; dump it once it has stepped (the caller checks the
+# refusal with check_error, then calls outside_client_ran_on). Sets
+# CLIENT_PID and CLIENT_FD.
+dump_outside_client() {
+    # shellcheck disable=SC2016 # Python code, not shell
+    local client=("$PYTHON" -c '
+import socket, sys, time
+sys.stdout.reconfigure(line_buffering=True)
+if sys.argv[1] == "unix":
+    c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[2])
+else:
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+print("fd", c.fileno())
+for step in range(1, 61):
+    print("step", step); time.sleep(0.05)
+c.sendall(b"ping"); print("server said", c.recv(100).decode())
+print("result ok")
+' "$1" "$SERVER_ADDRESS")
+    mkdir -p "$T/outside"
+    start_workload "$T/outside/out" "${client[@]}"
+    CLIENT_PID=$WL_PID
+    wait_lines "$T/outside/out" 3 30 "$CLIENT_PID"
+    read -r _ CLIENT_FD <"$T/outside/out"
+    [[ $CLIENT_FD =~ ^[0-9]+$ ]] || fail "the outside client did not say its fd: $(head -1 "$T/outside/out")"
+    stasis dump-outside 60 dump --pid "$CLIENT_PID" --dir "$T/outside/img"
+}
+
+# outside_client_ran_on: the refused dump wrote no image, and the client
+# runs on untouched to its normal end, talking to the server.
+outside_client_ran_on() {
+    [[ ! -e $T/outside/img/manifest.json ]] || check_fail "the refused dump wrote an image"
+    not_traced_or_stopped "$CLIENT_PID" || check_fail "the client is stopped or traced after the refused dump"
+    wait_child "$CLIENT_PID" 30 || fail "the client did not finish within 30 s after the refused dump"
+    ((CHILD_RC == 0)) || check_fail "the client exited $CHILD_RC after the refused dump: $(tail -3 "$T/outside/out.err")"
+    grep -q '^server said PING$' "$T/outside/out" || check_fail "the client did not talk to the server after the refused dump"
+}
+
 # tree_roundtrip NAME [ROUNDS]: reference run of tree workload NAME, then
 # ROUNDS times: run, dump the whole tree at a random moment (kills it),
 # restore, compare the whole output. To aim rounds at phases of a run, round

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A tree one member of which holds what stasis cannot checkpoint yet: the
-# child a TCP socket listening on 127.0.0.1 or a huge page memfd (a file
+# child a TCP socket listening on 127.0.0.1 with a connection waiting in its
+# backlog, or a huge page memfd (a file
 # without a name on hugetlbfs), or the grandchild a fanotify group.
 # `stasis dump` of the root must exit 1 with exactly one stderr line naming
 # that process, that fd and the kind of object, write no image, and leave

@@ -14,25 +14,6 @@
 # the process, the fd and the peer, and runs on to its normal end.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
-# round NAME DIR REF "MIN MAX" CMD...: run CMD (stdout in DIR/out), dump it
-# once it has printed between MIN and MAX lines, check it was killed, restore
-# it, compare with REF/out.
-round() {
-    local name=$1 dir=$2 ref=$3 lines=$4
-    shift 4
-    mkdir -p "$dir"
-    start_workload "$dir/out" "$@"
-    log "$name: started as pid $WL_PID"
-    # shellcheck disable=SC2086 # "MIN MAX" splits into two arguments
-    wait_random_line "$dir/out" $lines "$WL_PID"
-    stasis "dump-${dir##*/}" 60 dump --pid "$WL_PID" --dir "$dir/img"
-    expect_ok "$name: dump (pid $WL_PID)"
-    log "$name: dumped at line $(line_count "$dir/out")"
-    wait_child "$WL_PID" 10 || fail "$name: still running 10 s after the dump"
-    ((CHILD_RC == 137)) || fail "$name: the dumped root should have been killed (137), it exited $CHILD_RC"
-    tree_restore_and_check "$name" "$dir" "$ref" "$name restored"
-}
-
 # sockets_cmd DIR: the unix_sockets workload working in DIR.
 sockets_cmd() { WL_CMD=("$WORKLOADS/unix_sockets" "$1" 60 50); }
 
@@ -47,53 +28,18 @@ r=0
 for lines in "3 12" "12 55"; do
     r=$((r + 1))
     sockets_cmd "$T/run$r"
-    round unix_sockets "$T/run$r" "$T/ref" "$lines" "${WL_CMD[@]}"
+    line_round unix_sockets "$T/run$r" "$T/ref" "$lines" "${WL_CMD[@]}"
 done
 
 WL_CMD=("$PYTHON" "$WORKLOADS/py_mp_pipe.py" 60 50)
 mkdir -p "$T/py-ref"
 run_built_reference py_mp_pipe "$T/py-ref"
-round py_mp_pipe "$T/py-run" "$T/py-ref" "4 50" "${WL_CMD[@]}"
+line_round py_mp_pipe "$T/py-run" "$T/py-ref" "4 50" "${WL_CMD[@]}"
 
-# A server outside the tree, and a client that keeps its connection open,
-# says which fd it is on, and ends by talking to the server.
-SERVER=$T/outside.sock
-# shellcheck disable=SC2016 # Python code, not shell
-start_workload "$T/server.out" "$PYTHON" -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
-while True:
-    c, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()
-' "$SERVER"
-SERVER_PID=$WL_PID
-deadline=$((SECONDS + $(budget 20)))
-until [[ -S $SERVER ]]; do
-    alive "$SERVER_PID" || fail "the outside server ended: $(cat "$T/server.out.err")"
-    ((SECONDS < deadline)) || fail "the outside server did not bind $SERVER within 20 s"
-    sleep 0.05
-done
-# shellcheck disable=SC2016 # Python code, not shell
-CLIENT=("$PYTHON" -c '
-import socket, sys, time
-sys.stdout.reconfigure(line_buffering=True)
-c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
-print("fd", c.fileno())
-for step in range(1, 61):
-    print("step", step); time.sleep(0.05)
-c.sendall(b"ping"); print("server said", c.recv(100).decode())
-print("result ok")
-' "$SERVER")
-mkdir -p "$T/outside"
-start_workload "$T/outside/out" "${CLIENT[@]}"
-CLIENT_PID=$WL_PID
-wait_lines "$T/outside/out" 3 30 "$CLIENT_PID"
-read -r _ client_fd <"$T/outside/out"
-stasis dump-outside 60 dump --pid "$CLIENT_PID" --dir "$T/outside/img"
+# A server outside the tree, and a client that keeps its connection open.
+start_outside_server unix "$T/outside.sock"
+dump_outside_client unix
 check_error "dump of a program connected to a server outside its tree" 1 \
-    "^stasis: process $CLIENT_PID: fd $client_fd is a Unix socket connected to socket:\[[0-9]+\] \($SERVER\) of process $SERVER_PID \(python3\) outside the checkpointed tree"
-[[ ! -e $T/outside/img/manifest.json ]] || check_fail "the refused dump wrote an image"
-not_traced_or_stopped "$CLIENT_PID" || check_fail "the client is stopped or traced after the refused dump"
-wait_child "$CLIENT_PID" 30 || fail "the client did not finish within 30 s after the refused dump"
-((CHILD_RC == 0)) || check_fail "the client exited $CHILD_RC after the refused dump: $(tail -3 "$T/outside/out.err")"
-grep -q '^server said PING$' "$T/outside/out" || check_fail "the client did not talk to the server after the refused dump"
+    "^stasis: process $CLIENT_PID: fd $CLIENT_FD is a Unix socket connected to socket:\[[0-9]+\] \($SERVER_ADDRESS\) of process $SERVER_PID \(python3\) outside the checkpointed tree"
+outside_client_ran_on
 finish

@@ -213,6 +213,8 @@ std::vector<FdState> root_fds()
          .description = 14,
          .detail = PtyMasterState{.slave = terminal(), .index = 5, .packet = true, .locked = true,
                                   .to_master = {0x61, 0x0d, 0x0a}, .to_slave = byte_run(300, 7)}},
+        {.fd = 15, .kind = FdKind::inet_socket, .path = "socket:[91230]", .flags = O_RDWR, .pos = 0,
+         .description = 15, .detail = {}},
     };
 }
 
@@ -324,6 +326,26 @@ Checkpoint sample()
     accepted.type = SOCK_SEQPACKET;
     accepted.peer_closed = true;
     accepted.accepted_from = 81234;
+    c.inet_sockets.resize(2);
+    auto& server = c.inet_sockets[0];
+    server.inode = 91230;
+    server.family = AF_INET6;
+    server.type = SOCK_STREAM;
+    server.local = "[::1]:5000";
+    server.peer = "[::1]:40112";
+    server.peer_socket = 91234;
+    server.accepted = true;
+    server.options.no_delay = true;
+    server.options.v6_only = true;
+    server.options.receive_buffer = 65536;
+    server.queue = {{.data = unread, .source = ""}};
+    auto& udp = c.inet_sockets[1];
+    udp.inode = 91240;
+    udp.family = AF_INET;
+    udp.type = SOCK_DGRAM;
+    udp.local = "127.0.0.1:53";
+    udp.options.reuse_address = true;
+    udp.queue = {{.data = {}, .source = "127.0.0.1:40000"}};
     c.kept_output = {{.path = "/home/u/slurm-42.out",
                       .size = 1834,
                       .chunks = {chunk(0, 1834, "output-1-0.bin", 0, image::Codec::zstd)}}};
@@ -374,8 +396,9 @@ void same(const PipeState& a, const PipeState& b);
 void same(const KeptFile& a, const KeptFile& b);
 void same(const UnnamedFileRef& a, const UnnamedFileRef& b);
 void same(const UnnamedFile& a, const UnnamedFile& b);
-void same(const UnixMessage& a, const UnixMessage& b);
+void same(const SocketMessage& a, const SocketMessage& b);
 void same(const UnixSocketState& a, const UnixSocketState& b);
+void same(const InetSocketState& a, const InetSocketState& b);
 void same(const Checkpoint& a, const Checkpoint& b);
 
 template <class T>
@@ -648,7 +671,7 @@ void same(const UnnamedFile& a, const UnnamedFile& b)
     same(a.chunks, b.chunks);
 }
 
-void same(const UnixMessage& a, const UnixMessage& b)
+void same(const SocketMessage& a, const SocketMessage& b)
 {
     SAME(data);
     SAME(source);
@@ -677,6 +700,27 @@ void same(const UnixSocketState& a, const UnixSocketState& b)
     same(a.queue, b.queue);
 }
 
+void same(const InetSocketState& a, const InetSocketState& b)
+{
+    SAME(inode);
+    SAME(family);
+    SAME(type);
+    SAME(local);
+    SAME(peer);
+    SAME(listening);
+    SAME(backlog);
+    SAME(peer_socket);
+    SAME(accepted);
+    SAME(options.reuse_address);
+    SAME(options.reuse_port);
+    SAME(options.keep_alive);
+    SAME(options.send_buffer);
+    SAME(options.receive_buffer);
+    SAME(options.no_delay);
+    SAME(options.v6_only);
+    same(a.queue, b.queue);
+}
+
 void same(const Checkpoint& a, const Checkpoint& b)
 {
     SAME(host);
@@ -689,6 +733,7 @@ void same(const Checkpoint& a, const Checkpoint& b)
     same(a.processes, b.processes);
     same(a.pipes, b.pipes);
     same(a.unix_sockets, b.unix_sockets);
+    same(a.inet_sockets, b.inet_sockets);
     same(a.kept_output, b.kept_output);
     same(a.unnamed_files, b.unnamed_files);
 }
@@ -771,7 +816,8 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     json m = manifest_of(commit(tmp.path() / "img", sample()));
 
     const char* kinds[] = {"inherit", "file",    "terminal", "device", "pipe",         "pipe",    "eventfd",
-                           "signalfd", "timerfd", "epoll",    "unnamed_file", "inotify", "unix_socket", "path", "pty_master"};
+                           "signalfd", "timerfd", "epoll",    "unnamed_file", "inotify", "unix_socket", "path", "pty_master",
+                           "inet_socket"};
     for (int fd = 0; fd < static_cast<int>(std::size(kinds)); ++fd) {
         CAPTURE(fd);
         const json& entry = root_fd(m, fd);
@@ -854,6 +900,14 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
     const json& datagram = m.at("unix_sockets").at(1);
     CHECK(datagram.at("name") == "@6a6f62ff");
     CHECK(members(datagram.at("queue").at(0)) == "data source");
+
+    CHECK(root_fd(m, 15).at("kind") == "inet_socket");
+    const json& server = m.at("inet_sockets").at(0);
+    CHECK(members(server) == "accepted backlog family inode listening local options peer peer_socket queue type");
+    CHECK(members(server.at("options")) == "keep_alive no_delay receive_buffer reuse_address reuse_port "
+                                           "send_buffer v6_only");
+    CHECK(server.at("local") == "[::1]:5000");
+    CHECK(m.at("inet_sockets").at(1).at("queue").at(0).at("source") == "127.0.0.1:40000");
 
     const json& kept = m.at("kept_output").at(0);
     CHECK(members(kept) == "chunks path size");

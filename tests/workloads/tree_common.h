@@ -161,6 +161,36 @@ static inline int tc_create(const char *path)
     return fd;
 }
 
+/* A frame on a stream: its length (4 bytes, host order), then its bytes. */
+static inline void tc_send_frame(int fd, const void *data, uint32_t len)
+{
+    tc_write_all(fd, &len, sizeof len);
+    tc_write_all(fd, data, len);
+}
+
+/* Reads one frame into buf (room for max bytes); returns its length, or dies
+ * naming what it read. */
+static inline uint32_t tc_read_frame(int fd, char *buf, uint32_t max, const char *what)
+{
+    uint32_t len;
+    tc_read_all(fd, &len, sizeof len, what);
+    if (len > max)
+        tc_die("%s: frame of %u bytes", what, len);
+    tc_read_all(fd, buf, len, what);
+    return len;
+}
+
+/* FNV-1a: h updated with len bytes of data. */
+static inline uint64_t tc_fnv(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
 /* Copy the file PATH to stdout, each line prefixed with PREFIX; returns an
  * FNV-1a hash of its bytes. */
 static inline uint64_t tc_cat(const char *path, const char *prefix)
@@ -171,10 +201,7 @@ static inline uint64_t tc_cat(const char *path, const char *prefix)
     uint64_t h = 0xcbf29ce484222325ULL;
     char line[2048];
     while (fgets(line, sizeof line, f) != NULL) {
-        for (const char *p = line; *p != '\0'; p++) {
-            h ^= (unsigned char)*p;
-            h *= 0x100000001b3ULL;
-        }
+        h = tc_fnv(line, strlen(line), h);
         printf("%s%s", prefix, line);
         size_t n = strlen(line);
         if (n == 0 || line[n - 1] != '\n')

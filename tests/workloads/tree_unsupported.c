@@ -4,7 +4,8 @@
  * usage: tree_unsupported socket|hugetlb|fanotify WORKDIR [STEPS [SLEEP_MS]]
  *
  * The root forks a child, which forks a grandchild. With "socket" the child
- * holds a TCP socket listening on 127.0.0.1 (port 0); with "hugetlb" the
+ * holds a TCP socket listening on 127.0.0.1 (port 0) with a connection of
+ * its own waiting in its backlog, not accepted yet, a line sent on it; with "hugetlb" the
  * child holds a huge page memfd (MFD_HUGETLB) of 2 MiB; with "fanotify" the
  * grandchild holds a fanotify group (unprivileged: FAN_REPORT_FID) marking
  * WORKDIR/watched. Once it has it,
@@ -14,7 +15,7 @@
  * and WORKDIR/grandchild.out) and then waits for the test's "go"
  * (tc_wait_go), so that none ends before the test has tried its dump; at
  * the end the holder uses its object (the
- * socket accepts a connection from itself and reads from it; the memfd tells
+ * socket accepts the waiting connection and reads from it; the memfd tells
  * its size; fanotify reports a file created in the watched directory), the
  * child waits for the
  * grandchild and the root for the child, and the root prints the statuses
@@ -63,8 +64,8 @@ static int tcp_listener(void)
     return s;
 }
 
-/* Connect to our own listener, send a line, accept, read it back. */
-static void use_tcp(int out, int s)
+/* Connect to our own listener and send a line; not accepted yet. */
+static int connect_waiting(int s)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
@@ -74,6 +75,12 @@ static void use_tcp(int out, int s)
     if (c < 0 || connect(c, (struct sockaddr *)&a, len) != 0)
         tc_die("connect to own listener: %s", strerror(errno));
     tc_write_all(c, "ping\n", 5);
+    return c;
+}
+
+/* Accept the waiting connection, read its line. */
+static void use_tcp(int out, int s, int c)
+{
     int conn;
     while ((conn = accept(s, NULL, NULL)) < 0 && errno == EINTR) {
     }
@@ -177,15 +184,17 @@ int main(int argc, char **argv)
                 use_fanotify(gout, in);
             _exit((int)(g % 50) + 1);
         }
-        int s = -1;
+        int s = -1, waiting = -1;
         if (tcp || huge) {
             s = tcp ? tcp_listener() : huge_memfd();
+            if (tcp)
+                waiting = connect_waiting(s);
             announce(s);
         }
         uint64_t c = steps(out, "child", 0x1357ULL, sub, sleep_ms);
         tc_wait_go();
         if (tcp)
-            use_tcp(out, s);
+            use_tcp(out, s, waiting);
         if (huge)
             use_huge_memfd(out, s);
         tc_fdprintf(out, "child: grandchild %s\n", tc_status(tc_wait(grand)));

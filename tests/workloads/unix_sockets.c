@@ -37,16 +37,6 @@
 
 #define FRAME_MAX 4096
 
-static uint64_t fnv(const void *data, size_t len, uint64_t h)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* The deterministic payload of channel `ch` at step s: its length and bytes. */
 static size_t payload(int ch, long s, char *buf)
 {
@@ -55,22 +45,6 @@ static size_t payload(int ch, long s, char *buf)
         len = 0; /* an empty seqpacket record now and then */
     for (size_t i = 0; i < len; i++)
         buf[i] = (char)('a' + (s * 7 + (long)i * 3 + ch) % 26);
-    return len;
-}
-
-static void send_frame(int fd, const void *data, uint32_t len)
-{
-    tc_write_all(fd, &len, sizeof len);
-    tc_write_all(fd, data, len);
-}
-
-static uint32_t read_frame(int fd, char *buf, const char *what)
-{
-    uint32_t len;
-    tc_read_all(fd, &len, sizeof len, what);
-    if (len > FRAME_MAX)
-        tc_die("%s: frame of %u bytes", what, len);
-    tc_read_all(fd, buf, len, what);
     return len;
 }
 
@@ -162,9 +136,9 @@ static void a_step(const struct child_a *a, long s)
         tc_die("A: the stream socket's buffer sizes changed");
     if (int_option(a->seq, SO_PEEK_OFF) != 0)
         tc_die("A: SO_PEEK_OFF is %d, not 0", int_option(a->seq, SO_PEEK_OFF));
-    uint32_t len = read_frame(a->stream, buf, "A stream");
+    uint32_t len = tc_read_frame(a->stream, buf, FRAME_MAX, "A stream");
     expect_payload(1, s, buf, len, "A stream");
-    uint64_t h = fnv(buf, len, 0xcbf29ce484222325ULL);
+    uint64_t h = tc_fnv(buf, len, 0xcbf29ce484222325ULL);
 
     /* Peek the first record (SO_PEEK_OFF moves past it), then read both. */
     char want[FRAME_MAX];
@@ -179,11 +153,11 @@ static void a_step(const struct child_a *a, long s)
     recv_message(a->seq, buf, (size_t)tlen, 0, NULL, "A seqpacket record 2");
     if (memcmp(buf, tag, (size_t)tlen) != 0)
         tc_die("A: record 2 of step %ld is not '%s'", s, tag);
-    h = fnv(buf, (size_t)tlen, fnv(want, wlen, h));
+    h = tc_fnv(buf, (size_t)tlen, tc_fnv(want, wlen, h));
 
     char reply[64];
     int rlen = snprintf(reply, sizeof reply, "A%ld:%016" PRIx64, s, h);
-    send_frame(a->stream, reply, (uint32_t)rlen);
+    tc_send_frame(a->stream, reply, (uint32_t)rlen);
     send_message(a->seq, reply, (size_t)rlen, NULL, 0, "A seqpacket reply");
 }
 
@@ -240,7 +214,7 @@ static void b_step(const struct child_b *b, long s)
     memcpy(&cred, CMSG_DATA(c), sizeof cred);
     if (cred.uid != getuid())
         tc_die("B: datagram of step %ld from uid %u", s, (unsigned)cred.uid);
-    uint64_t h = fnv(buf, wlen, 0xcbf29ce484222325ULL);
+    uint64_t h = tc_fnv(buf, wlen, 0xcbf29ce484222325ULL);
     char reply[64];
     int rlen = snprintf(reply, sizeof reply, "B%ld:%016" PRIx64, s, h);
     send_message(b->dgram, reply, (size_t)rlen, NULL, 0, "B datagram reply");
@@ -254,7 +228,7 @@ static void b_step(const struct child_b *b, long s)
     expect_payload(4, s, buf, wlen, "B abstract");
     if (m.msg_namelen <= offsetof(struct sockaddr_un, sun_path) || strcmp(from.sun_path, b->peer_path) != 0)
         tc_die("B: datagram of step %ld did not come from %s", s, b->peer_path);
-    h = fnv(buf, wlen, h);
+    h = tc_fnv(buf, wlen, h);
     rlen = snprintf(reply, sizeof reply, "b%ld:%016" PRIx64, s, h);
     send_message(b->named, reply, (size_t)rlen, &from, m.msg_namelen, "B abstract reply");
 }
@@ -309,12 +283,12 @@ static int child_c(int go, int listener, const char *path)
             close(late);
         } else {
             expect_name(conn, path, "C: the accepted connection");
-            uint32_t len = read_frame(conn, buf, "C conn");
+            uint32_t len = tc_read_frame(conn, buf, FRAME_MAX, "C conn");
             expect_payload(5, s - 1, buf, len, "C conn");
             char reply[64];
             int rlen = snprintf(reply, sizeof reply, "C%ld:%016" PRIx64, s - 1,
-                                fnv(buf, len, 0xcbf29ce484222325ULL));
-            send_frame(conn, reply, (uint32_t)rlen);
+                                tc_fnv(buf, len, 0xcbf29ce484222325ULL));
+            tc_send_frame(conn, reply, (uint32_t)rlen);
         }
     }
     return 0;
@@ -391,7 +365,7 @@ static void parent_send(struct parent *p, long s)
 {
     char buf[FRAME_MAX];
     size_t len = payload(1, s, buf);
-    send_frame(p->stream, buf, (uint32_t)len);
+    tc_send_frame(p->stream, buf, (uint32_t)len);
     len = payload(3, s, buf);
     send_message(p->seq, buf, len, NULL, 0, "seqpacket record 1");
     char tag[32];
@@ -402,7 +376,7 @@ static void parent_send(struct parent *p, long s)
     len = payload(4, s, buf);
     send_message(p->named, buf, len, &p->abstract, p->abstract_len, "abstract datagram");
     len = payload(5, s, buf);
-    send_frame(p->conn, buf, (uint32_t)len);
+    tc_send_frame(p->conn, buf, (uint32_t)len);
 }
 
 /* The replies to step s; returns their hash. */
@@ -410,8 +384,8 @@ static uint64_t parent_receive(struct parent *p, long s)
 {
     char buf[FRAME_MAX], want[FRAME_MAX];
     uint64_t h = 0xcbf29ce484222325ULL;
-    uint32_t len = read_frame(p->stream, buf, "stream reply");
-    h = fnv(buf, len, h);
+    uint32_t len = tc_read_frame(p->stream, buf, FRAME_MAX, "stream reply");
+    h = tc_fnv(buf, len, h);
     int wlen = snprintf(want, sizeof want, "A%ld:", s);
     if (len < (uint32_t)wlen || memcmp(buf, want, (size_t)wlen) != 0)
         tc_die("stream reply of step %ld is '%.*s'", s, (int)len, buf);
@@ -427,7 +401,7 @@ static uint64_t parent_receive(struct parent *p, long s)
     wlen = snprintf(want, sizeof want, "B%ld:", s);
     if (n < wlen || memcmp(buf, want, (size_t)wlen) != 0)
         tc_die("datagram reply of step %ld is '%.*s'", s, (int)(n < 0 ? 0 : n), buf);
-    h = fnv(buf, (size_t)n, h);
+    h = tc_fnv(buf, (size_t)n, h);
 
     struct sockaddr_un from;
     socklen_t flen = sizeof from;
@@ -438,13 +412,13 @@ static uint64_t parent_receive(struct parent *p, long s)
     wlen = snprintf(want, sizeof want, "b%ld:", s);
     if (n < wlen || memcmp(buf, want, (size_t)wlen) != 0)
         tc_die("abstract reply of step %ld is '%.*s'", s, (int)(n < 0 ? 0 : n), buf);
-    h = fnv(buf, (size_t)n, h);
+    h = tc_fnv(buf, (size_t)n, h);
 
-    len = read_frame(p->conn, buf, "connection reply");
+    len = tc_read_frame(p->conn, buf, FRAME_MAX, "connection reply");
     wlen = snprintf(want, sizeof want, "C%ld:", s);
     if (len < (uint32_t)wlen || memcmp(buf, want, (size_t)wlen) != 0)
         tc_die("connection reply of step %ld is '%.*s'", s, (int)len, buf);
-    return fnv(buf, len, h);
+    return tc_fnv(buf, len, h);
 }
 
 static void parent_finish(struct parent *p, uint64_t *acc)
@@ -473,7 +447,7 @@ static void parent_finish(struct parent *p, uint64_t *acc)
     n = send(p->orphan_dgram, "x", 1, MSG_NOSIGNAL);
     printf("closed peers: '%.18s', then %s; sending to the closed datagram peer: %s\n", left,
            eof == 0 ? "end of file" : "no end of file", n < 0 && errno == ECONNREFUSED ? "ECONNREFUSED" : "no error");
-    *acc = fnv(buf, 3, *acc);
+    *acc = tc_fnv(buf, 3, *acc);
 }
 
 int main(int argc, char **argv)
@@ -541,7 +515,7 @@ int main(int argc, char **argv)
     /* An abstract name of this work directory, so that runs side by side differ. */
     p.abstract_name[0] = '\0';
     int alen = snprintf(p.abstract_name + 1, sizeof p.abstract_name - 1, "stasis-test-%016" PRIx64,
-                        fnv(cwd, strlen(cwd), 0xcbf29ce484222325ULL));
+                        tc_fnv(cwd, strlen(cwd), 0xcbf29ce484222325ULL));
     p.abstract_name_len = (size_t)alen + 1;
     g_b.named = bound_socket(SOCK_DGRAM, p.abstract_name, p.abstract_name_len);
     p.abstract_len = address(&p.abstract, p.abstract_name, p.abstract_name_len);
@@ -580,7 +554,7 @@ int main(int argc, char **argv)
             send_go(go_c, s);
         if (s >= 3) {
             uint64_t h = parent_receive(&p, s - 2);
-            acc = fnv(&h, sizeof h, acc);
+            acc = tc_fnv(&h, sizeof h, acc);
             printf("step %ld replies %016" PRIx64 " acc=%016" PRIx64 "\n", s - 2, h, acc);
         }
         tc_sleep_ms(sleep_ms);
@@ -591,7 +565,7 @@ int main(int argc, char **argv)
     send_go(go_c, n + 1);
     for (long s = n - 1; s <= n; s++) {
         uint64_t h = parent_receive(&p, s);
-        acc = fnv(&h, sizeof h, acc);
+        acc = tc_fnv(&h, sizeof h, acc);
         printf("step %ld replies %016" PRIx64 " acc=%016" PRIx64 "\n", s, h, acc);
     }
     send_go(go_a, GO_FINISH);

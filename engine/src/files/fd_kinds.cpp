@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "event_fds/event_fd_kinds.hpp"
 #include "files/file_kinds.hpp"
+#include "inet_sockets/inet_socket_kind.hpp"
 #include "inotify/inotify_kind.hpp"
 #include "pipes/pipe_kind.hpp"
 #include "pty_pairs/pty_master_kind.hpp"
@@ -21,6 +22,7 @@ const std::vector<const FdKindOps*>& fd_kinds()
     static const std::vector<const FdKindOps*> kinds{
         &path_kind(),  // first: an O_PATH fd of any file is only a name
         &unix_socket_kind(),  // before inherit, which takes any other socket on fds 0-2
+        &inet_socket_kind(),  // likewise
         &unnamed_file_kind(),  // before file: a deleted file is a regular file too
         &pty_master_kind(),    // before terminal, which refuses any other pty master
         &file_kind(),    &terminal_kind(), &device_kind(),   &pipe_kind(),  &inherit_kind(),

@@ -4,6 +4,7 @@
 // (image/manifest.hpp); every part of it belongs to the folder of its kind
 // of kernel object.
 #include "files/kept_file.hpp"
+#include "inet_sockets/inet_socket_state.hpp"
 #include "pipes/pipe_state.hpp"
 #include "process/process_state.hpp"
 #include "sockets/socket_state.hpp"
@@ -29,6 +30,7 @@ struct Checkpoint {
     std::vector<ProcessState> processes;  // parents before children; processes.front() is the root
     std::vector<PipeState> pipes;
     std::vector<UnixSocketState> unix_sockets;  // sockets/socket_state.hpp
+    std::vector<InetSocketState> inet_sockets;  // inet_sockets/inet_socket_state.hpp
     std::vector<KeptFile> kept_output;  // --keep-output (files/kept_output.hpp)
     std::vector<UnnamedFile> unnamed_files;  // deleted files, memfds (unnamed_files/)
 };

@@ -13,6 +13,7 @@ namespace {
 constexpr char kept_output_member[] = "kept_output";
 constexpr char unnamed_files_member[] = "unnamed_files";
 constexpr char unix_sockets_member[] = "unix_sockets";
+constexpr char inet_sockets_member[] = "inet_sockets";
 
 }  // namespace
 
@@ -31,6 +32,9 @@ void to_json(nlohmann::json& j, const Checkpoint& c)
     }
     if (!c.unix_sockets.empty()) {
         j[unix_sockets_member] = c.unix_sockets;
+    }
+    if (!c.inet_sockets.empty()) {
+        j[inet_sockets_member] = c.inet_sockets;
     }
 }
 
@@ -52,6 +56,9 @@ void from_json(const nlohmann::json& j, Checkpoint& c)
     }
     if (auto sockets = j.find(unix_sockets_member); sockets != j.end()) {
         sockets->get_to(c.unix_sockets);
+    }
+    if (auto sockets = j.find(inet_sockets_member); sockets != j.end()) {
+        sockets->get_to(c.inet_sockets);
     }
 }
 

@@ -1,10 +1,10 @@
 #include "sockets/dump_unix_sockets.hpp"
 
 #include "core/error.hpp"
-#include "core/proc.hpp"
 #include "core/remote_fd.hpp"
 #include "files/fd_kind.hpp"
 #include "files/file_kinds.hpp"
+#include "sockets/socket_holders.hpp"
 #include "sockets/socket_queue.hpp"
 #include "sockets/unix_address.hpp"
 #include "sockets/unix_diag.hpp"
@@ -19,55 +19,28 @@ namespace stasis {
 
 namespace {
 
-struct Holder {
-    pid_t pid = 0;
-    int fd = -1;
-    std::string link;
-};
-
-// The tree's Unix sockets, each with the first fd that holds it, beside the
-// kernel's description of every Unix socket.
-struct TreeSockets {
+// The tree's Unix sockets beside the kernel's description of every Unix
+// socket.
+struct TreeSockets : TreeSocketHolders {
     UnixDiagTable table;
-    std::map<std::uint32_t, Holder> held;  // by inode
-    std::vector<pid_t> pids;
-
-    [[nodiscard]] bool holds(std::uint32_t inode) const { return held.count(inode) != 0; }
 };
 
 // The kernel's table lists every Unix socket of the host: it is asked for
 // only when the tree holds one.
 TreeSockets find_tree_sockets(const std::vector<ProcessState>& tree)
 {
-    TreeSockets sockets;
-    for (const auto& p : tree) {
-        sockets.pids.push_back(p.pid);
-        for (const auto& fd : p.fds) {
-            if (fd.kind == FdKind::unix_socket) {
-                sockets.held.emplace(socket_inode(fd.path), Holder{p.pid, fd.fd, fd.path});
-            }
-        }
-    }
+    TreeSockets sockets{tree_socket_holders(tree, FdKind::unix_socket), {}};
     if (!sockets.held.empty()) {
         sockets.table = query_unix_sockets();
     }
     return sockets;
 }
 
-[[noreturn]] void refuse(const Holder& holder, const std::string& what)
-{
-    FdProbe probe;
-    probe.pid = holder.pid;
-    probe.fd = holder.fd;
-    probe.link = holder.link;
-    refuse_fd(probe, what);
-}
-
-const UnixDiag& kernel_view(const TreeSockets& sockets, const Holder& holder)
+const UnixDiag& kernel_view(const TreeSockets& sockets, const SocketHolder& holder)
 {
     auto it = sockets.table.find(socket_inode(holder.link));
     if (it == sockets.table.end()) {
-        refuse(holder, "a Unix socket of another network namespace");
+        refuse_socket(holder, "a Unix socket of another network namespace");
     }
     return it->second;
 }
@@ -94,20 +67,11 @@ bool waits_in_backlog(const TreeSockets& sockets, const UnixDiag& socket)
 // "socket:[N] (NAME) of process P (COMM)", as much as stasis can see.
 std::string describe_outside(const TreeSockets& sockets, std::uint32_t inode)
 {
-    std::string link = "socket:[" + std::to_string(inode) + "]";
-    std::string text = link;
+    std::string text = "socket:[" + std::to_string(inode) + "]";
     if (auto it = sockets.table.find(inode); it != sockets.table.end() && !it->second.name.empty()) {
         text += " (" + printable_name(it->second.name) + ")";
     }
-    if (pid_t holder = proc::find_fd_holder(link, sockets.pids); holder != 0) {
-        std::string comm;
-        try {
-            comm = " (" + proc::read_comm("/proc/" + std::to_string(holder) + "/comm") + ")";
-        } catch (const Error&) {
-            // it has just exited: its pid says enough
-        }
-        text += " of process " + std::to_string(holder) + comm;
-    }
+    text += outside_holder(inode, sockets.pids);
     return text;
 }
 
@@ -141,41 +105,41 @@ bool keeps_own_name(const UnixDiag& socket)
     return !socket.name.empty() && (socket.type == SOCK_DGRAM || socket.state != unix_state_connected);
 }
 
-void check_name(const Holder& holder, const UnixDiag& socket)
+void check_name(const SocketHolder& holder, const UnixDiag& socket)
 {
     if (!keeps_own_name(socket) || !is_path(socket.name)) {
         return;
     }
     if (socket.name.front() != '/') {
-        refuse(holder, "a Unix socket bound to the relative path " + socket.name);
+        refuse_socket(holder, "a Unix socket bound to the relative path " + socket.name);
     }
     struct stat st {};
     if (::stat(socket.name.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != socket.vfs_inode ||
         st.st_dev != socket.vfs_dev) {
-        refuse(holder, "a Unix socket bound to " + socket.name + ", a path that no longer leads to it");
+        refuse_socket(holder, "a Unix socket bound to " + socket.name + ", a path that no longer leads to it");
     }
 }
 
-void check_backlog(const TreeSockets& sockets, const Holder& holder, const UnixDiag& socket)
+void check_backlog(const TreeSockets& sockets, const SocketHolder& holder, const UnixDiag& socket)
 {
     for (std::uint32_t client : socket.pending) {
         if (client == 0) {
-            refuse(holder, "a listening Unix socket holding a connection whose client has closed it");
+            refuse_socket(holder, "a listening Unix socket holding a connection whose client has closed it");
         }
         if (!sockets.holds(client)) {
-            refuse(holder, "a listening Unix socket holding a connection from " + describe_outside(sockets, client) +
+            refuse_socket(holder, "a listening Unix socket holding a connection from " + describe_outside(sockets, client) +
                                " outside the checkpointed tree");
         }
     }
 }
 
 // What a restore could not bring back, though both ends are in the tree.
-void check_restorable(const TreeSockets& sockets, const Holder& holder, const UnixDiag& socket)
+void check_restorable(const TreeSockets& sockets, const SocketHolder& holder, const UnixDiag& socket)
 {
     check_name(holder, socket);
     check_backlog(sockets, holder, socket);
     if (waits_in_backlog(sockets, socket) && socket.write_queue > 0) {
-        refuse(holder, "a Unix socket whose connection is not accepted yet but was already sent data");
+        refuse_socket(holder, "a Unix socket whose connection is not accepted yet but was already sent data");
     }
 }
 
@@ -228,7 +192,16 @@ std::uint32_t accepting_listener(const TreeSockets& sockets, const UnixDiag& soc
     return 0;
 }
 
-UnixSocketState capture_socket(const TreeSockets& sockets, const Holder& holder)
+std::string unix_source_text(const sockaddr_storage& from, socklen_t length)
+{
+    constexpr auto path_at = offsetof(sockaddr_un, sun_path);
+    if (length <= path_at) {
+        return "";
+    }
+    return name_to_text(unix_name(reinterpret_cast<const sockaddr_un&>(from).sun_path, length - path_at));
+}
+
+UnixSocketState capture_socket(const TreeSockets& sockets, const SocketHolder& holder)
 {
     const auto& socket = kernel_view(sockets, holder);
     UnixSocketState s;
@@ -251,9 +224,10 @@ UnixSocketState capture_socket(const TreeSockets& sockets, const Holder& holder)
     auto copy = copy_remote_fd(holder.pid, holder.fd);
     s.options = read_options(copy.get());
     if (!s.listening) {
-        auto queue = peek_receive_queue(copy.get(), socket);
+        QueueShape shape{socket.type, socket.read_queue, (socket.shutdown & unix_receive_shut) != 0};
+        auto queue = peek_receive_queue(copy.get(), shape, unix_source_text);
         if (queue.carries_fds) {
-            refuse(holder, "a Unix socket with fds in flight (SCM_RIGHTS sent, not received yet)");
+            refuse_socket(holder, "a Unix socket with fds in flight (SCM_RIGHTS sent, not received yet)");
         }
         s.queue = std::move(queue.messages);
     }
@@ -280,7 +254,7 @@ void check_senders(const TreeSockets& sockets, const std::vector<UnixSocketState
                 std::string from = message.source.empty()
                                        ? "an unnamed socket"
                                        : printable_name(name_from_text(message.source));
-                refuse(sockets.held.at(receiver.inode),
+                refuse_socket(sockets.held.at(receiver.inode),
                        "a Unix datagram socket holding a datagram from " + from + ", which stasis cannot send again");
             }
         }
@@ -297,14 +271,14 @@ void classify_unix_sockets(std::vector<ProcessState>& tree)
             if (fd.kind != FdKind::unix_socket) {
                 continue;
             }
-            Holder holder{p.pid, fd.fd, fd.path};
+            SocketHolder holder{p.pid, fd.fd, fd.path};
             const auto& socket = kernel_view(sockets, holder);
             if (auto outside = end_outside(sockets, socket)) {
                 if (fd.fd <= last_stdio_fd) {
                     fd.kind = FdKind::inherit;
                     continue;
                 }
-                refuse(holder, "a Unix socket connected to " + *outside + " outside the checkpointed tree");
+                refuse_socket(holder, "a Unix socket connected to " + *outside + " outside the checkpointed tree");
             }
             check_restorable(sockets, holder, socket);
         }

@@ -46,8 +46,8 @@ private:
     // end stasis made for a peer that had been closed.
     int partner_of(const UnixSocketState& s) const;
     void clear_stale_path(const std::string& path);
-    void send_connected(int from, const UnixSocketState& to, const UnixMessage& message);
-    void send_datagram(const UnixSocketState& to, const UnixMessage& message);
+    void send_connected(int from, const UnixSocketState& to, const SocketMessage& message);
+    void send_datagram(const UnixSocketState& to, const SocketMessage& message);
 
     const std::vector<UnixSocketState>& saved_;
     std::map<std::uint32_t, UniqueFd> made_;
@@ -231,7 +231,7 @@ private:
     int saved_ = 0;
 };
 
-void Rebuild::send_connected(int from, const UnixSocketState& to, const UnixMessage& message)
+void Rebuild::send_connected(int from, const UnixSocketState& to, const SocketMessage& message)
 {
     LargestSendBuffer room(from);
     std::size_t sent = 0;
@@ -247,7 +247,7 @@ void Rebuild::send_connected(int from, const UnixSocketState& to, const UnixMess
 // From the socket of the name it came from, or an unnamed one: the
 // receiver's unnamed partner, or a socket of stasis's own sending to the
 // receiver's name (the dump refused any other case).
-void Rebuild::send_datagram(const UnixSocketState& to, const UnixMessage& message)
+void Rebuild::send_datagram(const UnixSocketState& to, const SocketMessage& message)
 {
     const auto* sender = find_unix_socket_named(saved_, message.source);
     UniqueFd unnamed;
@@ -356,15 +356,7 @@ RecreatedUnixSockets::RecreatedUnixSockets(const Checkpoint& checkpoint)
 
 UniqueFd RecreatedUnixSockets::socket_for(const FdState& saved)
 {
-    auto it = sockets_.find(socket_inode(saved.path));
-    if (it == sockets_.end()) {
-        throw ImageError("the image lacks the Unix socket " + saved.path + " of fd " + std::to_string(saved.fd));
-    }
-    UniqueFd fd(::fcntl(it->second.get(), F_DUPFD_CLOEXEC, 0));
-    if (!fd.valid() || ::fcntl(fd.get(), F_SETFL, saved.flags & O_NONBLOCK) != 0) {
-        throw sys_error("cannot recreate fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
-    }
-    return fd;
+    return socket_fd_for(sockets_, saved);
 }
 
 }  // namespace stasis

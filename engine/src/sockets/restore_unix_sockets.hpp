@@ -6,6 +6,7 @@
 // its peer's end, shut down and set up as it was.
 #include "files/fd_state.hpp"
 #include "image/checkpoint.hpp"
+#include "sockets/socket_fds.hpp"
 #include <stasis/unique_fd.hpp>
 
 #include <cstdint>
@@ -23,7 +24,7 @@ public:
     UniqueFd socket_for(const FdState& saved);
 
 private:
-    std::map<std::uint32_t, UniqueFd> sockets_;  // by inode at checkpoint time
+    SocketsByInode sockets_;
 };
 
 }  // namespace stasis

@@ -1,7 +1,6 @@
 #include "sockets/socket_queue.hpp"
 
 #include "core/error.hpp"
-#include "sockets/unix_address.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,7 +22,7 @@ public:
         int start = 0;
         if (::getsockopt(sock_, SOL_SOCKET, SO_PEEK_OFF, &saved_, &size) < 0 ||
             ::setsockopt(sock_, SOL_SOCKET, SO_PEEK_OFF, &start, sizeof(start)) < 0) {
-            throw sys_error("cannot peek at the queue of a Unix socket");
+            throw sys_error("cannot peek at the queue of a socket");
         }
     }
     ~PeekFromStart() { ::setsockopt(sock_, SOL_SOCKET, SO_PEEK_OFF, &saved_, sizeof(saved_)); }
@@ -63,10 +62,10 @@ bool close_passed_fds(msghdr& message)
     return fds;
 }
 
-Peeked peek(int sock, std::span<std::uint8_t> buffer, int flags)
+Peeked peek(int sock, std::span<std::uint8_t> buffer, int flags, SourceText source_text)
 {
     iovec io{buffer.data(), buffer.size()};
-    sockaddr_un from{};
+    sockaddr_storage from{};
     alignas(cmsghdr) char control[control_size];
     msghdr message{};
     message.msg_name = &from;
@@ -79,25 +78,22 @@ Peeked peek(int sock, std::span<std::uint8_t> buffer, int flags)
     peeked.length = ::recvmsg(sock, &message, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC | flags);
     if (peeked.length < 0) {
         if (errno != EAGAIN) {
-            throw sys_error("cannot peek at the queue of a Unix socket");
+            throw sys_error("cannot peek at the queue of a socket");
         }
         return peeked;
     }
-    constexpr auto path_at = offsetof(sockaddr_un, sun_path);
-    if (message.msg_namelen > path_at) {
-        peeked.source = unix_name(from.sun_path, message.msg_namelen - path_at);
-    }
+    peeked.source = source_text(from, message.msg_namelen);
     peeked.fds = close_passed_fds(message);
     return peeked;
 }
 
 // A stream's bytes have no boundaries: they come back as one message.
-PeekedQueue peek_stream(int sock, const UnixDiag& socket)
+PeekedQueue peek_stream(int sock, const QueueShape& shape, SourceText source_text)
 {
     PeekedQueue queue;
     std::vector<std::uint8_t> bytes, buffer(64 * 1024);
-    while (bytes.size() < socket.read_queue) {
-        auto peeked = peek(sock, buffer, 0);
+    while (bytes.size() < shape.counted_bytes) {
+        auto peeked = peek(sock, buffer, 0, source_text);
         queue.carries_fds |= peeked.fds;
         if (peeked.length <= 0) {
             break;
@@ -115,35 +111,58 @@ PeekedQueue peek_stream(int sock, const UnixDiag& socket)
 // seqpacket socket reports its end as a record of length 0 for ever: the end
 // is where the bytes the kernel counts are all read (records of length 0
 // after the last byte are not seen).
-PeekedQueue peek_messages(int sock, const UnixDiag& socket)
+PeekedQueue peek_messages(int sock, const QueueShape& shape, SourceText source_text)
 {
     PeekedQueue queue;
     std::uint64_t bytes = 0;
-    bool seqpacket = socket.type == SOCK_SEQPACKET;
-    bool ends_with_eof = seqpacket && (socket.shutdown & unix_receive_shut) != 0;
+    bool seqpacket = shape.type == SOCK_SEQPACKET;
+    bool ends_with_eof = seqpacket && shape.receive_shut;
     for (;;) {
-        auto head = peek(sock, {}, MSG_TRUNC);
-        if (head.length < 0 || (head.length == 0 && ends_with_eof && bytes >= socket.read_queue)) {
+        auto head = peek(sock, {}, MSG_TRUNC, source_text);
+        if (head.length < 0 || (head.length == 0 && ends_with_eof && bytes >= shape.counted_bytes)) {
             break;
         }
         std::vector<std::uint8_t> data(static_cast<std::size_t>(head.length));
-        auto whole = head.length > 0 ? peek(sock, data, 0) : head;
+        auto whole = head.length > 0 ? peek(sock, data, 0, source_text) : head;
         if (whole.length != head.length) {
-            throw Error("the queue of a Unix socket changed while stasis read it");
+            throw Error("the queue of a socket changed while stasis read it");
         }
         queue.carries_fds |= head.fds || whole.fds;
         bytes += data.size();
-        queue.messages.push_back({std::move(data), seqpacket ? "" : name_to_text(whole.source)});
+        queue.messages.push_back({std::move(data), seqpacket ? "" : whole.source});
+    }
+    return queue;
+}
+
+// Each datagram peeked whole, at once.
+PeekedQueue peek_whole_datagrams(int sock, const QueueShape& shape, SourceText source_text)
+{
+    PeekedQueue queue;
+    std::vector<std::uint8_t> buffer(shape.datagram_room);
+    for (;;) {
+        auto peeked = peek(sock, buffer, MSG_TRUNC, source_text);
+        if (peeked.length < 0) {
+            break;
+        }
+        if (static_cast<std::size_t>(peeked.length) > buffer.size()) {
+            throw Error("a socket holds a datagram larger than stasis can read");
+        }
+        queue.carries_fds |= peeked.fds;
+        queue.messages.push_back({{buffer.begin(), buffer.begin() + peeked.length}, peeked.source});
     }
     return queue;
 }
 
 }  // namespace
 
-PeekedQueue peek_receive_queue(int sock, const UnixDiag& socket)
+PeekedQueue peek_receive_queue(int sock, const QueueShape& shape, SourceText source_text)
 {
     PeekFromStart from_start(sock);
-    return socket.type == SOCK_STREAM ? peek_stream(sock, socket) : peek_messages(sock, socket);
+    if (shape.type == SOCK_STREAM) {
+        return peek_stream(sock, shape, source_text);
+    }
+    return shape.datagram_room > 0 ? peek_whole_datagrams(sock, shape, source_text)
+                                   : peek_messages(sock, shape, source_text);
 }
 
 }  // namespace stasis

@@ -51,17 +51,6 @@ bool has_unnamed_partner(const std::vector<UnixSocketState>& sockets, const Unix
     return receiver.peer_closed || (peer != nullptr && peer->name.empty() && peer->peer == receiver.inode);
 }
 
-void to_json(nlohmann::json& j, const UnixMessage& m)
-{
-    j = {{"data", to_hex(m.data)}, {"source", m.source}};
-}
-
-void from_json(const nlohmann::json& j, UnixMessage& m)
-{
-    m.data = from_hex(j.at("data").get<std::string>());
-    j.at("source").get_to(m.source);
-}
-
 // Options missing from an image keep the kernel's defaults.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UnixSocketOptions, send_buffer, receive_buffer, pass_credentials,
                                                 peek_offset, receive_low_water, receive_timeout_us, send_timeout_us)

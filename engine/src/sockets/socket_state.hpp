@@ -3,6 +3,8 @@
 // "unix_sockets"): how it was connected, its bound name, shutdown state,
 // options and the messages waiting in its receive queue. Its fds are of kind
 // unix_socket, with the link "socket:[INODE]" as their path.
+#include "sockets/socket_message.hpp"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -15,13 +17,6 @@ namespace stasis {
 // followed by the hex of its bytes after the leading NUL; "" for none.
 std::string name_to_text(const std::string& raw);
 std::string name_from_text(const std::string& text);  // throws ImageError
-
-struct UnixMessage {
-    std::vector<std::uint8_t> data;
-    // A datagram's sender, as recvfrom names it (name_to_text); "" when the
-    // sender was unnamed, and for a stream, whose bytes have no sender.
-    std::string source;
-};
 
 struct UnixSocketOptions {
     int send_buffer = 0;     // SO_SNDBUF as getsockopt reports it (twice what was set)
@@ -49,7 +44,7 @@ struct UnixSocketState {
     std::uint32_t accepted_from = 0;  // the listener (in the tree) this connection was accepted from
     int shutdown = 0;              // the kernel's sk_shutdown bits: 1 receive, 2 send
     UnixSocketOptions options;
-    std::vector<UnixMessage> queue;  // the receive queue, oldest first
+    std::vector<SocketMessage> queue;  // the receive queue, oldest first (a source as name_to_text)
 };
 
 // The socket of the image with this inode (none for 0), or with this name.
@@ -61,8 +56,6 @@ const UnixSocketState* find_unix_socket_named(const std::vector<UnixSocketState>
 // it too, or the end that stands for a closed peer.
 bool has_unnamed_partner(const std::vector<UnixSocketState>& sockets, const UnixSocketState& receiver);
 
-void to_json(nlohmann::json& j, const UnixMessage& m);
-void from_json(const nlohmann::json& j, UnixMessage& m);
 void to_json(nlohmann::json& j, const UnixSocketState& s);
 void from_json(const nlohmann::json& j, UnixSocketState& s);
 

@@ -2,16 +2,12 @@
 
 #include "core/error.hpp"
 #include "core/kernel_abi.hpp"
+#include "sockets/sock_diag.hpp"
 #include "sockets/unix_address.hpp"
-#include <stasis/unique_fd.hpp>
 
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <cstring>
 
 namespace stasis {
@@ -21,33 +17,6 @@ namespace {
 constexpr std::uint32_t all_states = ~0U;
 constexpr std::uint32_t shown = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_ICONS |
                                 UDIAG_SHOW_RQLEN;
-
-void send_dump_request(int sock)
-{
-    struct {
-        nlmsghdr header;
-        unix_diag_req request;
-    } message{};
-    message.header.nlmsg_len = sizeof(message);
-    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    message.request.sdiag_family = AF_UNIX;
-    message.request.udiag_states = all_states;
-    message.request.udiag_show = shown;
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (::sendto(sock, &message, sizeof(message), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
-        throw sys_error("cannot ask the kernel for its Unix sockets (sock_diag)");
-    }
-}
-
-template <typename T>
-T attribute_value(const rtattr* attr)
-{
-    T value{};
-    std::memcpy(&value, RTA_DATA(attr), std::min<std::size_t>(sizeof(T), RTA_PAYLOAD(attr)));
-    return value;
-}
 
 void read_attribute(const rtattr* attr, UnixDiag& socket)
 {
@@ -101,57 +70,20 @@ UnixDiag parse_socket(const nlmsghdr* header)
     return socket;
 }
 
-// Reads one batch of replies into table; false once the dump is done.
-bool read_replies(int sock, UnixDiagTable& table)
-{
-    alignas(nlmsghdr) std::array<char, 32768> buffer;
-    ssize_t n = ::recv(sock, buffer.data(), buffer.size(), 0);
-    if (n < 0) {
-        if (errno == EINTR) {
-            return true;
-        }
-        throw sys_error("cannot read the kernel's list of Unix sockets (sock_diag)");
-    }
-    int left = static_cast<int>(n);
-    for (auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data()); NLMSG_OK(header, left);
-         header = NLMSG_NEXT(header, left)) {
-        if (header->nlmsg_type == NLMSG_DONE) {
-            return false;
-        }
-        if (header->nlmsg_type == NLMSG_ERROR) {
-            const auto* error = static_cast<const nlmsgerr*>(NLMSG_DATA(header));
-            throw sys_error("the kernel refused to list its Unix sockets (sock_diag)", -error->error);
-        }
-        if (header->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-            auto socket = parse_socket(header);
-            table[socket.inode] = std::move(socket);
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 UnixDiagTable query_unix_sockets()
 {
-    UniqueFd sock(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-    if (!sock.valid()) {
-        throw sys_error("cannot open a sock_diag netlink socket");
-    }
-    send_dump_request(sock.get());
+    unix_diag_req request{};
+    request.sdiag_family = AF_UNIX;
+    request.udiag_states = all_states;
+    request.udiag_show = shown;
     UnixDiagTable table;
-    while (read_replies(sock.get(), table)) {
-    }
+    sock_diag_dump(&request, sizeof(request), "its Unix sockets", [&](const nlmsghdr& header) {
+        auto socket = parse_socket(&header);
+        table[socket.inode] = std::move(socket);
+    });
     return table;
-}
-
-std::uint32_t socket_inode(const std::string& link)
-{
-    constexpr char prefix[] = "socket:[";
-    if (link.rfind(prefix, 0) != 0) {
-        return 0;
-    }
-    return static_cast<std::uint32_t>(std::stoul(link.substr(sizeof(prefix) - 1)));
 }
 
 }  // namespace stasis

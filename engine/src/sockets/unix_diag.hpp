@@ -51,7 +51,4 @@ using UnixDiagTable = std::map<std::uint32_t, UnixDiag>;  // by inode
 // Every Unix socket of the caller's network namespace. Throws Error.
 UnixDiagTable query_unix_sockets();
 
-// The inode of a socket from its fd link ("socket:[N]"), 0 if it is none.
-std::uint32_t socket_inode(const std::string& link);
-
 }  // namespace stasis

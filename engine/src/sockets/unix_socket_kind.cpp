@@ -2,24 +2,17 @@
 
 #include "sockets/dump_unix_sockets.hpp"
 #include "sockets/restore_unix_sockets.hpp"
+#include "sockets/socket_holders.hpp"
 
-#include <sys/xattr.h>
-
-#include <string_view>
 
 namespace stasis {
 
 namespace {
 
-// sockfs names each socket's protocol: "UNIX", "UNIX-STREAM", "TCP", ...
+// "UNIX", "UNIX-STREAM", ...
 bool is_unix_socket(const FdProbe& probe)
 {
-    if (!S_ISSOCK(probe.st.st_mode)) {
-        return false;
-    }
-    char protocol[32] = {};
-    ssize_t n = ::getxattr(probe.proc_path().c_str(), "system.sockprotoname", protocol, sizeof(protocol) - 1);
-    return n > 0 && std::string_view(protocol).starts_with("UNIX");
+    return socket_protocol(probe).starts_with("UNIX");
 }
 
 // Inside the tree or leading out of it: only the whole tree tells
