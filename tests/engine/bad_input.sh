@@ -47,12 +47,12 @@ check_error "verify of a directory that is not an image" 1 'not a stasis image'
 stasis restore-missing 30 restore --dir "$T/does-not-exist"
 check_error "restore from a directory that does not exist" 1 'no such|not exist|not found|not a stasis image'
 
-# --- a target holding a socket (TCP: Unix sockets inside the tree are kept) ---
+# --- a target holding a socket of a kind stasis does not keep (netlink;
+# Unix, TCP and UDP sockets inside the tree are kept) ---
 clean_exec "$PYTHON" -c '
 import socket, sys, time
-a = socket.socket(socket.AF_INET)
-a.bind(("127.0.0.1", 0))
-a.listen()
+a = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+a.bind((0, 0))
 print("ready", flush=True)
 time.sleep(120)
 ' </dev/null >"$T/sock.out" 2>"$T/sock.out.err" &
