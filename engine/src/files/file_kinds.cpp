@@ -15,9 +15,15 @@ bool is_file(const FdProbe& probe)
     return S_ISREG(probe.st.st_mode) || S_ISDIR(probe.st.st_mode);
 }
 
+// Whether the fd's file has a path a restore can open it by.
+bool has_name(const FdProbe& probe)
+{
+    return !probe.link.empty() && probe.link[0] == '/' && probe.link.find(" (deleted)") == std::string::npos;
+}
+
 void dump_file(const FdProbe& probe, FdState&)
 {
-    if (probe.link.find(" (deleted)") != std::string::npos || probe.link.empty() || probe.link[0] != '/') {
+    if (!has_name(probe)) {
         refuse_fd(probe, "a deleted or unnamed file");
     }
 }
@@ -61,7 +67,7 @@ bool is_path(const FdProbe& probe)
 
 void dump_path(const FdProbe& probe, FdState&)
 {
-    if (probe.link.find(" (deleted)") != std::string::npos || probe.link.empty() || probe.link[0] != '/') {
+    if (!has_name(probe)) {
         refuse_fd(probe, "an O_PATH descriptor of a deleted or unnamed file");
     }
 }
