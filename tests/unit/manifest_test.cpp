@@ -215,6 +215,8 @@ std::vector<FdState> root_fds()
                                   .to_master = {0x61, 0x0d, 0x0a}, .to_slave = byte_run(300, 7)}},
         {.fd = 15, .kind = FdKind::inet_socket, .path = "socket:[91230]", .flags = O_RDWR, .pos = 0,
          .description = 15, .detail = {}},
+        {.fd = 16, .kind = FdKind::own_proc_file, .path = "/proc/4242/timers", .flags = O_RDONLY, .pos = 120,
+         .description = 16, .detail = {}},
     };
 }
 
@@ -817,7 +819,7 @@ TEST_CASE("the manifest's JSON names are those docs/image-format.md documents")
 
     const char* kinds[] = {"inherit", "file",    "terminal", "device", "pipe",         "pipe",    "eventfd",
                            "signalfd", "timerfd", "epoll",    "unnamed_file", "inotify", "unix_socket", "path", "pty_master",
-                           "inet_socket"};
+                           "inet_socket", "own_proc_file"};
     for (int fd = 0; fd < static_cast<int>(std::size(kinds)); ++fd) {
         CAPTURE(fd);
         const json& entry = root_fd(m, fd);

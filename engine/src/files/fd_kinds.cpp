@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "event_fds/event_fd_kinds.hpp"
 #include "files/file_kinds.hpp"
+#include "files/own_proc_file_kind.hpp"
 #include "inet_sockets/inet_socket_kind.hpp"
 #include "inotify/inotify_kind.hpp"
 #include "pipes/pipe_kind.hpp"
@@ -25,6 +26,7 @@ const std::vector<const FdKindOps*>& fd_kinds()
         &inet_socket_kind(),  // likewise
         &unnamed_file_kind(),  // before file: a deleted file is a regular file too
         &pty_master_kind(),    // before terminal, which refuses any other pty master
+        &own_proc_file_kind(),  // before file: /proc/self/... is a regular file too
         &file_kind(),    &terminal_kind(), &device_kind(),   &pipe_kind(),  &inherit_kind(),
         &eventfd_kind(), &signalfd_kind(), &timerfd_kind(), &epoll_kind(),
         &inotify_kind(),

@@ -17,7 +17,7 @@
 
 namespace stasis {
 
-enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify, unix_socket, path, pty_master, inet_socket };
+enum class FdKind { file, device, inherit, pipe, eventfd, signalfd, timerfd, epoll, terminal, unnamed_file, inotify, unix_socket, path, pty_master, inet_socket, own_proc_file };
 
 // A kind's own state; std::monostate for kinds that have none (a path and
 // an offset say everything). A new kind with state of its own adds it here.
