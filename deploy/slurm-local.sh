@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# deploy/slurm-local.sh: a real one-node Slurm cluster on localhost, for tests.
+# deploy/slurm-local.sh: a real Slurm cluster on localhost, for tests.
 #
-#   deploy/slurm-local.sh start [--plugin SO [--plugin-args "K=V ..."]]
+#   deploy/slurm-local.sh start [--plugin SO [--plugin-args "K=V ..."]] [--nodes N]
 #                               [--grace-time SECONDS] [--proctrack auto|cgroup|linuxproc]
 #   deploy/slurm-local.sh stop
 #   deploy/slurm-local.sh status
@@ -12,6 +12,19 @@
 # files. Nothing under /etc/slurm, /etc/munge or /var is read or written, no
 # systemd unit is used, and the ports are not Slurm's defaults, so a site's
 # own Slurm and munge are not disturbed.
+#
+# One node (the default) is this host under its own name, on 127.0.0.1. With
+# --nodes N (2-9), each node node1..nodeN is a slurmd in network, UTS and
+# mount namespaces of its own: its own address on a bridge the script makes
+# (10.77.SLOT.0/24; the host, where slurmctld runs, is .1), its own
+# hostname, an /etc/hosts naming every node, and its own spool and log
+# (spool-nodeI, log/slurmd-nodeI.log). A connection between two nodes'
+# processes crosses a network as it would between hosts, and all nodes share
+# this host's file systems, as compute nodes share a cluster file system.
+# Debian's Slurm is not built for several slurmd on one address
+# (--enable-multiple-slurmd), which namespaces make unnecessary. Several
+# slurmd cannot share one cgroup tree, so a multi-node cluster uses
+# proctrack/linuxproc.
 #
 # `start` writes DIR/env.sh (`source` it: it exports SLURM_CONF) and prints
 # its path once the node is idle and a trivial job has run. A failed start
@@ -25,6 +38,7 @@
 #   STASIS_SLURM_CTLD_PORT      slurmctld's port; slurmd takes the next one and
 #                               srun ports 10-49 above it     (first free from 16817)
 #   STASIS_SLURM_GRACE_TIME     GraceTime of partition low     (30)
+#   STASIS_SLURM_NODES          the number of nodes            (1)
 #   STASIS_SLURM_PROCTRACK      auto | cgroup | linuxproc      (auto: cgroup if a
 #                               job runs with it, else linuxproc)
 #   STASIS_SLURM_START_TIMEOUT  seconds to wait for each start stage (60)
@@ -40,11 +54,13 @@ GRACE_TIME=${STASIS_SLURM_GRACE_TIME:-30}
 PROCTRACK=${STASIS_SLURM_PROCTRACK:-auto}
 START_TIMEOUT=${STASIS_SLURM_START_TIMEOUT:-60}
 DEBUG=${STASIS_SLURM_DEBUG:-verbose}
+NODES=${STASIS_SLURM_NODES:-1}
 PLUGIN=
 PLUGIN_ARGS=
 FIRST_PORT=16817
 PORT_LOCK=/tmp/stasis-slurm-ports.lock
-DAEMONS=(munged slurmctld slurmd)   # started in this order, stopped in reverse
+DAEMONS=(munged slurmctld slurmd)   # started in this order, stopped in reverse;
+                                    # slurmd-nodeI for each node of a multi-node cluster
 CLEAN_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 die() {
@@ -74,7 +90,9 @@ daemon_pid() {
     alive "$pid" || return 0
     comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
     # Just after spawn the process may not have reached its exec yet.
-    [[ $comm == "$name" || $comm == env || $comm == setsid ]] && echo "$pid"
+    case $comm in
+        "${name%%-*}" | env | setsid | nsenter | unshare | sh) echo "$pid" ;;
+    esac
     return 0
 }
 
@@ -179,15 +197,37 @@ first_job_id() {
     echo $((slot * 100000 + 1))
 }
 
+# node_lines: slurm.conf's NodeName lines.
+node_lines() {
+    local hardware i
+    hardware=$(node_hardware)
+    if ((NODES == 1)); then
+        echo "NodeName=${NODE_NAMES[0]} NodeAddr=127.0.0.1 $hardware State=UNKNOWN"
+        return
+    fi
+    for i in "${!NODE_NAMES[@]}"; do
+        echo "NodeName=${NODE_NAMES[i]} NodeAddr=$(node_addr "$i") $hardware State=UNKNOWN"
+    done
+}
+
 # write_config TRACK: slurm.conf, cgroup.conf, plugstack.conf and env.sh for
 # proctrack TRACK (cgroup or linuxproc).
 write_config() {
-    local track=$1 task node
-    node=$(hostname -s)
+    local track=$1 task ctld_addr=127.0.0.1 per_node=
     task=none
     [[ $track == cgroup ]] && task=cgroup
+    if ((NODES > 1)); then
+        ctld_addr=$(host_addr)
+        per_node=-%n
+    fi
     sed -e "s|@DIR@|$DIR|g" \
-        -e "s|@NODE@|$node|g" \
+        -e "s|@CTLD_HOST@|$(hostname -s)|g" \
+        -e "s|@CTLD_ADDR@|$ctld_addr|g" \
+        -e "s|@PER_NODE@|$per_node|g" \
+        -e "s|@NODES@|$(
+            IFS=,
+            echo "${NODE_NAMES[*]}"
+        )|g" \
         -e "s|@CTLD_PORT@|$CTLD_PORT|g" \
         -e "s|@SLURMD_PORT@|$((CTLD_PORT + 1))|g" \
         -e "s|@SRUN_PORTS@|$((CTLD_PORT + 10))-$((CTLD_PORT + 49))|g" \
@@ -196,8 +236,9 @@ write_config() {
         -e "s|@GRACE_TIME@|$GRACE_TIME|g" \
         -e "s|@FIRST_JOB_ID@|$(first_job_id)|g" \
         -e "s|@DEBUG@|$DEBUG|g" \
-        -e "s|@NODE_HARDWARE@|$(node_hardware)|g" \
-        "$TEMPLATES/slurm.conf.in" >"$DIR/slurm.conf"
+        "$TEMPLATES/slurm.conf.in" |
+        NODE_LINES=$(node_lines) awk '$0 == "@NODE_LINES@" { print ENVIRON["NODE_LINES"]; next } 1' \
+        >"$DIR/slurm.conf"
     cp "$TEMPLATES/cgroup.conf.in" "$DIR/cgroup.conf"
     {
         echo "# plugstack.conf of the test cluster, written by deploy/slurm-local.sh"
@@ -207,7 +248,8 @@ write_config() {
 # Source this to use the test cluster in $DIR (deploy/slurm-local.sh).
 export SLURM_CONF=$DIR/slurm.conf
 export STASIS_SLURM_DIR=$DIR
-export STASIS_SLURM_NODE=$node
+export STASIS_SLURM_NODE=${NODE_NAMES[0]}
+export STASIS_SLURM_NODES="${NODE_NAMES[*]}"
 export STASIS_SLURM_PROCTRACK=$track
 EOF
     chmod 0644 "$DIR/slurm.conf" "$DIR/cgroup.conf" "$DIR/plugstack.conf" "$DIR/env.sh"
@@ -218,8 +260,65 @@ EOF
 prepare_dir() {
     mkdir -p "$DIR"
     chmod 0755 "$DIR"
-    rm -rf "${DIR:?}/state" "$DIR/spool" "$DIR/log" "$DIR/run" "$DIR/munge"
-    mkdir -m 0755 "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/run" "$DIR/munge"
+    rm -rf "${DIR:?}/state" "$DIR"/spool "$DIR"/spool-* "$DIR/log" "$DIR/run" "$DIR/munge" "$DIR/hosts"
+    mkdir -m 0755 "$DIR/state" "$DIR/log" "$DIR/run" "$DIR/munge"
+    if ((NODES == 1)); then
+        mkdir -m 0755 "$DIR/spool"
+    else
+        local node
+        for node in "${NODE_NAMES[@]}"; do mkdir -m 0755 "$DIR/spool-$node"; done
+    fi
+}
+
+# --- the nodes' network (multi-node clusters) --------------------------------
+#
+# Each cluster's network is numbered by its block of ports (SLOT, 0-39), so
+# clusters running at the same time have distinct bridges, namespaces and
+# subnets.
+
+net_slot() { echo $(((CTLD_PORT - FIRST_PORT) / 50 % 40)); }
+bridge_name() { echo "stasis-br$(net_slot)"; }
+netns_name() { echo "stasis-$(net_slot)-${NODE_NAMES[$1]}"; }
+host_addr() { echo "10.77.$(net_slot).1"; }
+node_addr() { echo "10.77.$(net_slot).$((11 + $1))"; }
+
+# start_network: the bridge (with the host's address) and one namespace per
+# node, linked to it by a veth pair; DIR/hosts names the host and every node.
+start_network() {
+    local bridge i ns veth
+    bridge=$(bridge_name)
+    stop_network
+    ip link add "$bridge" type bridge &&
+        ip addr add "$(host_addr)/24" dev "$bridge" &&
+        ip link set "$bridge" up ||
+        failed "cannot make the bridge $bridge" || return 1
+    {
+        echo "127.0.0.1 localhost"
+        echo "$(host_addr) $(hostname -s)"
+        for i in "${!NODE_NAMES[@]}"; do echo "$(node_addr "$i") ${NODE_NAMES[i]}"; done
+    } >"$DIR/hosts"
+    chmod 0644 "$DIR/hosts"
+    for i in "${!NODE_NAMES[@]}"; do
+        ns=$(netns_name "$i")
+        veth="stv$(net_slot)-$((i + 1))"
+        ip netns add "$ns" &&
+            ip link add "$veth" type veth peer name eth0 netns "$ns" &&
+            ip link set "$veth" master "$bridge" up &&
+            ip -n "$ns" addr add "$(node_addr "$i")/24" dev eth0 &&
+            ip -n "$ns" link set eth0 up &&
+            ip -n "$ns" link set lo up ||
+            failed "cannot make the network namespace $ns of ${NODE_NAMES[i]}" || return 1
+    done
+}
+
+# stop_network: removes the namespaces and the bridge (and so the veths).
+stop_network() {
+    ((NODES > 1)) || return 0
+    local i
+    for i in "${!NODE_NAMES[@]}"; do
+        [[ ! -e /run/netns/$(netns_name "$i") ]] || ip netns del "$(netns_name "$i")"
+    done
+    ! ip link show "$(bridge_name)" >/dev/null 2>&1 || ip link del "$(bridge_name)"
 }
 
 # --- starting ---------------------------------------------------------------
@@ -307,26 +406,59 @@ start_munged() {
 
 ctld_answers() { scontrol ping | grep -q 'is UP'; }
 
-node_idle() { [[ $(sinfo -h -n "$(hostname -s)" -o %T) == idle ]]; }
+nodes_idle() { [[ $(sinfo -h -N -o %T | sort -u) == idle && $(sinfo -h -N -o %N | sort -u | wc -l) == "$NODES" ]]; }
+
+# slurmd_in_node NODE HOSTS CONF: slurmd -N NODE in the namespaces it was
+# started in (see spawn_node_slurmd), with HOSTS as its /etc/hosts and NODE
+# as its hostname.
+# shellcheck disable=SC2016
+SLURMD_IN_NODE='mount --bind "$2" /etc/hosts && hostname "$1" && exec slurmd -D -N "$1" -f "$3"'
+
+spawn_node_slurmd() {
+    local i=$1
+    spawn "slurmd-${NODE_NAMES[i]}" nsenter --net="/run/netns/$(netns_name "$i")" \
+        unshare --uts --mount --propagation private \
+        sh -c "$SLURMD_IN_NODE" slurmd "${NODE_NAMES[i]}" "$DIR/hosts" "$DIR/slurm.conf"
+}
 
 start_slurm_daemons() {
     spawn slurmctld slurmctld -D -f "$DIR/slurm.conf"
     wait_for "$START_TIMEOUT" "answer from slurmctld" "$(log_file slurmctld)" ctld_answers || return 1
-    spawn slurmd slurmd -D -f "$DIR/slurm.conf"
-    wait_for "$START_TIMEOUT" "idle node $(hostname -s)" "$(log_file slurmd)" node_idle
+    if ((NODES == 1)); then
+        spawn slurmd slurmd -D -f "$DIR/slurm.conf"
+    else
+        local i
+        for i in "${!NODE_NAMES[@]}"; do spawn_node_slurmd "$i"; done
+    fi
+    wait_for "$START_TIMEOUT" "$NODES idle node(s)" "$(slurmd_logs | head -n1)" nodes_idle
 }
 
-# run_probe_job: a trivial batch job runs to completion. sbatch's own errors
-# go to log/probe.err, the job's output to run/probe.out.
+slurmd_logs() {
+    if ((NODES == 1)); then
+        log_file slurmd
+    else
+        local node
+        for node in "${NODE_NAMES[@]}"; do log_file "slurmd-$node"; done
+    fi
+}
+
+# run_probe_job: a trivial batch job runs to completion; on several nodes,
+# one that runs an srun step on every node, each printing its hostname.
+# sbatch's own errors go to log/probe.err, the job's output to run/probe.out.
 run_probe_job() {
-    local probe_out=$DIR/run/probe.out probe_err=$DIR/log/probe.err
+    local probe_out=$DIR/run/probe.out probe_err=$DIR/log/probe.err wrap='echo probe-ok' want=probe-ok
     rm -f "$probe_out"
-    if timeout "$START_TIMEOUT" sbatch --quiet --wait --job-name=probe --chdir=/ \
-        --output="$probe_out" --wrap='echo probe-ok' >"$probe_err" 2>&1 &&
-        [[ $(cat "$probe_out" 2>/dev/null) == probe-ok ]]; then
+    if ((NODES > 1)); then
+        wrap='srun -l hostname | sort'
+        want=$(for i in "${!NODE_NAMES[@]}"; do echo "$i: ${NODE_NAMES[i]}"; done)
+    fi
+    if timeout "$START_TIMEOUT" sbatch --quiet --wait --job-name=probe --chdir=/ -N "$NODES" \
+        --output="$probe_out" --wrap="$wrap" >"$probe_err" 2>&1 &&
+        [[ $(cat "$probe_out" 2>/dev/null) == "$want" ]]; then
         return 0
     fi
-    failed "a trivial job did not run" "$probe_err" "$probe_out" "$(log_file slurmd)" "$(log_file slurmctld)"
+    # shellcheck disable=SC2046
+    failed "a trivial job did not run" "$probe_err" "$probe_out" $(slurmd_logs) "$(log_file slurmctld)"
 }
 
 # start_with TRACK: a fresh directory, configured for proctrack TRACK;
@@ -336,7 +468,7 @@ start_with() {
     local track=$1
     prepare_dir
     write_config "$track"
-    if start_munged && start_slurm_daemons && run_probe_job; then
+    if start_munged && { ((NODES == 1)) || start_network; } && start_slurm_daemons && run_probe_job; then
         return 0
     fi
     stop_cluster >/dev/null 2>&1 || true
@@ -468,6 +600,7 @@ stop_cluster() {
         stop_daemon "${DAEMONS[i]}" || rc=1
     done
     kill_step_trees
+    stop_network || rc=1
     ((rc == 0)) || die "stop failed: processes of $DIR remain"
     echo "slurm-local: stopped in $((SECONDS - started)) s" >&2
 }
@@ -499,6 +632,16 @@ show_status() {
 
 # --- main -------------------------------------------------------------------
 
+# load_started_shape: for stop and status, the number of nodes and the ports
+# of the cluster started in DIR (its env.sh and slurm.conf).
+load_started_shape() {
+    local names
+    names=$(sed -n 's/^export STASIS_SLURM_NODES="\(.*\)"$/\1/p' "$DIR/env.sh" 2>/dev/null) || true
+    [[ -n $names ]] || return 0
+    NODES=$(wc -w <<<"$names")
+    CTLD_PORT=$(sed -n 's/^SlurmctldPort=//p' "$DIR/slurm.conf" 2>/dev/null) || true
+}
+
 main() {
     (($#)) || usage
     local action=$1
@@ -509,9 +652,25 @@ main() {
             --plugin-args) PLUGIN_ARGS=${2?--plugin-args needs a value}; shift 2 ;;
             --grace-time) GRACE_TIME=${2:?--grace-time needs seconds}; shift 2 ;;
             --proctrack) PROCTRACK=${2:?--proctrack needs auto, cgroup or linuxproc}; shift 2 ;;
+            --nodes) NODES=${2:?--nodes needs a number}; shift 2 ;;
             *) usage ;;
         esac
     done
+    [[ $action == start ]] || load_started_shape
+    [[ $NODES =~ ^[1-9]$ ]] || die "the number of nodes must be 1 to 9: $NODES"
+    if ((NODES == 1)); then
+        NODE_NAMES=("$(hostname -s)")
+    else
+        local i
+        NODE_NAMES=()
+        DAEMONS=(munged slurmctld)
+        for ((i = 1; i <= NODES; i++)); do
+            NODE_NAMES+=("node$i")
+            DAEMONS+=("slurmd-node$i")
+        done
+        [[ $PROCTRACK != cgroup ]] || die "a multi-node cluster uses proctrack/linuxproc (several slurmd cannot share one cgroup tree)"
+        PROCTRACK=linuxproc
+    fi
     [[ $DIR == /* ]] || die "STASIS_SLURM_DIR must be an absolute path: $DIR"
     [[ $DIR =~ ^[A-Za-z0-9_./+-]+$ ]] ||
         die "STASIS_SLURM_DIR may hold only letters, digits and _ . / + - (it goes into slurm.conf): $DIR"

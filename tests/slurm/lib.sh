@@ -44,7 +44,7 @@ fail() {
 
 show_cluster_logs() {
     local f
-    for f in "$T/cluster/log/slurmctld.log" "$T/cluster/log/slurmd.log"; do
+    for f in "$T/cluster/log/slurmctld.log" "$T"/cluster/log/slurmd*.log; do
         [[ -s $f ]] || continue
         echo "---- tail of $f" >&2
         tail -n 25 "$f" >&2
