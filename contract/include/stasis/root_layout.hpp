@@ -19,6 +19,10 @@ namespace stasis::contract {
 inline constexpr const char* latest_file = "LATEST";      // the newest committed generation's name
 inline constexpr const char* finished_file = "FINISHED";  // the job ended by itself: never resume it
 inline constexpr const char* lock_file = ".lock";         // held by the running agent, its pid inside
+// A step of the job asked the job's agent to stop the job (a scheduler
+// signalled one of the step's tasks): why, on one line. Written by
+// `stasis run --step-of ROOT`, kept until the job's next run starts.
+inline constexpr const char* stop_file = "STOP";
 
 // The generation LATEST names: its first whitespace-separated word, when
 // that is a committed generation's name.

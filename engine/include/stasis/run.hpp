@@ -33,6 +33,11 @@ struct RunOptions {
     std::optional<std::string> resume_from;
     bool fresh = false;
     LogLevel log_level = LogLevel::info;  // what the agent logs on stderr
+    // Set for the agent of a task of another step of a job whose agent
+    // checkpoints into step_of: it only guards the task and passes a
+    // guarded signal on to that agent (agent/step_task_guard.hpp); root and
+    // the options about checkpoints are not used.
+    std::optional<std::filesystem::path> step_of;
     std::vector<std::string> command;
 };
 

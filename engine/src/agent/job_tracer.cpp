@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 namespace stasis::agent {
 
@@ -354,6 +355,37 @@ void JobTracer::deliver(const std::vector<HeldSignal>& signals)
     for (const auto& h : signals) {
         if (::syscall(SYS_tgkill, h.tgid, h.tid, h.signo) < 0) {
             ::kill(h.tgid, h.signo);  // that thread is gone; its process takes it
+        }
+    }
+}
+
+std::string describe_held(const std::vector<HeldSignal>& held)
+{
+    std::vector<int> signos;
+    for (const auto& h : held) {
+        if (std::find(signos.begin(), signos.end(), h.signo) == signos.end()) {
+            signos.push_back(h.signo);
+        }
+    }
+    std::string names;
+    for (int s : signos) {
+        names += (names.empty() ? "" : "+") + signal_name(s);
+    }
+    return names + " to the job";
+}
+
+void end_rest_of_job(const JobTracer& tracer)
+{
+    constexpr auto reap_limit = std::chrono::seconds(5);
+    tracer.kill_job();
+    auto deadline = Clock::now() + reap_limit;
+    while (Clock::now() < deadline) {
+        pid_t pid = ::waitpid(-1, nullptr, __WALL | WNOHANG);
+        if (pid < 0) {
+            return;  // ECHILD: nothing left
+        }
+        if (pid == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
     }
 }

@@ -112,4 +112,12 @@ private:
     bool stopping_ = false;
 };
 
+// "SIGTERM+SIGINT to the job": the signals held, each named once.
+std::string describe_held(const std::vector<HeldSignal>& held);
+
+// Kills what is left of an ended job and reaps it: a zombie handed on to an
+// init that is slow to reap (a container's) keeps a scheduler's step, and so
+// the job, from ending. Gives up after a few seconds.
+void end_rest_of_job(const JobTracer& tracer);
+
 }  // namespace stasis::agent

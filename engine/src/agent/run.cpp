@@ -7,6 +7,7 @@
 #include "agent/resume_point.hpp"
 #include "agent/root_lock.hpp"
 #include "agent/run_log.hpp"
+#include "agent/step_task_guard.hpp"
 #include "agent/supervisor.hpp"
 #include "core/error.hpp"
 #include <stasis/restore.hpp>
@@ -90,8 +91,12 @@ int run(const RunOptions& options)
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         throw sys_error("cannot become the job's subreaper");
     }
+    if (options.step_of) {
+        return guard_step_task(options);
+    }
     auto store = GenerationStore::open_or_create(options.root);
     RootLock lock(store.root());
+    store.clear_stop_request();
     EventSource events;
     std::optional<ResumePoint> resume;
     if (!start_anew(store, options.fresh)) {

@@ -23,24 +23,8 @@ namespace {
 // over a few milliseconds; the checkpoint waits this long so that it holds
 // all of them.
 constexpr auto collect_window = std::chrono::milliseconds(100);
-// How long the rest of an ended job may take to die (SIGKILL) before the
-// agent exits anyway.
-constexpr auto reap_limit = std::chrono::seconds(5);
-
-std::string describe_held(const std::vector<HeldSignal>& held)
-{
-    std::vector<int> signos;
-    for (const auto& h : held) {
-        if (std::find(signos.begin(), signos.end(), h.signo) == signos.end()) {
-            signos.push_back(h.signo);
-        }
-    }
-    std::string names;
-    for (int s : signos) {
-        names += (names.empty() ? "" : "+") + signal_name(s);
-    }
-    return names + " to the job";
-}
+// How often ROOT/STOP is looked for: a step's task holds a signal meanwhile.
+constexpr auto stop_request_poll = std::chrono::milliseconds(250);
 
 // from + duration, or never when that lies beyond what the clock holds.
 Clock::time_point after(Clock::time_point from, std::optional<std::chrono::seconds> duration)
@@ -73,30 +57,13 @@ int Supervisor::supervise()
             on_agent_signal(signal);
         }
         stop_if_time_is_up();
+        stop_if_a_step_asks();
         if (!ending_) {
             checkpoint_if_due();
         }
     }
-    end_rest_of_job();
+    end_rest_of_job(tracer_);
     return exit_status(*tracer_.root_status());
-}
-
-// What is left of the job dies with its root and is reaped here: a zombie
-// handed on to an init that is slow to reap (a container's) keeps a
-// scheduler's step, and so the job, from ending.
-void Supervisor::end_rest_of_job() const
-{
-    tracer_.kill_job();
-    auto deadline = Clock::now() + reap_limit;
-    while (Clock::now() < deadline) {
-        pid_t pid = ::waitpid(-1, nullptr, __WALL | WNOHANG);
-        if (pid < 0) {
-            return;  // ECHILD: nothing left
-        }
-        if (pid == 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-    }
 }
 
 Clock::time_point Supervisor::next_deadline() const
@@ -104,7 +71,7 @@ Clock::time_point Supervisor::next_deadline() const
     if (ending_) {
         return Clock::time_point::max();
     }
-    auto next = std::min(next_periodic_, stop_reason_ ? Clock::time_point::max() : stop_at_);
+    auto next = std::min({next_periodic_, stop_reason_ ? Clock::time_point::max() : stop_at_, next_stop_check_});
     return collect_until_ ? std::min(*collect_until_, next) : next;
 }
 
@@ -125,6 +92,20 @@ void Supervisor::stop_if_time_is_up()
     if (Clock::now() >= stop_at_) {
         stop("time limit margin reached (--stop-after " + format_duration(*options_.stop_after) + ")",
              "time limit margin");
+    }
+}
+
+// A task of another step of the job (on any node) was signalled to end
+// (agent/step_task_guard.hpp).
+void Supervisor::stop_if_a_step_asks()
+{
+    auto now = Clock::now();
+    if (now < next_stop_check_) {
+        return;
+    }
+    next_stop_check_ = now + stop_request_poll;
+    if (auto why = store_.stop_request()) {
+        stop("a step of the job asks to stop it: " + *why, "stop asked by a step: " + *why);
     }
 }
 

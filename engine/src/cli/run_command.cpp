@@ -66,6 +66,18 @@ void add_resume_options(CLI::App& cmd, RunArguments& args)
         ->excludes(from);
 }
 
+// The options that only the job's own agent uses exclude --step-of.
+void add_step_of(CLI::App& cmd, RunArguments& args)
+{
+    auto* step_of = cmd.add_option("--step-of", args.options.step_of,
+                                   "Only guard CMD, a task of another step of the job checkpointed into this ROOT: "
+                                   "a scheduler's signal to it is held and passed to that job's agent (ROOT/STOP)");
+    for (const char* name : {"--dir", "--interval", "--keep", "--stop-after", "--keep-output", "--resume-from",
+                             "--fresh"}) {
+        step_of->excludes(name);
+    }
+}
+
 }  // namespace
 
 void add_run(CLI::App& app)
@@ -96,6 +108,7 @@ void add_run(CLI::App& app)
         ->check(CLI::IsMember(level_names()))
         ->capture_default_str();
     add_resume_options(*cmd, *args);
+    add_step_of(*cmd, *args);
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
         args->options.interval = parse_duration(args->interval);

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 
 namespace stasis {
 
@@ -117,6 +118,26 @@ bool GenerationStore::finished() const
     return std::filesystem::exists(root_ / contract::finished_file);
 }
 
+void GenerationStore::request_stop(const std::string& why) const
+{
+    replace_file(contract::stop_file, why + "\n");
+}
+
+std::optional<std::string> GenerationStore::stop_request() const
+{
+    std::ifstream in(root_ / contract::stop_file);
+    std::string why;
+    if (!in || !std::getline(in, why)) {
+        return std::nullopt;
+    }
+    return why;
+}
+
+void GenerationStore::clear_stop_request() const
+{
+    std::filesystem::remove(root_ / contract::stop_file);
+}
+
 void GenerationStore::forget_generations() const
 {
     for (const auto& entry : scan()) {
@@ -131,7 +152,11 @@ void GenerationStore::forget_generations() const
 
 void GenerationStore::replace_file(const char* name, const std::string& text) const
 {
-    auto tmp = root_ / ("." + std::string(name) + ".tmp");
+    // Agents on several nodes may write the same file at once (STOP): each
+    // writes a temporary file of its own.
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    auto tmp = root_ / ("." + std::string(name) + "." + host + "." + std::to_string(::getpid()) + ".tmp");
     auto target = root_ / name;
     {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));

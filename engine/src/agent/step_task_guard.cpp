@@ -1,0 +1,109 @@
+#include "agent/step_task_guard.hpp"
+
+#include "agent/event_source.hpp"
+#include "agent/guarded_signals.hpp"
+#include "agent/job_launch.hpp"
+#include "agent/job_tracer.hpp"
+#include "agent/run_log.hpp"
+#include "core/exit_status.hpp"
+
+#include <stasis/generation_store.hpp>
+#include "process/freeze_deadline.hpp"
+
+#include <unistd.h>
+
+#include <optional>
+
+namespace stasis::agent {
+
+namespace {
+
+std::string this_host()
+{
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
+class StepTaskGuard {
+public:
+    StepTaskGuard(const RunOptions& options, GenerationStore store) : options_(options), store_(std::move(store)) {}
+
+    int run()
+    {
+        launch_job(options_.command, events_.original_mask(), [this](pid_t root) {
+            tracer_.emplace(root);
+            tracer_->attach_all();
+        });
+        run_log().info("started {} as pid {} on {}, a step task of the job checkpointed into {}",
+                       options_.command.front(), tracer_->root(), this_host(), store_.root().string());
+        while (!tracer_->root_status()) {
+            auto deadline = relayed_at_ && !let_go_ ? *relayed_at_ + hold_limit : Clock::time_point::max();
+            if (auto event = events_.next(deadline)) {
+                tracer_->handle(*event);
+            }
+            for (const auto& signal : events_.take_signals()) {
+                if (!tracer_->in_job(signal.sender)) {
+                    relay(signal_name(signal.signo) + " to the step task's agent");
+                }
+            }
+            if (!tracer_->held_signals().empty()) {
+                relay(describe_held(tracer_->held_signals()));
+            }
+            let_go_when_held_too_long();
+        }
+        end_rest_of_job(*tracer_);
+        return shell_exit_status(*tracer_->root_status());
+    }
+
+private:
+    void relay(const std::string& what)
+    {
+        if (relayed_at_) {
+            return;
+        }
+        relayed_at_ = Clock::now();
+        auto why = what + " (pid " + std::to_string(tracer_->root()) + " on " + this_host() + ")";
+        try {
+            store_.request_stop(why);
+            run_log().info("{}: asked the job's agent to checkpoint and stop the job; holding the task", why);
+        } catch (const std::exception& e) {
+            run_log().error("{}: cannot ask the job's agent to stop the job: {}; the task gets the signal", why,
+                            e.what());
+            let_go();
+        }
+    }
+
+    // The job's agent did not end the job: the task gets its signals.
+    void let_go_when_held_too_long()
+    {
+        if (relayed_at_ && !let_go_ && Clock::now() >= *relayed_at_ + hold_limit) {
+            run_log().warn("the job was not stopped within {} s; the task gets the signals held", hold_limit.count());
+            let_go();
+        }
+    }
+
+    void let_go()
+    {
+        let_go_ = true;
+        auto released = tracer_->release_all(events_, FreezeDeadline(options_.freeze_timeout));
+        tracer_->attach_all();
+        JobTracer::deliver(released.held);
+    }
+
+    const RunOptions& options_;
+    GenerationStore store_;
+    EventSource events_;
+    std::optional<JobTracer> tracer_;
+    std::optional<Clock::time_point> relayed_at_;
+    bool let_go_ = false;
+};
+
+}  // namespace
+
+int guard_step_task(const RunOptions& options)
+{
+    return StepTaskGuard(options, GenerationStore::open(*options.step_of)).run();
+}
+
+}  // namespace stasis::agent
