@@ -97,13 +97,22 @@ daemon_pid() {
 }
 
 # step_daemon_pids: pids of slurmstepd processes started by our slurmd. They
-# keep slurmd's environment, which names our directory.
+# keep slurmd's environment, which names our directory, or (a step daemon
+# that has overwritten its environment) live in one of our nodes' network
+# namespaces.
 step_daemon_pids() {
-    local p
+    local p i net
+    local -A ours=()
+    if ((NODES > 1)); then
+        for i in "${!NODE_NAMES[@]}"; do
+            net=$(stat -L -c %i "/run/netns/$(netns_name "$i")" 2>/dev/null) && ours["net:[$net]"]=1
+        done
+    fi
     for p in /proc/[0-9]*; do
         [[ $(cat "$p/comm" 2>/dev/null) == slurmstepd ]] || continue
-        tr '\0' '\n' 2>/dev/null <"$p/environ" |
-            grep -qxF "STASIS_SLURM_DIR=$DIR" || continue
+        net=$(readlink "$p/ns/net" 2>/dev/null) || continue
+        [[ -n ${ours[$net]:-} ]] ||
+            tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "STASIS_SLURM_DIR=$DIR" || continue
         echo "${p#/proc/}"
     done
 }
@@ -278,6 +287,7 @@ prepare_dir() {
 
 net_slot() { echo $(((CTLD_PORT - FIRST_PORT) / 50 % 40)); }
 bridge_name() { echo "stasis-br$(net_slot)"; }
+veth_name() { echo "stv$(net_slot)-$(($1 + 1))"; }
 netns_name() { echo "stasis-$(net_slot)-${NODE_NAMES[$1]}"; }
 host_addr() { echo "10.77.$(net_slot).1"; }
 node_addr() { echo "10.77.$(net_slot).$((11 + $1))"; }
@@ -300,7 +310,7 @@ start_network() {
     chmod 0644 "$DIR/hosts"
     for i in "${!NODE_NAMES[@]}"; do
         ns=$(netns_name "$i")
-        veth="stv$(net_slot)-$((i + 1))"
+        veth=$(veth_name "$i")
         ip netns add "$ns" &&
             ip link add "$veth" type veth peer name eth0 netns "$ns" &&
             ip link set "$veth" master "$bridge" up &&
@@ -311,12 +321,15 @@ start_network() {
     done
 }
 
-# stop_network: removes the namespaces and the bridge (and so the veths).
+# stop_network: removes the namespaces, the veths (a namespace that a
+# process or a mount still holds outlives its name, and keeps its veth) and
+# the bridge.
 stop_network() {
     ((NODES > 1)) || return 0
     local i
     for i in "${!NODE_NAMES[@]}"; do
         [[ ! -e /run/netns/$(netns_name "$i") ]] || ip netns del "$(netns_name "$i")"
+        ! ip link show "$(veth_name "$i")" >/dev/null 2>&1 || ip link del "$(veth_name "$i")"
     done
     ! ip link show "$(bridge_name)" >/dev/null 2>&1 || ip link del "$(bridge_name)"
 }

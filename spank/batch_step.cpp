@@ -7,6 +7,8 @@
 
 #include <slurm/slurm.h>
 #include <stasis/exit_requeue.hpp>
+#include <stasis/root_layout.hpp>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 namespace stasis::spank {
@@ -29,16 +31,25 @@ T item(spank_t spank, spank_item_t which)
     return value;
 }
 
-bool is_batch_step(spank_t spank)
-{
-    return item<std::uint32_t>(spank, S_JOB_STEPID) == SLURM_BATCH_SCRIPT;
-}
-
 bool ended_for_walltime(const PluginState& state, int wait_status)
 {
     return state.plan && state.plan->stop_at && WIFEXITED(wait_status) &&
            WEXITSTATUS(wait_status) == contract::exit_requeue &&
            std::chrono::system_clock::now() >= *state.plan->stop_at - walltime_slack;
+}
+
+// ROOT/STOP: a signal to a step's task made the agent end the job before
+// Slurm signalled the batch step. Slurm cancels a preempted job's steps at
+// once and requeues it only when the grace time is over: a job that ends
+// before then would end as failed, or even completed.
+std::optional<std::string> step_asked_to_stop(const std::filesystem::path& root)
+{
+    struct stat st {};
+    auto path = root / contract::stop_file;
+    if (::lstat(path.c_str(), &st) < 0 || !S_ISREG(st.st_mode)) {
+        return std::nullopt;
+    }
+    return path.string();
 }
 
 std::string describe(const StepPlan& plan)
@@ -48,6 +59,20 @@ std::string describe(const StepPlan& plan)
         args += " " + arg;
     }
     return args;
+}
+
+void plan_other_step(PluginState& state, const StepFacts& facts, std::uint32_t step)
+{
+    try {
+        state.step_tasks = plan_step_tasks(*state.settings, state.options, facts, state.log);
+    } catch (const std::exception& e) {
+        state.log.error("step {}: {}; the step runs unguarded", step, e.what());
+        return;
+    }
+    if (state.step_tasks) {
+        state.log.info("step {}: its tasks run guarded; a signal to them stops the job through {}", step,
+                       (state.step_tasks->root / contract::stop_file).string());
+    }
 }
 
 }  // namespace
@@ -64,12 +89,20 @@ void start_in_slurmstepd(PluginState& state, spank_t spank, int argc, char** arg
     }
 }
 
-void plan_batch_step(PluginState& state, spank_t spank)
+void plan_step(PluginState& state, spank_t spank)
 {
-    if (!state.settings || !state.options.wants_checkpoints() || !is_batch_step(spank)) {
+    if (!state.settings || !state.options.wants_checkpoints()) {
         return;
     }
     StepFacts facts{state.log.job_id(), {item<uid_t>(spank, S_JOB_UID), item<gid_t>(spank, S_JOB_GID)}};
+    auto step = item<std::uint32_t>(spank, S_JOB_STEPID);
+    if (step <= SLURM_MAX_NORMAL_STEP_ID) {
+        plan_other_step(state, facts, step);
+        return;
+    }
+    if (step != SLURM_BATCH_SCRIPT) {
+        return;  // the extern or interactive step
+    }
     try {
         state.plan = plan_step(*state.settings, state.options, facts, state.log);
     } catch (const std::exception& e) {
@@ -97,7 +130,10 @@ void end_batch_task(PluginState& state, spank_t spank)
         return;
     }
     stop_recording(state);
-    if (ended_for_walltime(state, item<int>(spank, S_TASK_EXIT_STATUS))) {
+    if (auto why = step_asked_to_stop(state.plan->root)) {
+        state.log.info("a step asked to stop the job ({}); requeueing the job", *why);
+        requeue_job(state.log.job_id());
+    } else if (ended_for_walltime(state, item<int>(spank, S_TASK_EXIT_STATUS))) {
         state.log.info("checkpointed before the time limit; requeueing the job");
         requeue_job(state.log.job_id());
     }

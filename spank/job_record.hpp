@@ -14,6 +14,7 @@ struct JobRecord {
     std::optional<std::time_t> end_time;  // none: no time limit
     bool requeue_allowed = false;
     std::uint32_t restart_count = 0;  // times the job was requeued
+    bool batch = false;               // the job runs a batch script (sbatch)
 };
 
 JobRecord load_job_record(std::uint32_t job_id);

@@ -68,7 +68,7 @@ extern "C" int slurm_spank_init_post_opt(spank_t spank, int, char**)
     return boundary("options", [&](PluginState& state) {
         check_option_combination(state.options);
         if (spank_remote(spank)) {
-            plan_batch_step(state, spank);
+            plan_step(state, spank);
         }
     });
 }
@@ -78,6 +78,8 @@ extern "C" int slurm_spank_task_init(spank_t spank, int, char**)
     return boundary("handing the task to stasis", [&](PluginState& state) {
         if (state.plan) {
             hand_task_to_agent(spank, state.plan->run_arguments(std::chrono::system_clock::now()));
+        } else if (state.step_tasks) {
+            hand_task_to_agent(spank, state.step_tasks->run_arguments());
         }
     });
 }

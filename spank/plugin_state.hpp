@@ -20,6 +20,7 @@ struct PluginState {
     JobLog log;                                    // slurmstepd: names the job, at the site's log_level
     std::optional<SiteConfig> settings;            // slurmstepd: the site's, when they could be read
     std::optional<StepPlan> plan;                  // slurmstepd and the task: set when this step checkpoints
+    std::optional<StepTaskPlan> step_tasks;        // likewise, for a step the batch step's agent stands for
     std::unique_ptr<GenerationRecorder> recorder;  // slurmstepd, while the batch task runs
 };
 

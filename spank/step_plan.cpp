@@ -33,6 +33,11 @@ std::vector<std::string> StepPlan::run_arguments(std::chrono::system_clock::time
     return args;
 }
 
+std::vector<std::string> StepTaskPlan::run_arguments() const
+{
+    return {"--step-of", root.string(), "--log-level", std::string(log_level_name(log_level))};
+}
+
 std::chrono::seconds effective_interval(const SiteConfig& settings, const JobOptions& options)
 {
     auto interval = options.interval.value_or(std::chrono::seconds{0});

@@ -32,6 +32,16 @@ struct StepPlan {
     [[nodiscard]] std::vector<std::string> run_arguments(std::chrono::system_clock::time_point now) const;
 };
 
+// What stasis does for a task of one of a batch job's other steps (srun):
+// it runs under `stasis run --step-of ROOT`, which only guards it and passes
+// a scheduler's signal on to the batch step's agent.
+struct StepTaskPlan {
+    std::filesystem::path root;  // the job's checkpoint directory
+    LogLevel log_level = LogLevel::info;
+
+    [[nodiscard]] std::vector<std::string> run_arguments() const;
+};
+
 // The job's --checkpoint-interval, raised to the site's min_interval; 0
 // (checkpoint only at preemption and the time limit) stays 0.
 std::chrono::seconds effective_interval(const SiteConfig& settings, const JobOptions& options);

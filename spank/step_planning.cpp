@@ -14,11 +14,17 @@ namespace {
 std::filesystem::path job_root(const SiteConfig& settings, const JobOptions& options, const StepFacts& facts)
 {
     auto id = std::to_string(facts.job_id);
-    if (options.dir) {
-        return std::filesystem::path(*options.dir) / id;
+    return options.dir ? std::filesystem::path(*options.dir) / id : settings.checkpoint_dir / id;
+}
+
+// The batch step's: the site's directory for the job is made here.
+std::filesystem::path prepared_job_root(const SiteConfig& settings, const JobOptions& options,
+                                        const StepFacts& facts)
+{
+    auto root = job_root(settings, options, facts);
+    if (!options.dir) {
+        prepare_site_root(settings.checkpoint_dir, root, facts.owner);
     }
-    auto root = settings.checkpoint_dir / id;
-    prepare_site_root(settings.checkpoint_dir, root, facts.owner);
     return root;
 }
 
@@ -80,7 +86,7 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     plan.compression = settings.compression;
     plan.compression_level = settings.compression_level;
     plan.log_level = settings.log_level;
-    plan.root = job_root(settings, options, facts);
+    plan.root = prepared_job_root(settings, options, facts);
     auto record = load_job_record(facts.job_id);
     log.debug("restart count {}, AdminComment \"{}\"", record.restart_count, record.admin_comment);
     plan.resume_from = resume_point(record, plan.root, facts, log);
@@ -90,6 +96,23 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     }
     plan.stop_at = stop.at;
     return plan;
+}
+
+std::optional<StepTaskPlan> plan_step_tasks(const SiteConfig& settings, const JobOptions& options,
+                                            const StepFacts& facts, const JobLog& log)
+{
+    if (!load_job_record(facts.job_id).batch) {
+        log.info("the job has no batch script; its steps run without checkpoints");
+        return std::nullopt;
+    }
+    auto root = job_root(settings, options, facts);
+    if (!std::filesystem::is_directory(root)) {
+        log.info("{} does not exist (the batch step runs without checkpoints); the step runs unguarded",
+                 root.string());
+        return std::nullopt;
+    }
+    check_owned_by(root, facts.owner);
+    return StepTaskPlan{root, settings.log_level};
 }
 
 }  // namespace stasis::spank

@@ -22,4 +22,11 @@ struct StepFacts {
 // then runs it untouched.
 StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const StepFacts& facts, const JobLog& log);
 
+// For a step other than the batch step: the plan of its tasks, or nullopt
+// when the job runs no batch script (srun or salloc alone: no agent to pass
+// a signal on to) or has no checkpoint directory (its batch step runs
+// without checkpoints). Throws PluginError as plan_step does.
+std::optional<StepTaskPlan> plan_step_tasks(const SiteConfig& settings, const JobOptions& options,
+                                            const StepFacts& facts, const JobLog& log);
+
 }  // namespace stasis::spank

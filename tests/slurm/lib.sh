@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# lib.sh: helpers for tests on a real one-node Slurm (deploy/slurm-local.sh).
+# lib.sh: helpers for tests on a real Slurm cluster (deploy/slurm-local.sh).
 #
 # A test script (run as root) starts with
 #     source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -184,6 +184,12 @@ int Supervisor::exit_status(int wait_status) const
     }
     std::string how = WIFSIGNALED(wait_status) ? "killed by " + signal_name(WTERMSIG(wait_status))
                                                : "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+    if (ending_) {
+        // Not a job that finished: one that a next run starts anew only
+        // because nothing was committed.
+        run_log().info("the job was ended without a checkpoint to resume from: {}", how);
+        return shell_exit_status(wait_status);
+    }
     run_log().info("the job {}", how);
     store_.mark_finished(how);
     return shell_exit_status(wait_status);
