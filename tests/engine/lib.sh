@@ -531,6 +531,7 @@ tree_workload_cmd() {
         stopped) WL_CMD=("$w/tree_stopped" 60 50) ;;
         epoll_watches) WL_CMD=("$w/epoll_watches" 60 50) ;;
         py_mp_pool) WL_CMD=("$PYTHON" "$w/py_mp_pool.py" 60 50) ;;
+        relaunch) WL_CMD=(/bin/bash "$w/tree_relaunch.sh" "$w" 10) TREE_READY=2 ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) TREE_GO=1 ;;
         unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) TREE_GO=1 ;;
         unsupported_fanotify) WL_CMD=("$w/tree_unsupported" fanotify "$2" 80 50) TREE_GO=1 ;;

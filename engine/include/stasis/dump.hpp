@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace stasis {
 
@@ -26,6 +28,12 @@ struct DumpOptions {
     // A task that is not stopped by then (a vfork parent, uninterruptible
     // sleep) fails the dump, naming it; every task is let go as it was.
     std::chrono::seconds freeze_timeout = default_freeze_timeout;
+    // Programs (absolute paths, as /proc/PID/exe names them) whose processes
+    // are not checkpointed but started anew by the restore, with the same
+    // arguments, environment and fds 0-2: a client whose connections lead
+    // to other hosts, such as Slurm's srun, which then starts its step again.
+    // Such a process must not be the root, nor have children.
+    std::vector<std::string> relaunch;
 };
 
 struct DumpResult {

@@ -26,6 +26,7 @@ struct RunOptions {
     std::chrono::seconds freeze_timeout = default_freeze_timeout;
     image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
     int level = 1;
+    std::vector<std::string> relaunch;  // DumpOptions::relaunch
     // Where a run on a ROOT that holds generations starts from: by default
     // the generation LATEST names; resume_from names one (gen-NNNNNN), and
     // a newer one is never used; fresh: none, they are removed and the

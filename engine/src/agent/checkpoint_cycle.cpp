@@ -51,6 +51,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.codec = options_.codec;
         options.level = options_.level;
         options.freeze_timeout = options_.freeze_timeout;
+        options.relaunch = options_.relaunch;
         auto result = dump(options);
         if (discard_if_replaying(name)) {
             return std::nullopt;

@@ -2,6 +2,7 @@
 // one line on stderr (exit 1; usage errors exit 2).
 #include "commands.hpp"
 #include "duration_option.hpp"
+#include "relaunch_option.hpp"
 #include "slurm_task.hpp"
 #include <stasis/dump.hpp>
 #include <stasis/error.hpp>
@@ -42,6 +43,7 @@ void add_dump(CLI::App& app, Commands& c)
         ->check(CLI::IsMember({"zstd", "none"}))
         ->capture_default_str();
     stasis::cli::add_freeze_timeout(*cmd, c.dump.freeze_timeout);
+    stasis::cli::add_relaunch(*cmd, c.dump.relaunch);
     cmd->callback([&c] {
         c.dump.codec = stasis::image::codec_from_name(c.compress);
         auto r = stasis::dump(c.dump);

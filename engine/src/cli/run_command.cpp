@@ -3,6 +3,7 @@
 #include <stasis/run.hpp>
 #include "commands.hpp"
 #include "duration_option.hpp"
+#include "relaunch_option.hpp"
 #include "stasis/duration.hpp"
 
 #include <cstdlib>
@@ -96,6 +97,7 @@ void add_run(CLI::App& app)
                     "Checkpoint, end the job and exit 75 this long after the start (a time limit less a margin)")
         ->check(duration_validator());
     add_freeze_timeout(*cmd, args->options.freeze_timeout);
+    add_relaunch(*cmd, args->options.relaunch);
     cmd->add_flag("--keep-output", args->options.keep_output,
                   "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
     cmd->add_option("--compress", args->compress, "Page compression of every checkpoint")

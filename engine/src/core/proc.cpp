@@ -32,6 +32,21 @@ std::string read_comm(const std::string& path)
     return name;
 }
 
+std::vector<std::string> read_nul_separated(const std::string& path)
+{
+    auto text = read_text(path);
+    std::vector<std::string> items;
+    for (std::size_t begin = 0; begin < text.size();) {
+        auto end = text.find('\0', begin);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        items.push_back(text.substr(begin, end - begin));
+        begin = end + 1;
+    }
+    return items;
+}
+
 std::string read_link(const std::string& path)
 {
     char buf[PATH_MAX];

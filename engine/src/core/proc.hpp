@@ -10,6 +10,8 @@
 namespace stasis::proc {
 
 std::string read_text(const std::string& path);  // whole file; throws Error
+// A file of NUL-terminated strings (cmdline, environ), one element each.
+std::vector<std::string> read_nul_separated(const std::string& path);
 std::string read_link(const std::string& path);  // throws Error
 // A process's or thread's name from its comm file, without the newline (and
 // trailing blanks) the kernel ends it with. Throws Error.

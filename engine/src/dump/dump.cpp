@@ -1,7 +1,10 @@
 #include <stasis/dump.hpp>
 
+#include "core/error.hpp"
+#include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
 #include "files/dump_fds.hpp"
+#include "files/file_kinds.hpp"
 #include "files/kept_output.hpp"
 #include "image/chunk_writer.hpp"
 #include "image/manifest.hpp"
@@ -15,6 +18,7 @@
 
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <utility>
@@ -60,19 +64,54 @@ void dump_process_memory(ProcessState& process, const std::filesystem::path& sta
     }
 }
 
-// Regions, fds and POSIX timers of every process, each classified by its kind: what
-// cannot be restored is refused here, before any process is touched.
-std::vector<ProcessState> survey(const FrozenTree& tree)
+bool is_relaunched(pid_t pid, const DumpOptions& options)
 {
+    auto exe = proc::read_link("/proc/" + std::to_string(pid) + "/exe");
+    return std::find(options.relaunch.begin(), options.relaunch.end(), exe) != options.relaunch.end();
+}
+
+// A process started anew has no memory to give back to children of its
+// own (nor can the root be one: its registers describe the image's CPU).
+void check_relaunchable(const FrozenTree& tree, const std::vector<ProcessState>& states)
+{
+    std::vector<pid_t> parents;
+    for (const auto& frozen : tree.processes()) {
+        parents.push_back(static_cast<pid_t>(proc::Stat(frozen->pid()).field(proc::StatField::ppid)));
+    }
+    for (const auto& z : tree.zombies()) {
+        parents.push_back(z.ppid);
+    }
+    for (const auto& p : states) {
+        if (p.relaunch && std::find(parents.begin(), parents.end(), p.pid) != parents.end()) {
+            throw Error("process " + std::to_string(p.pid) + " has children: it cannot be started anew (--relaunch)");
+        }
+    }
+}
+
+// Regions, fds and POSIX timers of every process, each classified by its kind: what
+// cannot be restored is refused here, before any process is touched. A
+// process to be started anew keeps only fds 0-2.
+std::vector<ProcessState> survey(const FrozenTree& tree, const DumpOptions& options)
+{
+    auto root = tree.processes().front()->pid();
+    if (is_relaunched(root, options)) {
+        throw Error("process " + std::to_string(root) + " is the root of the tree: it cannot be started anew (--relaunch)");
+    }
     std::vector<ProcessState> states;
     for (const auto& frozen : tree.processes()) {
         ProcessState p;
         p.pid = frozen->pid();
-        p.regions = read_regions(frozen->pid());
-        p.fds = read_fds(frozen->pid());
-        p.timers.posix = describe_posix_timers(frozen->pid(), frozen->tids());
+        if (is_relaunched(p.pid, options)) {
+            p.relaunch = Relaunch{};
+            p.fds = read_fds(p.pid, last_stdio_fd);
+        } else {
+            p.regions = read_regions(p.pid);
+            p.fds = read_fds(p.pid);
+            p.timers.posix = describe_posix_timers(p.pid, frozen->tids());
+        }
         states.push_back(std::move(p));
     }
+    check_relaunchable(tree, states);
     link_descriptions(states);
     return states;
 }
@@ -97,7 +136,7 @@ DumpResult dump(const DumpOptions& options)
 {
     auto started = std::chrono::steady_clock::now();
     FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout));
-    auto states = survey(tree);
+    auto states = survey(tree, options);
 
     image::GenerationWriter generation(options.dir);
     Checkpoint checkpoint = describe_host(options.pid);
@@ -105,6 +144,10 @@ DumpResult dump(const DumpOptions& options)
     std::vector<SharedResidency> residency(states.size());
     for (std::size_t i = 0; i < states.size(); ++i) {
         const auto& frozen = *tree.processes()[i];
+        if (states[i].relaunch) {
+            checkpoint.processes.push_back(relaunch_state(frozen, std::move(states[i].fds)));
+            continue;
+        }
         auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
         auto process = read_task_state(frozen, syscall_ip, states[i], residency[i]);
         process.regions = read_regions(frozen.pid());  // without the scratch page injection used
@@ -115,7 +158,9 @@ DumpResult dump(const DumpOptions& options)
     auto shared = find_shared_pages(checkpoint.processes, residency);
     save_unnamed_files(residency, generation.staging_dir(), writer_settings(options), checkpoint);
     for (auto& process : checkpoint.processes) {
-        dump_process_memory(process, generation.staging_dir(), options, shared, checkpoint);
+        if (!process.relaunch) {
+            dump_process_memory(process, generation.staging_dir(), options, shared, checkpoint);
+        }
     }
     for (const auto& z : tree.zombies()) {
         checkpoint.processes.push_back(zombie_state(z));

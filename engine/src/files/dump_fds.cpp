@@ -78,11 +78,13 @@ void refuse_shared_fd_tables(const std::vector<ProcessState>& tree)
 
 }  // namespace
 
-std::vector<FdState> read_fds(pid_t pid)
+std::vector<FdState> read_fds(pid_t pid, int last_fd)
 {
     std::vector<FdState> fds;
     for (long fd : proc::numbered_entries("/proc/" + std::to_string(pid) + "/fd")) {
-        fds.push_back(read_fd(pid, static_cast<int>(fd)));
+        if (fd <= last_fd) {
+            fds.push_back(read_fd(pid, static_cast<int>(fd)));
+        }
     }
     return fds;
 }

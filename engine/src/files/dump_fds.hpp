@@ -5,13 +5,15 @@
 
 #include <sys/types.h>
 
+#include <limits>
 #include <vector>
 
 namespace stasis {
 
-// Reads every open fd of pid. Throws an Error naming the process, the fd and
-// the kind of object when one cannot be restored (yet).
-std::vector<FdState> read_fds(pid_t pid);
+// Reads every open fd of pid up to last_fd (a process started anew keeps
+// only 0-2: DumpOptions::relaunch). Throws an Error naming the process, the
+// fd and the kind of object when one cannot be restored (yet).
+std::vector<FdState> read_fds(pid_t pid, int last_fd = std::numeric_limits<int>::max());
 
 // Once every process's fds are read: refuses processes that share one fd
 // table, gives fds of the tree that share an open file description one

@@ -129,6 +129,20 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
     return p;
 }
 
+ProcessState relaunch_state(const FrozenProcess& frozen, std::vector<FdState> fds)
+{
+    ProcessState p;
+    p.pid = frozen.pid();
+    read_identity(p);
+    auto dir = "/proc/" + std::to_string(p.pid);
+    p.relaunch = Relaunch{proc::read_nul_separated(dir + "/cmdline"), proc::read_nul_separated(dir + "/environ")};
+    if (p.relaunch->argv.empty()) {
+        throw Error("process " + std::to_string(p.pid) + " (" + p.exe + ") is to be started anew, but has no arguments");
+    }
+    p.fds = std::move(fds);
+    return p;
+}
+
 ProcessState zombie_state(const Zombie& zombie)
 {
     ProcessState p;

@@ -23,6 +23,10 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
 std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions);
 
 // What is kept of a child that exited but was not reaped.
+// A process DumpOptions::relaunch names: its identity, its arguments and
+// environment, and fds (0-2).
+ProcessState relaunch_state(const FrozenProcess& frozen, std::vector<FdState> fds);
+
 ProcessState zombie_state(const Zombie& zombie);
 
 }  // namespace stasis

@@ -150,9 +150,8 @@ void apply_process_attributes(const ProcessState& p)
         ::_exit(spawn_failed);
     }
     apply_process_attributes(p);
-    char* const argv[] = {const_cast<char*>(p.exe.c_str()), nullptr};
-    char* const envp[] = {nullptr};
-    ::execve(p.exe.c_str(), argv, envp);
+    const auto& line = plan.exec_lines[index];
+    ::execve(line.path, line.argv.data(), line.envp.data());
     ::_exit(exec_failed);
 }
 

@@ -1,5 +1,7 @@
 #include "process/process_state.hpp"
 
+#include "core/error.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace stasis {
@@ -27,6 +29,9 @@ void to_json(nlohmann::json& j, const ProcessState& p)
          {"fds", p.fds},
          {"sysv_segments", p.sysv_segments},
          {"timers", p.timers}};
+    if (p.relaunch) {
+        j["relaunch"] = {{"argv", p.relaunch->argv}, {"env", p.relaunch->env}};
+    }
 }
 
 void from_json(const nlohmann::json& j, ProcessState& p)
@@ -52,6 +57,13 @@ void from_json(const nlohmann::json& j, ProcessState& p)
     }
     if (j.contains("timers")) {
         j.at("timers").get_to(p.timers);
+    }
+    if (j.contains("relaunch")) {
+        const auto& r = j.at("relaunch");
+        p.relaunch = Relaunch{r.at("argv").get<std::vector<std::string>>(), r.at("env").get<std::vector<std::string>>()};
+        if (p.relaunch->argv.empty()) {
+            throw ImageError("process " + std::to_string(p.pid) + " is relaunched with an empty argv");
+        }
     }
     j.at("mm").get_to(p.mm);
     j.at("sigactions").get_to(p.sigactions);

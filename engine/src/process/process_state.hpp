@@ -16,10 +16,20 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace stasis {
+
+// A process that a restore starts anew instead of bringing back: its
+// program, run again with the same arguments and environment, with its
+// pid, parent, group, session, working directory, limits and fds 0-2
+// (DumpOptions::relaunch).
+struct Relaunch {
+    std::vector<std::string> argv;
+    std::vector<std::string> env;
+};
 
 struct ProcessState {
     pid_t pid = 0, ppid = 0, pgid = 0, sid = 0;
@@ -40,6 +50,7 @@ struct ProcessState {
     std::vector<FdState> fds;
     std::vector<SysvSegment> sysv_segments;  // those this process has attached
     TimerState timers;
+    std::optional<Relaunch> relaunch;  // set: started anew, nothing else above but identity and fds is saved
 };
 
 void to_json(nlohmann::json& j, const ProcessState& p);

@@ -39,6 +39,24 @@ std::vector<FdPlacement> all_placements(const std::vector<ProcessState>& tree, s
     return placements;
 }
 
+std::vector<char*> null_terminated(const std::vector<std::string>& strings)
+{
+    std::vector<char*> pointers;
+    for (const auto& s : strings) {
+        pointers.push_back(const_cast<char*>(s.c_str()));
+    }
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+ExecLine exec_line(const ProcessState& p)
+{
+    if (p.relaunch) {
+        return {p.exe.c_str(), null_terminated(p.relaunch->argv), null_terminated(p.relaunch->env)};
+    }
+    return {p.exe.c_str(), {const_cast<char*>(p.exe.c_str()), nullptr}, {nullptr}};
+}
+
 }  // namespace
 
 HandedFds handed_fds(const std::vector<ProcessState>& tree, std::size_t index)
@@ -71,6 +89,7 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
     }
     for (std::size_t i = 0; i < tree.size(); ++i) {
         plan.placements.push_back(all_placements(tree, i, open, shared));
+        plan.exec_lines.push_back(exec_line(tree[i]));
     }
     for (const auto& p : tree) {
         for (const auto& seg : p.sysv_segments) {

@@ -15,10 +15,21 @@
 
 namespace stasis {
 
+// What a process execs: its own program with no arguments, which the
+// restore then turns into its checkpointed self; or, for a process started
+// anew (ProcessState::relaunch), its program with its saved arguments and
+// environment. Pointers into the tree's strings, NULL-terminated.
+struct ExecLine {
+    const char* path = nullptr;
+    std::vector<char*> argv;
+    std::vector<char*> envp;
+};
+
 struct SpawnPlan {
     const std::vector<ProcessState>* tree = nullptr;
     std::vector<std::vector<std::size_t>> children;  // per process: indexes of its children, group leaders first
     std::vector<std::vector<FdPlacement>> placements;
+    std::vector<ExecLine> exec_lines;
     std::vector<TerminalSession> terminal_sessions;
     std::vector<SysvSegment> segments;  // created by the namespace's init
     int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid

@@ -23,6 +23,7 @@
 #include "unnamed_files/restore_unnamed_files.hpp"
 
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -98,12 +99,20 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
         check_cpu(spawned.pids.front(), checkpoint);
         std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
-            if (spawned.pids[i] > 0) {
+            if (spawned.pids[i] > 0 && !checkpoint.processes[i].relaunch) {
                 threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes, i, reader);
             }
         }
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
-            if (spawned.pids[i] > 0) {
+            if (spawned.pids[i] <= 0) {
+                continue;
+            }
+            if (checkpoint.processes[i].relaunch) {
+                // Started anew: it runs as exec'd.
+                if (::ptrace(PTRACE_DETACH, spawned.pids[i], nullptr, nullptr) < 0) {
+                    throw sys_error("releasing the relaunched process " + std::to_string(spawned.pids[i]));
+                }
+            } else {
                 release_threads(checkpoint.processes[i], threads[i]);
             }
         }
