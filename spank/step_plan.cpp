@@ -20,7 +20,9 @@ std::vector<std::string> StepPlan::run_arguments(std::chrono::system_clock::time
                                      "--compress-level",
                                      std::to_string(compression_level),
                                      "--log-level",
-                                     std::string(log_level_name(log_level))};
+                                     std::string(log_level_name(log_level)),
+                                     "--relaunch",
+                                     srun_program};
     if (stop_at) {
         auto left = std::chrono::floor<std::chrono::seconds>(*stop_at - now);
         args.insert(args.end(), {"--stop-after", std::to_string(std::max<long>(left.count(), 0)) + "s"});

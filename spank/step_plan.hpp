@@ -16,6 +16,10 @@
 
 namespace stasis::spank {
 
+// Slurm's srun client, which the batch step's agent starts anew at restore
+// (`stasis run --relaunch`): its connections lead to other nodes.
+inline constexpr const char* srun_program = STASIS_SRUN;
+
 struct StepPlan {
     std::filesystem::path root;
     std::chrono::seconds interval{0};

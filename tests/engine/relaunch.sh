@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A process the checkpoint cannot hold (relaunch_step keeps a netlink
-# socket, as Slurm's srun keeps connections to other nodes) is started anew
-# at restore with `stasis dump --relaunch PROGRAM`: a script runs ten such
-# steps; dumped at a random moment (mostly inside a step), the tree comes
-# back with the running step started again with the same arguments,
-# environment and stdout, and the whole output equals an uninterrupted
-# run's. Without --relaunch the same dump is refused; the root, or a process
-# with children, cannot be relaunched (one line each, the tree runs on).
+# socket, as Slurm's srun keeps connections to other nodes, and a helper
+# child, as srun does) is started anew at restore with
+# `stasis dump --relaunch PROGRAM`: a script runs ten such steps; dumped at
+# a random moment (mostly inside a step), the tree comes back with the
+# running step started again with the same arguments, environment and
+# stdout, without its old helper (it starts its own), and the whole output
+# equals an uninterrupted run's. Without --relaunch the same dump is
+# refused, and the root cannot be relaunched (one line each, the tree runs
+# on).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 step=$WORKLOADS/relaunch_step
@@ -30,7 +32,9 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 r = [p for p in m["processes"] if "relaunch" in p]
 # Dumped between two steps, no step runs: nothing to relaunch then.
-sys.exit(0 if all(p["relaunch"]["argv"][0].endswith("relaunch_step") and p["regions"] == [] for p in r) else 1)
+relaunched = {p["pid"] for p in r}
+ok = all(p["relaunch"]["argv"][0].endswith("relaunch_step") and p["regions"] == [] for p in r)
+sys.exit(0 if ok and not any(p["ppid"] in relaunched for p in m["processes"]) else 1)
 PY
     tree_restore_and_check relaunch "$T/run$round" "$T/ref" "round $round"
 done

@@ -5,11 +5,12 @@
 # the batch script only when the grace time is over: without stasis's step
 # guard the script would go on to step 2 and the job could end COMPLETED
 # with step 1 cut short. Here the step's tasks hold the signal, the agent
-# is asked to stop the job through ROOT/STOP, and the plugin requeues it.
-# The requeued job resumes from the generation committed between the two
-# steps (a checkpoint inside srun is refused today: the srun client's
-# sockets), so step 0 is not run again, step 1 runs in full, step 2 once,
-# and the output is that of an uninterrupted run.
+# is asked to stop the job through ROOT/STOP, checkpoints the batch script
+# inside srun (the srun client is not checkpointed but started anew at
+# restore: --relaunch), and the plugin requeues the job. The requeued job
+# resumes from that generation: step 0 is not run again, the relaunched
+# srun runs step 1 again from its start (its tasks are not checkpointed
+# yet), step 2 runs once, and the output is that of an uninterrupted run.
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster -- --grace-time 5 --nodes 2
@@ -46,29 +47,34 @@ log "job $job submitted on 2 nodes"
 wait_job_state "$job" RUNNING 60
 wait_file_line "$dir/job.out" '^alone 40$' 60
 wait_file_line "$dir/solve.1" 'step 8$' 30
-between=$(recorded_generation "$job")
-[[ -n $between ]] || fail "no generation was recorded while the batch script ran alone: $(admin_comment "$job")"
-log "step 1 runs; AdminComment names $between"
+periodic=$(recorded_generation "$job")
+[[ -n $periodic ]] || fail "no generation was recorded while the job ran: $(admin_comment "$job")"
+log "step 1 runs; AdminComment names $periodic"
 
 preempt "$job" 5
 wait_requeued "$job" 1 60
 grep -q '^stasis run: a step of the job asks to stop it: SIGTERM to ' "$dir/job.out" ||
     fail "the agent was not asked to stop the job by a step: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
+grep -q '^stasis run: gen-[0-9]* committed (stop asked by a step: SIGTERM to ' "$dir/job.out" ||
+    fail "the agent did not checkpoint the job inside srun: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
 grep -q "a step asked to stop the job (.*STOP); requeueing the job" "$T"/cluster/log/slurmd-node1.log ||
     fail "the plugin did not requeue the job after the step's stop"
-[[ $(recorded_generation "$job") == "$between" ]] ||
-    fail "AdminComment names $(recorded_generation "$job"), not $between, after the preemption"
-log "preempted during step 1 and requeued, never completed; resuming from $between"
+at_stop=$(recorded_generation "$job")
+((10#${at_stop#gen-} > 10#${periodic#gen-})) ||
+    fail "AdminComment names $at_stop after the preemption, not a newer generation than $periodic"
+log "preempted during step 1 and requeued, never completed; resuming from $at_stop"
 
 wait_job_state "$PREEMPTOR" COMPLETED 60
 release_requeued "$job"
 wait_job_state "$job" RUNNING 60
 wait_job_state "$job" COMPLETED 120
-grep -q "^stasis run: resumed $between " "$dir/job.out" ||
-    fail "the requeued job did not resume $between: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
+grep -q "^stasis run: resumed $at_stop " "$dir/job.out" ||
+    fail "the requeued job did not resume $at_stop: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
+! grep -q '^stasis run: checkpoint .* failed' "$dir/job.out" ||
+    fail "a checkpoint failed: $(grep '^stasis run: checkpoint .* failed' "$dir/job.out" | head -n 1)"
 if ! diff <(job_output_without_agent "$dir/job.out") expected.out >output.diff; then
     head -n 20 output.diff >&2
     fail "the job's output differs from an uninterrupted run's"
 fi
 [[ $(job_field "$job" Restarts) == 1 ]] || fail "job $job restarted $(job_field "$job" Restarts) times, not once"
-log "PASS: step 0 ran once, step 1 ran in full after the requeue, step 2 once; same output"
+log "PASS: step 0 ran once, step 1 ran again in full after the requeue, step 2 once; same output"

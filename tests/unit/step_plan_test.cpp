@@ -61,7 +61,7 @@ TEST_CASE("run arguments: every setting of the plan, and a fresh start")
     CHECK(sample_plan().run_arguments(now) ==
           std::vector<std::string>{"--dir", "/var/spool/stasis/42", "--interval", "600s", "--keep", "3",
                                    "--keep-output", "--compress", "none", "--compress-level", "7", "--log-level",
-                                   "debug", "--fresh"});
+                                   "debug", "--relaunch", stasis::spank::srun_program, "--fresh"});
 }
 
 TEST_CASE("run arguments: a resume names its generation instead of --fresh")

@@ -32,7 +32,8 @@ struct DumpOptions {
     // are not checkpointed but started anew by the restore, with the same
     // arguments, environment and fds 0-2: a client whose connections lead
     // to other hosts, such as Slurm's srun, which then starts its step again.
-    // Such a process must not be the root, nor have children.
+    // Its descendants are left out (it starts its own again); the root cannot
+    // be one.
     std::vector<std::string> relaunch;
 };
 

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <ctime>
 #include <utility>
 
@@ -70,50 +71,51 @@ bool is_relaunched(pid_t pid, const DumpOptions& options)
     return std::find(options.relaunch.begin(), options.relaunch.end(), exe) != options.relaunch.end();
 }
 
-// A process started anew has no memory to give back to children of its
-// own (nor can the root be one: its registers describe the image's CPU).
-void check_relaunchable(const FrozenTree& tree, const std::vector<ProcessState>& states)
-{
-    std::vector<pid_t> parents;
-    for (const auto& frozen : tree.processes()) {
-        parents.push_back(static_cast<pid_t>(proc::Stat(frozen->pid()).field(proc::StatField::ppid)));
-    }
-    for (const auto& z : tree.zombies()) {
-        parents.push_back(z.ppid);
-    }
-    for (const auto& p : states) {
-        if (p.relaunch && std::find(parents.begin(), parents.end(), p.pid) != parents.end()) {
-            throw Error("process " + std::to_string(p.pid) + " has children: it cannot be started anew (--relaunch)");
-        }
-    }
-}
+// The processes that go into the image: all but the descendants of a
+// process started anew (DumpOptions::relaunch), which starts its own again
+// (srun's helper child, for one). Parent before child, as the tree.
+struct Survey {
+    std::vector<const FrozenProcess*> frozen;
+    std::vector<ProcessState> states;  // one per frozen
+    std::set<pid_t> left_out;          // the descendants of relaunched processes
+};
 
 // Regions, fds and POSIX timers of every process, each classified by its kind: what
 // cannot be restored is refused here, before any process is touched. A
-// process to be started anew keeps only fds 0-2.
-std::vector<ProcessState> survey(const FrozenTree& tree, const DumpOptions& options)
+// process to be started anew keeps only fds 0-2; the root cannot be one
+// (its registers describe the image's CPU).
+Survey survey(const FrozenTree& tree, const DumpOptions& options)
 {
-    auto root = tree.processes().front()->pid();
-    if (is_relaunched(root, options)) {
-        throw Error("process " + std::to_string(root) + " is the root of the tree: it cannot be started anew (--relaunch)");
-    }
-    std::vector<ProcessState> states;
+    Survey s;
+    std::set<pid_t> relaunched;
     for (const auto& frozen : tree.processes()) {
-        ProcessState p;
-        p.pid = frozen->pid();
-        if (is_relaunched(p.pid, options)) {
-            p.relaunch = Relaunch{};
-            p.fds = read_fds(p.pid, last_stdio_fd);
-        } else {
-            p.regions = read_regions(p.pid);
-            p.fds = read_fds(p.pid);
-            p.timers.posix = describe_posix_timers(p.pid, frozen->tids());
+        pid_t pid = frozen->pid();
+        auto ppid = static_cast<pid_t>(proc::Stat(pid).field(proc::StatField::ppid));
+        if (relaunched.contains(ppid) || s.left_out.contains(ppid)) {
+            s.left_out.insert(pid);
+            continue;
         }
-        states.push_back(std::move(p));
+        ProcessState p;
+        p.pid = pid;
+        if (is_relaunched(pid, options)) {
+            if (frozen == tree.processes().front()) {
+                throw Error("process " + std::to_string(pid) +
+                            " is the root of the tree: it cannot be started anew (--relaunch)");
+            }
+            relaunched.insert(pid);
+            p.relaunch = Relaunch{};
+            p.fds = read_fds(pid, last_stdio_fd);
+        } else {
+            p.regions = read_regions(pid);
+            p.fds = read_fds(pid);
+            p.timers.posix = describe_posix_timers(pid, frozen->tids());
+        }
+        s.frozen.push_back(frozen.get());
+        s.states.push_back(std::move(p));
     }
-    check_relaunchable(tree, states);
-    link_descriptions(states);
-    return states;
+    s.left_out.insert(relaunched.begin(), relaunched.end());  // their zombie children too
+    link_descriptions(s.states);
+    return s;
 }
 
 DumpResult totals(const Checkpoint& checkpoint)
@@ -136,14 +138,15 @@ DumpResult dump(const DumpOptions& options)
 {
     auto started = std::chrono::steady_clock::now();
     FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout));
-    auto states = survey(tree, options);
+    auto surveyed = survey(tree, options);
+    auto& states = surveyed.states;
 
     image::GenerationWriter generation(options.dir);
     Checkpoint checkpoint = describe_host(options.pid);
     capture_fd_objects(states, checkpoint);
     std::vector<SharedResidency> residency(states.size());
     for (std::size_t i = 0; i < states.size(); ++i) {
-        const auto& frozen = *tree.processes()[i];
+        const auto& frozen = *surveyed.frozen[i];
         if (states[i].relaunch) {
             checkpoint.processes.push_back(relaunch_state(frozen, std::move(states[i].fds)));
             continue;
@@ -163,7 +166,9 @@ DumpResult dump(const DumpOptions& options)
         }
     }
     for (const auto& z : tree.zombies()) {
-        checkpoint.processes.push_back(zombie_state(z));
+        if (!surveyed.left_out.contains(z.ppid)) {
+            checkpoint.processes.push_back(zombie_state(z));
+        }
     }
     if (options.keep_output) {
         keep_output(options.pid, checkpoint.processes.front(), generation.staging_dir(), writer_settings(options),
