@@ -7,7 +7,8 @@
 # on its own and stasis run exits with its status.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
-JOB_CMD=("$PYTHON" "$AGENT_TESTS/signal_job.py" 700 20)
+# 20 s of steps: room for two checkpoints on a loaded machine before the end.
+JOB_CMD=("$PYTHON" "$AGENT_TESTS/signal_job.py" 1000 20)
 start_job signals --interval 0
 out=$T/run/out
 
@@ -62,7 +63,7 @@ wait_progress "$out" 10 "$JOB_PID" || fail "the job stopped running after SIGWIN
 
 wait_agent 90
 expect_agent_rc 0 "a job that ends on its own"
-grep -q '^result steps=700$' "$out" || fail "the job did not finish: $(tail -3 "$out")"
-(($(grep -c '^step ' "$out") == 700)) || fail "the job's steps are not all there exactly once"
+grep -q "^result steps=1000$" "$out" || fail "the job did not finish: $(tail -3 "$out")"
+(($(grep -c "^step " "$out") == 1000)) || fail "the job's steps are not all there exactly once"
 [[ $(latest_number "$ROOT") == 2 ]] || fail "unexpected checkpoints: $(ls "$ROOT")"
 log "PASS"
