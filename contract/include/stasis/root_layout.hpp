@@ -23,6 +23,9 @@ inline constexpr const char* lock_file = ".lock";         // held by the running
 // signalled one of the step's tasks): why, on one line. Written by
 // `stasis run --step-of ROOT`, kept until the job's next run starts.
 inline constexpr const char* stop_file = "STOP";
+// `stasis checkpoint` asks the job's agent to checkpoint the job now and let
+// it run on; the agent removes it once it has tried.
+inline constexpr const char* checkpoint_file = "CHECKPOINT";
 
 // The generation LATEST names: its first whitespace-separated word, when
 // that is a committed generation's name.

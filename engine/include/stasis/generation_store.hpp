@@ -53,12 +53,13 @@ public:
     // started anew must never be resumed from its predecessor's.
     void forget_generations() const;
 
-    // ROOT/STOP (contract/root_layout.hpp): a step of the job asks the
-    // job's agent, possibly on another node, to stop the job. The request
-    // stays until clear_stop_request, at the job's next run.
-    void request_stop(const std::string& why) const;
-    [[nodiscard]] std::optional<std::string> stop_request() const;
-    void clear_stop_request() const;
+    // Requests to the job's agent, which may run on another node: files in
+    // ROOT named in contract/root_layout.hpp (STOP from a step of the job,
+    // CHECKPOINT from `stasis checkpoint`), holding who asks and why on one
+    // line. Posting is atomic; a request stays until it is cleared.
+    void post_request(const char* name, const std::string& why) const;
+    [[nodiscard]] std::optional<std::string> request(const char* name) const;
+    void clear_request(const char* name) const;
 
     // Removes the committed generation name (renamed to its partial name
     // first, so that a crash half-way never leaves it looking committed).

@@ -42,6 +42,17 @@ struct RunOptions {
     std::vector<std::string> command;
 };
 
+// `stasis checkpoint --dir ROOT`: asks the agent running on ROOT (on any node
+// that sees ROOT) to checkpoint its job now and let it run on, and waits at
+// most timeout for it. Returns the committed generation's name; throws an
+// Error saying why there is none (no agent on ROOT, the checkpoint failed:
+// the agent's log says why, no answer in time).
+struct CheckpointRequest {
+    std::filesystem::path root;
+    std::chrono::seconds timeout{600};
+};
+std::string request_checkpoint(const CheckpointRequest& request);
+
 // Runs (or, when ROOT holds a committed generation, resumes) the job until
 // it ends. Returns its exit status (128 + signal number when a signal ended
 // it), or contract::exit_requeue (stasis/exit_requeue.hpp).

@@ -33,4 +33,10 @@ RootLock::RootLock(const std::filesystem::path& root)
     }
 }
 
+bool RootLock::held(const std::filesystem::path& root)
+{
+    UniqueFd fd(::open((root / ".lock").c_str(), O_RDONLY | O_CLOEXEC));
+    return fd.valid() && ::flock(fd.get(), LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 }  // namespace stasis::agent

@@ -13,6 +13,9 @@ public:
     // ends); throws Error naming the holder's pid when it is taken.
     explicit RootLock(const std::filesystem::path& root);
 
+    // Whether an agent holds ROOT's lock now.
+    [[nodiscard]] static bool held(const std::filesystem::path& root);
+
 private:
     UniqueFd fd_;
 };

@@ -11,6 +11,7 @@
 #include "agent/supervisor.hpp"
 #include "core/error.hpp"
 #include <stasis/restore.hpp>
+#include <stasis/root_layout.hpp>
 #include "stasis/duration.hpp"
 
 #include <sys/prctl.h>
@@ -96,7 +97,9 @@ int run(const RunOptions& options)
     }
     auto store = GenerationStore::open_or_create(options.root);
     RootLock lock(store.root());
-    store.clear_stop_request();
+    // Requests to the job's previous run are not for this one.
+    store.clear_request(contract::stop_file);
+    store.clear_request(contract::checkpoint_file);
     EventSource events;
     std::optional<ResumePoint> resume;
     if (!start_anew(store, options.fresh)) {

@@ -8,6 +8,7 @@
 #include "core/exit_status.hpp"
 
 #include <stasis/generation_store.hpp>
+#include <stasis/root_layout.hpp>
 #include "process/freeze_deadline.hpp"
 
 #include <unistd.h>
@@ -65,7 +66,7 @@ private:
         relayed_at_ = Clock::now();
         auto why = what + " (pid " + std::to_string(tracer_->root()) + " on " + this_host() + ")";
         try {
-            store_.request_stop(why);
+            store_.post_request(contract::stop_file, why);
             run_log().info("{}: asked the job's agent to checkpoint and stop the job; holding the task", why);
         } catch (const std::exception& e) {
             run_log().error("{}: cannot ask the job's agent to stop the job: {}; the task gets the signal", why,

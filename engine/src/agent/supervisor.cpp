@@ -6,6 +6,7 @@
 #include "core/exit_status.hpp"
 
 #include <stasis/exit_requeue.hpp>
+#include <stasis/root_layout.hpp>
 #include "stasis/duration.hpp"
 
 #include <signal.h>
@@ -23,8 +24,9 @@ namespace {
 // over a few milliseconds; the checkpoint waits this long so that it holds
 // all of them.
 constexpr auto collect_window = std::chrono::milliseconds(100);
-// How often ROOT/STOP is looked for: a step's task holds a signal meanwhile.
-constexpr auto stop_request_poll = std::chrono::milliseconds(250);
+// How often requests in ROOT are looked for: a step's task holds a signal
+// meanwhile (STOP), or `stasis checkpoint` waits (CHECKPOINT).
+constexpr auto request_poll = std::chrono::milliseconds(250);
 
 // from + duration, or never when that lies beyond what the clock holds.
 Clock::time_point after(Clock::time_point from, std::optional<std::chrono::seconds> duration)
@@ -57,7 +59,7 @@ int Supervisor::supervise()
             on_agent_signal(signal);
         }
         stop_if_time_is_up();
-        stop_if_a_step_asks();
+        take_requests();
         if (!ending_) {
             checkpoint_if_due();
         }
@@ -71,7 +73,7 @@ Clock::time_point Supervisor::next_deadline() const
     if (ending_) {
         return Clock::time_point::max();
     }
-    auto next = std::min({next_periodic_, stop_reason_ ? Clock::time_point::max() : stop_at_, next_stop_check_});
+    auto next = std::min({next_periodic_, stop_reason_ ? Clock::time_point::max() : stop_at_, next_request_check_});
     return collect_until_ ? std::min(*collect_until_, next) : next;
 }
 
@@ -95,17 +97,26 @@ void Supervisor::stop_if_time_is_up()
     }
 }
 
-// A task of another step of the job (on any node) was signalled to end
-// (agent/step_task_guard.hpp).
-void Supervisor::stop_if_a_step_asks()
+// STOP: a task of another step of the job (on any node) was signalled to
+// end (agent/step_task_guard.hpp). CHECKPOINT: `stasis checkpoint` waits
+// until the request is gone, then looks at LATEST.
+void Supervisor::take_requests()
 {
     auto now = Clock::now();
-    if (now < next_stop_check_) {
+    if (now < next_request_check_ || ending_) {
         return;
     }
-    next_stop_check_ = now + stop_request_poll;
-    if (auto why = store_.stop_request()) {
+    next_request_check_ = now + request_poll;
+    if (auto why = store_.request(contract::stop_file)) {
         stop("a step of the job asks to stop it: " + *why, "stop asked by a step: " + *why);
+    }
+    if (auto who = store_.request(contract::checkpoint_file)) {
+        if (!stop_reason_) {
+            run_log().info("{} asks for a checkpoint now", *who);
+            cycle_.run(tracer_, events_, "asked by " + *who, false);
+            check_root_alive();
+        }
+        store_.clear_request(contract::checkpoint_file);
     }
 }
 

@@ -24,7 +24,7 @@ private:
     [[nodiscard]] Clock::time_point next_deadline() const;
     void on_agent_signal(const AgentSignal& signal);
     void stop_if_time_is_up();
-    void stop_if_a_step_asks();
+    void take_requests();
     void stop(const std::string& why, std::string reason);
     void start_collecting();
     void checkpoint_if_due();
@@ -39,7 +39,7 @@ private:
     CheckpointCycle cycle_;
     Clock::time_point next_periodic_;
     Clock::time_point stop_at_;  // options.stop_after from the start
-    Clock::time_point next_stop_check_{};  // when ROOT/STOP is looked for next
+    Clock::time_point next_request_check_{};  // when ROOT's requests are looked for next
     std::optional<Clock::time_point> collect_until_;
     // Set when the job must stop (a guarded signal to the agent, or
     // stop_at_): why, as the checkpoint's log line gives it.

@@ -102,6 +102,7 @@ int main(int argc, char** argv)
     add_info(app, commands);
     stasis::cli::add_run(app);
     stasis::cli::add_list(app);
+    stasis::cli::add_checkpoint(app);
     std::vector<std::string> task_line;
     std::vector<char*> task_argv;
     try {

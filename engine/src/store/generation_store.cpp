@@ -118,14 +118,14 @@ bool GenerationStore::finished() const
     return std::filesystem::exists(root_ / contract::finished_file);
 }
 
-void GenerationStore::request_stop(const std::string& why) const
+void GenerationStore::post_request(const char* name, const std::string& why) const
 {
-    replace_file(contract::stop_file, why + "\n");
+    replace_file(name, why + "\n");
 }
 
-std::optional<std::string> GenerationStore::stop_request() const
+std::optional<std::string> GenerationStore::request(const char* name) const
 {
-    std::ifstream in(root_ / contract::stop_file);
+    std::ifstream in(root_ / name);
     std::string why;
     if (!in || !std::getline(in, why)) {
         return std::nullopt;
@@ -133,9 +133,9 @@ std::optional<std::string> GenerationStore::stop_request() const
     return why;
 }
 
-void GenerationStore::clear_stop_request() const
+void GenerationStore::clear_request(const char* name) const
 {
-    std::filesystem::remove(root_ / contract::stop_file);
+    std::filesystem::remove(root_ / name);
 }
 
 void GenerationStore::forget_generations() const
