@@ -52,6 +52,17 @@ std::optional<std::string> step_asked_to_stop(const std::filesystem::path& root)
     return path.string();
 }
 
+// A job being cancelled (scancel signals every step too) stays cancelled.
+void requeue_after_step_stop(const PluginState& state, const std::string& why)
+{
+    if (!load_job_record(state.log.job_id()).running) {
+        state.log.info("a step asked to stop the job ({}), which Slurm is ending itself; not requeued", why);
+        return;
+    }
+    state.log.info("a step asked to stop the job ({}); requeueing the job", why);
+    requeue_job(state.log.job_id());
+}
+
 std::string describe(const StepPlan& plan)
 {
     std::string args;
@@ -131,8 +142,7 @@ void end_batch_task(PluginState& state, spank_t spank)
     }
     stop_recording(state);
     if (auto why = step_asked_to_stop(state.plan->root)) {
-        state.log.info("a step asked to stop the job ({}); requeueing the job", *why);
-        requeue_job(state.log.job_id());
+        requeue_after_step_stop(state, *why);
     } else if (ended_for_walltime(state, item<int>(spank, S_TASK_EXIT_STATUS))) {
         state.log.info("checkpointed before the time limit; requeueing the job");
         requeue_job(state.log.job_id());

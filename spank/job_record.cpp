@@ -41,6 +41,7 @@ JobRecord load_job_record(std::uint32_t job_id)
     record.requeue_allowed = info.requeue != 0;
     record.restart_count = info.restart_cnt;
     record.batch = info.batch_flag != 0;
+    record.running = (info.job_state & JOB_STATE_BASE) == JOB_RUNNING;
     return record;
 }
 

@@ -15,6 +15,7 @@ struct JobRecord {
     bool requeue_allowed = false;
     std::uint32_t restart_count = 0;  // times the job was requeued
     bool batch = false;               // the job runs a batch script (sbatch)
+    bool running = false;             // RUNNING, not being cancelled, requeued or ended by Slurm
 };
 
 JobRecord load_job_record(std::uint32_t job_id);

@@ -26,6 +26,10 @@ inline constexpr const char* stop_file = "STOP";
 // `stasis checkpoint` asks the job's agent to checkpoint the job now and let
 // it run on; the agent removes it once it has tried.
 inline constexpr const char* checkpoint_file = "CHECKPOINT";
+// The command line of the job's latest run (a JSON array of strings): a run
+// on another node, where the scheduler put the job's script on another
+// path, finds the script moved.
+inline constexpr const char* command_file = "COMMAND";
 
 // The generation LATEST names: its first whitespace-separated word, when
 // that is a committed generation's name.

@@ -61,6 +61,10 @@ public:
     [[nodiscard]] std::optional<std::string> request(const char* name) const;
     void clear_request(const char* name) const;
 
+    // ROOT/COMMAND: the command line of the job's latest run.
+    void record_command(const std::vector<std::string>& command) const;
+    [[nodiscard]] std::optional<std::vector<std::string>> recorded_command() const;
+
     // Removes the committed generation name (renamed to its partial name
     // first, so that a crash half-way never leaves it looking committed).
     void remove(const std::string& name) const;

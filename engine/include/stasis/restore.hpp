@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace stasis {
@@ -25,7 +26,12 @@ struct StartedRestore {
                       // the tree is restored in, which ends with the root's exit status
 };
 
+// Files that are somewhere else now: an fd of the image on the key's path
+// is reopened on the value's (a batch script the scheduler copied to
+// another path on another node). Same content, so the same offset.
+using MovedFiles = std::map<std::string, std::string>;
+
 // Restores the image in dir and lets it run, for an agent that supervises it.
-StartedRestore start_restored(const std::filesystem::path& dir);
+StartedRestore start_restored(const std::filesystem::path& dir, const MovedFiles& moved = {});
 
 }  // namespace stasis

@@ -63,17 +63,34 @@ bool start_anew(const GenerationStore& store, bool fresh)
 
 // The restore puts the job's output files back as they were at the
 // checkpoint, and the agent's stderr may be one of them: what the agent says
-// about the resume is written after that, or it would be overwritten.
-StartedRestore restore_job(const ResumePoint& point)
+// about the resume (a fallback, a moved command) is written after that, or
+// it would be overwritten.
+// A scheduler may start the job's next run from a copy of its script on
+// another path (Slurm: each node's spool): the shell of the restored job
+// holds the script open, and finds it where it is now.
+MovedFiles moved_command(const GenerationStore& store, const std::vector<std::string>& command)
 {
-    auto tell_fallback = [&point] {
+    auto recorded = store.recorded_command();
+    if (!recorded || recorded->empty() || recorded->front() == command.front() ||
+        !std::filesystem::is_regular_file(command.front())) {
+        return {};
+    }
+    return {{recorded->front(), command.front()}};
+}
+
+StartedRestore restore_job(const ResumePoint& point, const MovedFiles& moved)
+{
+    auto tell_fallback = [&point, &moved] {
         if (!point.fallback.empty()) {
             run_log().warn("{}", point.fallback);
+        }
+        for (const auto& [was, is] : moved) {
+            run_log().info("the command is {} now, not {}: the restored job reads it there", is, was);
         }
     };
     StartedRestore started;
     try {
-        started = start_restored(point.dir);
+        started = start_restored(point.dir, moved);
     } catch (const std::exception&) {
         tell_fallback();
         throw;
@@ -111,7 +128,7 @@ int run(const RunOptions& options)
         tracer->attach_all();
     };
     if (resume) {
-        auto restored = restore_job(*resume);
+        auto restored = restore_job(*resume, moved_command(store, options.command));
         hold(restored.root);
         tracer->stand_in_for_root(restored.child);
         run_log().info("resumed {} as pid {} (the command is not started again); {}",
@@ -121,6 +138,8 @@ int run(const RunOptions& options)
         run_log().info("started {} as pid {}; {}", options.command.front(), tracer->root(),
                        describe_schedule(options));
     }
+    // The generations this run commits hold the command's path of this run.
+    store.record_command(options.command);
     Supervisor supervisor(options, store, events, *tracer, resume ? resume->unusable : std::vector<std::string>{},
                           started);
     return supervisor.supervise();

@@ -49,13 +49,20 @@ struct FdProbe {
 // whole tree.
 class RestoreSources {
 public:
-    RestoreSources(const Checkpoint& checkpoint, const image::ChunkReader& reader, const RestoredTerminals& terminals)
-        : checkpoint_(checkpoint), reader_(reader), terminals_(terminals)
+    RestoreSources(const Checkpoint& checkpoint, const image::ChunkReader& reader, const RestoredTerminals& terminals,
+                   const std::map<std::string, std::string>& moved)
+        : checkpoint_(checkpoint), reader_(reader), terminals_(terminals), moved_(moved)
     {
     }
 
     [[nodiscard]] const Checkpoint& checkpoint() const { return checkpoint_; }
     [[nodiscard]] const RestoredTerminals& terminals() const { return terminals_; }
+    // Where the file saved at path is now (stasis/restore.hpp, MovedFiles).
+    [[nodiscard]] const std::string& path_now(const std::string& path) const
+    {
+        auto it = moved_.find(path);
+        return it != moved_.end() ? it->second : path;
+    }
 
     // The one T of this restore (a kind's recreated pipes, ...), made on
     // first use from the checkpoint, T(const Checkpoint&), or from the
@@ -78,6 +85,7 @@ private:
     const Checkpoint& checkpoint_;
     const image::ChunkReader& reader_;
     const RestoredTerminals& terminals_;
+    const std::map<std::string, std::string>& moved_;
     std::map<std::type_index, std::shared_ptr<void>> tree_state_;
 };
 

@@ -35,9 +35,9 @@ bool is_device(const FdProbe& probe)
 
 void dump_nothing_more(const FdProbe&, FdState&) {}
 
-UniqueFd reopen(const FdState& saved, RestoreSources&)
+UniqueFd reopen(const FdState& saved, RestoreSources& sources)
 {
-    return reopen_file(saved.path, saved);
+    return reopen_file(sources.path_now(saved.path), saved);
 }
 
 // A socket can only be one leading outside (the scheduler's, on fds 0-2).

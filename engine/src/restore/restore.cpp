@@ -79,7 +79,8 @@ struct RestoredTree {
 // Nothing runs until every process of the tree is complete, so no process
 // sees a half-restored peer. Without ptys, the tree's terminal fds get
 // stasis's own fds 0-2 (terminals/terminal_kind.cpp).
-RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader& reader, bool with_ptys)
+RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader& reader, bool with_ptys,
+                          const MovedFiles& moved)
 {
     for (const auto& p : checkpoint.processes) {
         if (!p.zombie) {
@@ -89,7 +90,7 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
     RestoredTerminals terminals(checkpoint.processes, with_ptys);
     SpawnedTree spawned;
     {
-        RestoreSources sources(checkpoint, reader, terminals);
+        RestoreSources sources(checkpoint, reader, terminals, moved);
         auto open = open_descriptions(sources);
         auto shared = create_shared_memory(checkpoint, reader);
         sources.tree_state<RecreatedUnnamedFiles>().hand_over(shared);
@@ -150,7 +151,7 @@ int wait_for_exit(pid_t pid)
     return shell_exit_status(status);
 }
 
-RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys)
+RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys, const MovedFiles& moved = {})
 {
     Checkpoint checkpoint = image::read_checkpoint(dir);
     if (checkpoint.processes.empty() || checkpoint.processes.front().zombie) {
@@ -158,14 +159,14 @@ RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys)
     }
     image::ChunkReader reader(dir);
     put_back_output(checkpoint, reader);
-    return restore_tree(checkpoint, reader, with_ptys);
+    return restore_tree(checkpoint, reader, with_ptys, moved);
 }
 
 }  // namespace
 
-StartedRestore start_restored(const std::filesystem::path& dir)
+StartedRestore start_restored(const std::filesystem::path& dir, const MovedFiles& moved)
 {
-    auto restored = restore_dir(dir, false);
+    auto restored = restore_dir(dir, false, moved);
     return {restored.root, restored.child};
 }
 

@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 namespace stasis {
 
 namespace fs = std::filesystem;
@@ -136,6 +138,24 @@ std::optional<std::string> GenerationStore::request(const char* name) const
 void GenerationStore::clear_request(const char* name) const
 {
     std::filesystem::remove(root_ / name);
+}
+
+void GenerationStore::record_command(const std::vector<std::string>& command) const
+{
+    replace_file(contract::command_file, nlohmann::json(command).dump() + "\n");
+}
+
+std::optional<std::vector<std::string>> GenerationStore::recorded_command() const
+{
+    std::ifstream in(root_ / contract::command_file);
+    if (!in) {
+        return std::nullopt;
+    }
+    try {
+        return nlohmann::json::parse(in).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;  // unreadable: as if the command never moved
+    }
 }
 
 void GenerationStore::forget_generations() const
