@@ -61,10 +61,6 @@ bool start_anew(const GenerationStore& store, bool fresh)
     return true;
 }
 
-// The restore puts the job's output files back as they were at the
-// checkpoint, and the agent's stderr may be one of them: what the agent says
-// about the resume (a fallback, a moved command) is written after that, or
-// it would be overwritten.
 // A scheduler may start the job's next run from a copy of its script on
 // another path (Slurm: each node's spool): the shell of the restored job
 // holds the script open, and finds it where it is now.
@@ -78,9 +74,13 @@ MovedFiles moved_command(const GenerationStore& store, const std::vector<std::st
     return {{recorded->front(), command.front()}};
 }
 
+// The restore puts the job's output files back as they were at the
+// checkpoint, and the agent's stderr may be one of them: what the agent says
+// about the resume (a fallback, a moved command) is written after that, or
+// it would be overwritten.
 StartedRestore restore_job(const ResumePoint& point, const MovedFiles& moved)
 {
-    auto tell_fallback = [&point, &moved] {
+    auto tell_about_resume = [&point, &moved] {
         if (!point.fallback.empty()) {
             run_log().warn("{}", point.fallback);
         }
@@ -92,10 +92,10 @@ StartedRestore restore_job(const ResumePoint& point, const MovedFiles& moved)
     try {
         started = start_restored(point.dir, moved);
     } catch (const std::exception&) {
-        tell_fallback();
+        tell_about_resume();
         throw;
     }
-    tell_fallback();
+    tell_about_resume();
     return started;
 }
 
