@@ -100,7 +100,7 @@ void start_in_slurmstepd(PluginState& state, spank_t spank, int argc, char** arg
     }
 }
 
-void plan_step(PluginState& state, spank_t spank)
+void plan_job_step(PluginState& state, spank_t spank)
 {
     if (!state.settings || !state.options.wants_checkpoints()) {
         return;

@@ -16,7 +16,7 @@ void start_in_slurmstepd(PluginState& state, spank_t spank, int argc, char** arg
 
 // slurm_spank_init_post_opt: the step's plan, when the job asked for
 // checkpoints.
-void plan_step(PluginState& state, spank_t spank);
+void plan_job_step(PluginState& state, spank_t spank);
 
 // slurm_spank_task_post_fork: the agent runs; watch its ROOT.
 void start_recording(PluginState& state);

@@ -68,7 +68,7 @@ extern "C" int slurm_spank_init_post_opt(spank_t spank, int, char**)
     return boundary("options", [&](PluginState& state) {
         check_option_combination(state.options);
         if (spank_remote(spank)) {
-            plan_step(state, spank);
+            plan_job_step(state, spank);
         }
     });
 }
