@@ -16,7 +16,7 @@ wait_lines "$T/run/out" 3 60 "$JOB_PID"
 job_agent=$AGENT_PID job_agent_log=$AGENT_LOG job=$JOB_PID
 
 # The step task: a program that would end at once on SIGTERM.
-start_agent step "$T/step.out" --step-of "$ROOT" -- sleep 600
+start_agent step "$T/step.out" --step-of "$ROOT" --log-level debug -- sleep 600
 wait_job 20
 step_agent=$AGENT_PID step_task=$JOB_PID
 wait_log_lines '^stasis run: started sleep as pid [0-9]+ on .*, a step task of the job' 1 20

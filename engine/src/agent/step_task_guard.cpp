@@ -36,7 +36,9 @@ public:
             tracer_.emplace(root);
             tracer_->attach_all();
         });
-        run_log().info("started {} as pid {} on {}, a step task of the job checkpointed into {}",
+        // One per task of every step: only at debug, or a wide job's output
+        // would fill with them.
+        run_log().debug("started {} as pid {} on {}, a step task of the job checkpointed into {}",
                        options_.command.front(), tracer_->root(), this_host(), store_.root().string());
         while (!tracer_->root_status()) {
             auto deadline = relayed_at_ && !let_go_ ? *relayed_at_ + hold_limit : Clock::time_point::max();
