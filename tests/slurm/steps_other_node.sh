@@ -37,7 +37,12 @@ wait_job_state "$cancelled" RUNNING 60
 wait_file_line "$cancel_dir/step.2" 'part 5$' 60
 as_user "$STASIS_TEST_USER" scancel "$cancelled"
 wait_job_state "$cancelled" CANCELLED 60
-sleep 5
+# The plugin could requeue it until the batch step's slurmstepd is done.
+deadline=$((SECONDS + 60))
+until grep -q "\[$cancelled.batch\] done with job" "$T"/cluster/log/slurmd-node*.log; do
+    ((SECONDS < deadline)) || fail "the batch step of job $cancelled was not done 60 s after scancel"
+    sleep 0.2
+done
 [[ $(job_field "$cancelled" JobState) == CANCELLED && $(job_field "$cancelled" Restarts) == 0 ]] ||
     fail "scancel: $(job_summary "$cancelled"), not cancelled for good"
 log "ok: a cancelled job stays cancelled"
