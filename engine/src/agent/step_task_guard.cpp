@@ -6,25 +6,18 @@
 #include "agent/job_tracer.hpp"
 #include "agent/run_log.hpp"
 #include "core/exit_status.hpp"
+#include "core/host_name.hpp"
 
 #include <stasis/generation_store.hpp>
 #include <stasis/root_layout.hpp>
 #include "process/freeze_deadline.hpp"
 
-#include <unistd.h>
 
 #include <optional>
 
 namespace stasis::agent {
 
 namespace {
-
-std::string this_host()
-{
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    return host;
-}
 
 class StepTaskGuard {
 public:
@@ -39,7 +32,7 @@ public:
         // One per task of every step: only at debug, or a wide job's output
         // would fill with them.
         run_log().debug("started {} as pid {} on {}, a step task of the job checkpointed into {}",
-                       options_.command.front(), tracer_->root(), this_host(), store_.root().string());
+                       options_.command.front(), tracer_->root(), host_name(), store_.root().string());
         while (!tracer_->root_status()) {
             auto deadline = relayed_at_ && !let_go_ ? *relayed_at_ + hold_limit : Clock::time_point::max();
             if (auto event = events_.next(deadline)) {
@@ -66,7 +59,7 @@ private:
             return;
         }
         relayed_at_ = Clock::now();
-        auto why = what + " (pid " + std::to_string(tracer_->root()) + " on " + this_host() + ")";
+        auto why = what + " (pid " + std::to_string(tracer_->root()) + " on " + host_name() + ")";
         try {
             store_.post_request(contract::stop_file, why);
             run_log().info("{}: asked the job's agent to checkpoint and stop the job; holding the task", why);

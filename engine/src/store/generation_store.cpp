@@ -1,6 +1,7 @@
 #include <stasis/generation_store.hpp>
 
 #include "core/error.hpp"
+#include "core/host_name.hpp"
 #include "image/generation.hpp"
 
 #include <stasis/root_layout.hpp>
@@ -174,9 +175,7 @@ void GenerationStore::replace_file(const char* name, const std::string& text) co
 {
     // Agents on several nodes may write the same file at once (STOP): each
     // writes a temporary file of its own.
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    auto tmp = root_ / ("." + std::string(name) + "." + host + "." + std::to_string(::getpid()) + ".tmp");
+    auto tmp = root_ / ("." + std::string(name) + "." + host_name() + "." + std::to_string(::getpid()) + ".tmp");
     auto target = root_ / name;
     {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
