@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ struct DumpOptions {
     // Its descendants are left out (it starts its own again); the root cannot
     // be one.
     std::vector<std::string> relaunch;
+    // Called with the staging directory once the image is written, just
+    // before it is committed: a caller's own files go in there (fsync'd by
+    // it). Throwing fails the dump.
+    std::function<void(const std::filesystem::path& staging)> before_commit;
+    // When set, called once the image is committed, the tree still frozen;
+    // it may wait, and says whether the tree is then killed (true) or let
+    // go (false) in place of leave_running.
+    std::function<bool()> end_after_commit;
 };
 
 struct DumpResult {

@@ -39,6 +39,19 @@ struct RunOptions {
     // guarded signal on to that agent (agent/step_task_guard.hpp); root and
     // the options about checkpoints are not used.
     std::optional<std::filesystem::path> step_of;
+    // With step_of: the task's place in the job, the launcher's pid (as the
+    // job's processes see it) and the task's rank in the step. Set, the
+    // agent writes the task's part of each generation the job's agent
+    // commits (contract/step_parts.hpp); unset, a generation taken while
+    // the task runs starts its step anew.
+    struct StepTaskPlace {
+        pid_t launcher = 0;
+        unsigned rank = 0;
+    };
+    std::optional<StepTaskPlace> step_place;
+    // With step_of: restore the task from this part of a generation instead
+    // of starting command.
+    std::optional<std::filesystem::path> resume_part;
     std::vector<std::string> command;
 };
 

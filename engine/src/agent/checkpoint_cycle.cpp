@@ -12,16 +12,46 @@
 
 namespace stasis::agent {
 
+namespace {
+
+std::string describe_parts(const PartsRound& parts)
+{
+    return fmt::format(", with the parts of {} step task(s), frozen within {:.3f} s of each other", parts.size(),
+                       parts.freeze_spread());
+}
+
+}  // namespace
+
 void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job)
 {
+    std::optional<std::string> committed;
+    std::filesystem::path dir;
+    std::optional<PartsRound> parts;
+    std::optional<std::string> refusal;
+    try {
+        dir = store_.next_dir();
+        auto tasks = tasks_of_job(store_, tracer);
+        if (!tasks.empty()) {
+            // Before the job itself is let go of: its steps' tasks are
+            // frozen, and their output is through the job's, before the
+            // job's output is kept.
+            parts.emplace(store_, PartRequest{dir.filename().string(), end_job, reason}, std::move(tasks));
+            parts->wait(part_wait_limit);
+        }
+    } catch (const std::exception& e) {
+        refusal = e.what();
+    }
     run_log().debug("checkpoint ({}): releasing the job to the dumper", reason);
     auto released = tracer.release_all(events, FreezeDeadline(options_.freeze_timeout));
     const auto& held = released.held;
     run_log().debug("released the job; {} guarded signal(s) held back", held.size());
-    std::optional<std::string> committed;
-    if (!tracer.root_status()) {
-        committed = dump_next(tracer.root(), reason, end_job, released.unstoppable);
+    if (!refusal) {
+        refusal = released.unstoppable;
     }
+    if (!tracer.root_status()) {
+        committed = dump_next(tracer.root(), dir, reason, end_job, refusal, parts ? &*parts : nullptr);
+    }
+    parts.reset();  // the tasks' verdict, once the job's own image is in
     if (committed) {
         publish(*committed);
         if (end_job) {
@@ -33,15 +63,14 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
     JobTracer::deliver(held);
 }
 
-std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::string& reason, bool end_job,
-                                                      const std::optional<std::string>& unstoppable)
+std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::filesystem::path& dir,
+                                                      const std::string& reason, bool end_job,
+                                                      const std::optional<std::string>& refusal, PartsRound* parts)
 {
-    std::string name = "of the next generation";
+    std::string name = dir.empty() ? "of the next generation" : dir.filename().string();
     try {
-        auto dir = store_.next_dir();
-        name = dir.filename().string();
-        if (unstoppable) {
-            throw Error(*unstoppable);  // the guard could not let go of the job: this checkpoint fails
+        if (refusal) {
+            throw Error(*refusal);  // the job cannot be let go of, or a part failed: this checkpoint fails
         }
         DumpOptions options;
         options.pid = root;
@@ -52,12 +81,16 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::str
         options.level = options_.level;
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
+        if (parts) {
+            options.before_commit = [parts](const std::filesystem::path& staging) { parts->move_into(staging); };
+        }
         auto result = dump(options);
         if (discard_if_replaying(name)) {
             return std::nullopt;
         }
-        run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen", name, reason,
-                       human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds);
+        run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen{}", name, reason,
+                       human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds,
+                       parts ? describe_parts(*parts) : std::string());
         return name;
     } catch (const std::exception& e) {
         auto kept = store_.latest();

@@ -7,6 +7,7 @@
 #include "agent/event_source.hpp"
 #include <stasis/generation_store.hpp>
 #include "agent/job_tracer.hpp"
+#include "agent/parts_round.hpp"
 #include <stasis/run.hpp>
 
 #include <optional>
@@ -31,9 +32,10 @@ public:
     void run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job);
 
 private:
-    // unstoppable: why the job could not be let go of (JobTracer::Released).
-    std::optional<std::string> dump_next(pid_t root, const std::string& reason, bool end_job,
-                                         const std::optional<std::string>& unstoppable);
+    // refusal: why this checkpoint fails before it starts (the job could not
+    // be let go of, a part failed); parts go into the generation.
+    std::optional<std::string> dump_next(pid_t root, const std::filesystem::path& dir, const std::string& reason,
+                                         bool end_job, const std::optional<std::string>& refusal, PartsRound* parts);
     bool discard_if_replaying(const std::string& generation);
     void publish(const std::string& generation);
 

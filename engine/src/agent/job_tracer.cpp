@@ -110,6 +110,15 @@ bool JobTracer::in_job(pid_t pid) const
     return std::any_of(tasks_.begin(), tasks_.end(), [pid](const auto& t) { return t.second.tgid == pid; });
 }
 
+std::set<pid_t> JobTracer::processes() const
+{
+    std::set<pid_t> pids;
+    for (const auto& [tid, task] : tasks_) {
+        pids.insert(task.tgid);
+    }
+    return pids;
+}
+
 void JobTracer::attach_all()
 {
     // A task may create others while we attach; repeat until a listing shows

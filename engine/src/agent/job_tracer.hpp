@@ -59,6 +59,8 @@ public:
     [[nodiscard]] const std::vector<HeldSignal>& held_signals() const { return held_; }
     // Whether pid is a process of the job that the guard holds.
     [[nodiscard]] bool in_job(pid_t pid) const;
+    // The pids of the job's processes the guard holds.
+    [[nodiscard]] std::set<pid_t> processes() const;
     // Whether the last signo that reached the job came from the job itself
     // (false when it came from outside, or slipped past the guard while a
     // checkpoint was being written).

@@ -8,10 +8,12 @@
 #include "agent/root_lock.hpp"
 #include "agent/run_log.hpp"
 #include "agent/step_task_guard.hpp"
+#include "agent/step_task_registry.hpp"
 #include "agent/supervisor.hpp"
 #include "core/error.hpp"
 #include <stasis/restore.hpp>
 #include <stasis/root_layout.hpp>
+#include <stasis/step_parts.hpp>
 #include "stasis/duration.hpp"
 
 #include <sys/prctl.h>
@@ -117,6 +119,8 @@ int run(const RunOptions& options)
     // Requests to the job's previous run are not for this one.
     store.clear_request(contract::stop_file);
     store.clear_request(contract::checkpoint_file);
+    store.clear_request(contract::parts_request_file);
+    clear_registered_tasks(store.root());
     EventSource events;
     std::optional<ResumePoint> resume;
     if (!start_anew(store, options.fresh)) {

@@ -5,13 +5,18 @@
 #include "agent/job_launch.hpp"
 #include "agent/job_tracer.hpp"
 #include "agent/run_log.hpp"
+#include "agent/step_part_writer.hpp"
+#include "agent/step_task_registry.hpp"
 #include "core/exit_status.hpp"
 #include "core/host_name.hpp"
 
 #include <stasis/generation_store.hpp>
+#include <stasis/restore.hpp>
 #include <stasis/root_layout.hpp>
+#include <stasis/step_parts.hpp>
 #include "process/freeze_deadline.hpp"
 
+#include <unistd.h>
 
 #include <optional>
 
@@ -19,25 +24,31 @@ namespace stasis::agent {
 
 namespace {
 
+// How often the task's agent looks for the job's agent's request: the
+// spread of the parts' freezes across nodes.
+constexpr auto parts_poll = std::chrono::milliseconds(100);
+
 class StepTaskGuard {
 public:
     StepTaskGuard(const RunOptions& options, GenerationStore store) : options_(options), store_(std::move(store)) {}
 
     int run()
     {
-        launch_job(options_.command, events_.original_mask(), [this](pid_t root) {
-            tracer_.emplace(root);
-            tracer_->attach_all();
-        });
-        // One per task of every step: only at debug, or a wide job's output
-        // would fill with them.
-        run_log().debug("started {} as pid {} on {}, a step task of the job checkpointed into {}",
-                       options_.command.front(), tracer_->root(), host_name(), store_.root().string());
+        start();
+        if (options_.step_place) {
+            auto place = *options_.step_place;
+            registration_.emplace(store_.root(), StepTask{contract::part_name(place.launcher, place.rank),
+                                                          place.launcher, place.rank, host_name(), ::getpid()});
+        }
         while (!tracer_->root_status()) {
             auto deadline = relayed_at_ && !let_go_ ? *relayed_at_ + hold_limit : Clock::time_point::max();
+            if (registration_) {
+                deadline = std::min(deadline, next_parts_check_);
+            }
             if (auto event = events_.next(deadline)) {
                 tracer_->handle(*event);
             }
+            write_part_if_asked();
             for (const auto& signal : events_.take_signals()) {
                 if (!tracer_->in_job(signal.sender)) {
                     relay(signal_name(signal.signo) + " to the step task's agent");
@@ -53,6 +64,42 @@ public:
     }
 
 private:
+    // One line per task of every step: only at debug, or a wide job's output
+    // would fill with them.
+    void start()
+    {
+        auto hold = [this](pid_t root) {
+            tracer_.emplace(root);
+            tracer_->attach_all();
+        };
+        if (options_.resume_part) {
+            auto restored = start_restored(*options_.resume_part);
+            hold(restored.root);
+            tracer_->stand_in_for_root(restored.child);
+            run_log().debug("resumed {} as pid {} on {}, a step task of the job checkpointed into {}",
+                            options_.resume_part->string(), tracer_->root(), host_name(), store_.root().string());
+            return;
+        }
+        launch_job(options_.command, events_.original_mask(), hold);
+        run_log().debug("started {} as pid {} on {}, a step task of the job checkpointed into {}",
+                        options_.command.front(), tracer_->root(), host_name(), store_.root().string());
+    }
+
+    void write_part_if_asked()
+    {
+        if (!registration_ || Clock::now() < next_parts_check_ || tracer_->root_status()) {
+            return;
+        }
+        next_parts_check_ = Clock::now() + parts_poll;
+        auto line = store_.request(contract::parts_request_file);
+        auto request = line ? parse_part_request(*line) : std::nullopt;
+        if (!request || request->generation == last_part_) {
+            return;
+        }
+        last_part_ = request->generation;
+        write_part(store_, *request, registration_->task(), *tracer_, events_, options_);
+    }
+
     void relay(const std::string& what)
     {
         if (relayed_at_) {
@@ -93,6 +140,9 @@ private:
     std::optional<JobTracer> tracer_;
     std::optional<Clock::time_point> relayed_at_;
     bool let_go_ = false;
+    std::optional<StepTaskRegistration> registration_;
+    Clock::time_point next_parts_check_{};
+    std::string last_part_;  // the generation whose part was written last
 };
 
 }  // namespace

@@ -24,6 +24,7 @@ struct RunArguments {
     std::string compress = "zstd";
     std::string resume_from;  // empty: not given
     std::string log_level = "info";
+    std::string step_place;  // LAUNCHER:RANK; empty: not given
 };
 
 // A generation of ROOT by its name alone: a path could lead anywhere.
@@ -67,6 +68,32 @@ void add_resume_options(CLI::App& cmd, RunArguments& args)
         ->excludes(from);
 }
 
+std::optional<RunOptions::StepTaskPlace> parse_step_place(const std::string& text)
+{
+    RunOptions::StepTaskPlace place;
+    auto colon = text.find(':');
+    if (colon == std::string::npos) {
+        return std::nullopt;
+    }
+    try {
+        std::size_t used = 0;
+        long launcher = std::stol(text.substr(0, colon), &used);
+        if (used != colon || launcher <= 0) {
+            return std::nullopt;
+        }
+        auto rank_text = text.substr(colon + 1);
+        unsigned long rank = std::stoul(rank_text, &used);
+        if (used != rank_text.size() || rank_text.front() == '-' || rank > 1000000000UL) {
+            return std::nullopt;
+        }
+        place.launcher = static_cast<pid_t>(launcher);
+        place.rank = static_cast<unsigned>(rank);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    return place;
+}
+
 // The options that only the job's own agent uses exclude --step-of.
 void add_step_of(CLI::App& cmd, RunArguments& args)
 {
@@ -77,6 +104,19 @@ void add_step_of(CLI::App& cmd, RunArguments& args)
                              "--fresh"}) {
         step_of->excludes(name);
     }
+    cmd.add_option("--part", args.step_place,
+                   "With --step-of: CMD is task RANK of the step that process LAUNCHER of the job started; "
+                   "it is checkpointed with the job")
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return parse_step_place(text) ? std::string()
+                                              : "invalid --part \"" + text + "\": expected LAUNCHER:RANK, two numbers";
+            },
+            "LAUNCHER:RANK"))
+        ->needs(step_of);
+    cmd.add_option("--resume-part", args.options.resume_part,
+                   "With --step-of: restore the task from this part of a generation instead of starting CMD")
+        ->needs(step_of);
 }
 
 }  // namespace
@@ -121,6 +161,9 @@ void add_run(CLI::App& app)
         }
         if (!args->resume_from.empty()) {
             args->options.resume_from = args->resume_from;
+        }
+        if (!args->step_place.empty()) {
+            args->options.step_place = parse_step_place(args->step_place);
         }
         std::exit(run(args->options));
     });

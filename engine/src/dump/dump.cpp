@@ -178,9 +178,12 @@ DumpResult dump(const DumpOptions& options)
     const auto& leader = checkpoint.processes.front().threads.front();
     checkpoint.cpu.xcr0 = ptrace::xcr0_of(leader.xstate);
     checkpoint.cpu.xsave_size = leader.xstate.size();
+    if (options.before_commit) {
+        options.before_commit(generation.staging_dir());
+    }
     image::commit_checkpoint(generation, checkpoint);
 
-    if (!options.leave_running) {
+    if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {
         tree.kill();
     }
     DumpResult result = totals(checkpoint);

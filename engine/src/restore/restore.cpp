@@ -12,6 +12,7 @@
 #include "memory/restore_memory.hpp"
 #include "process/executable.hpp"
 #include "process/process_attributes.hpp"
+#include "process/relaunch_env.hpp"
 #include "process/signals.hpp"
 #include "process/spawn_plan.hpp"
 #include "process/spawn_tree.hpp"
@@ -157,6 +158,7 @@ RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys, const
     if (checkpoint.processes.empty() || checkpoint.processes.front().zombie) {
         throw ImageError(dir.string() + " holds no process to restore");
     }
+    tell_relaunched_processes(checkpoint, dir);
     image::ChunkReader reader(dir);
     put_back_output(checkpoint, reader);
     return restore_tree(checkpoint, reader, with_ptys, moved);

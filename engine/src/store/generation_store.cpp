@@ -1,7 +1,7 @@
 #include <stasis/generation_store.hpp>
 
 #include "core/error.hpp"
-#include "core/host_name.hpp"
+#include "core/atomic_file.hpp"
 #include "image/generation.hpp"
 
 #include <stasis/root_layout.hpp>
@@ -21,14 +21,6 @@ namespace stasis {
 namespace fs = std::filesystem;
 
 namespace {
-
-void fsync_path(const fs::path& path, int flags)
-{
-    UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
-    if (!fd.valid() || ::fsync(fd.get()) < 0) {
-        throw sys_error("cannot sync " + path.string());
-    }
-}
 
 void remove_tree(const fs::path& dir)
 {
@@ -173,23 +165,7 @@ void GenerationStore::forget_generations() const
 
 void GenerationStore::replace_file(const char* name, const std::string& text) const
 {
-    // Agents on several nodes may write the same file at once (STOP): each
-    // writes a temporary file of its own.
-    auto tmp = root_ / ("." + std::string(name) + "." + host_name() + "." + std::to_string(::getpid()) + ".tmp");
-    auto target = root_ / name;
-    {
-        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!fd.valid() || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
-            ::fsync(fd.get()) < 0) {
-            int err = errno;
-            ::unlink(tmp.c_str());
-            throw sys_error("cannot write " + tmp.string(), err);
-        }
-    }
-    if (::rename(tmp.c_str(), target.c_str()) < 0) {
-        throw sys_error("cannot replace " + target.string());
-    }
-    fsync_path(root_, O_RDONLY | O_DIRECTORY);
+    write_file_atomically(root_ / name, text);
 }
 
 void GenerationStore::prune(unsigned keep, const std::vector<std::string>& unusable) const

@@ -1,0 +1,23 @@
+#pragma once
+// ROOT/PARTS, the job's agent asking its steps' tasks for their parts of a
+// generation (contract/step_parts.hpp): "gen-NNNNNN end|run why".
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace stasis::agent {
+
+struct PartRequest {
+    std::string generation;
+    bool end_job = false;  // the job ends once the generation is committed
+    std::string why;
+
+    [[nodiscard]] std::string line() const;
+    // ROOT/.GEN.parts: where the parts are written until the generation is
+    // committed with them.
+    [[nodiscard]] std::filesystem::path staging(const std::filesystem::path& root) const;
+};
+
+std::optional<PartRequest> parse_part_request(const std::string& line);
+
+}  // namespace stasis::agent
