@@ -72,10 +72,26 @@ std::string describe(const StepPlan& plan)
     return args;
 }
 
-void plan_other_step(PluginState& state, const StepFacts& facts, std::uint32_t step)
+OtherStepFacts other_step_facts(spank_t spank)
+{
+    OtherStepFacts step;
+    step.launcher = take_launcher_facts(spank);
+    step.task_count = item<std::uint32_t>(spank, S_JOB_TOTAL_TASK_COUNT);
+    auto local = item<std::uint32_t>(spank, S_JOB_LOCAL_TASK_COUNT);
+    for (std::uint32_t i = 0; i < local; ++i) {
+        std::uint32_t global = 0;
+        if (spank_get_item(spank, S_JOB_LOCAL_TO_GLOBAL_ID, i, &global) != ESPANK_SUCCESS) {
+            throw PluginError("cannot read the rank of local task " + std::to_string(i) + " from Slurm");
+        }
+        step.local_ranks.push_back(global);
+    }
+    return step;
+}
+
+void plan_other_step(PluginState& state, spank_t spank, const StepFacts& facts, std::uint32_t step)
 {
     try {
-        state.step_tasks = plan_step_tasks(*state.settings, state.options, facts, state.log);
+        state.step_tasks = plan_step_tasks(*state.settings, state.options, facts, other_step_facts(spank), state.log);
     } catch (const std::exception& e) {
         state.log.error("step {}: {}; the step runs unguarded", step, e.what());
         return;
@@ -108,7 +124,7 @@ void plan_job_step(PluginState& state, spank_t spank)
     StepFacts facts{state.log.job_id(), {item<uid_t>(spank, S_JOB_UID), item<gid_t>(spank, S_JOB_GID)}};
     auto step = item<std::uint32_t>(spank, S_JOB_STEPID);
     if (step <= SLURM_MAX_NORMAL_STEP_ID) {
-        plan_other_step(state, facts, step);
+        plan_other_step(state, spank, facts, step);
         return;
     }
     if (step != SLURM_BATCH_SCRIPT) {

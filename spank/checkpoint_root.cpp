@@ -2,6 +2,8 @@
 
 #include "plugin_error.hpp"
 
+#include <stasis/step_parts.hpp>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,6 +75,14 @@ void check_generation_owned_by(const std::filesystem::path& generation, const Jo
     check_owned_by(generation, owner);
     for (const auto& entry : std::filesystem::directory_iterator(generation)) {
         auto st = lstat_or_throw(entry.path());
+        // The parts of the job's other steps: each an image of the same kind.
+        if (S_ISDIR(st.st_mode) && entry.path().filename() == contract::parts_dir) {
+            for (const auto& part : std::filesystem::directory_iterator(entry.path())) {
+                check_generation_owned_by(part.path(), owner);
+            }
+            check_owner(entry.path(), st, owner);
+            continue;
+        }
         if (!S_ISREG(st.st_mode)) {
             throw PluginError(entry.path().string() + " is not a regular file");
         }

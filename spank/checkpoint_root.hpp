@@ -19,7 +19,8 @@ void prepare_site_root(const std::filesystem::path& site_dir, const std::filesys
                        const JobOwner& owner);
 
 // Throws unless path is a directory (not a symlink) owned by the user, and,
-// for a generation, every file in it is a regular file owned by the user.
+// for a generation, every file in it is a regular file owned by the user,
+// and so are its parts' (contract/step_parts.hpp).
 void check_owned_by(const std::filesystem::path& path, const JobOwner& owner);
 void check_generation_owned_by(const std::filesystem::path& generation, const JobOwner& owner);
 

@@ -14,6 +14,7 @@ extern "C" {
 
 #include "batch_step.hpp"
 #include "job_option_table.hpp"
+#include "launcher_env.hpp"
 #include "plugin_state.hpp"
 #include "task_handover.hpp"
 
@@ -59,6 +60,8 @@ extern "C" int slurm_spank_init(spank_t spank, int argc, char** argv)
         register_job_options(spank);
         if (spank_remote(spank)) {
             start_in_slurmstepd(state, spank, argc, argv);
+        } else if (spank_context() == S_CTX_LOCAL) {
+            name_launcher();
         }
     });
 }
@@ -79,7 +82,9 @@ extern "C" int slurm_spank_task_init(spank_t spank, int, char**)
         if (state.plan) {
             hand_task_to_agent(spank, state.plan->run_arguments(std::chrono::system_clock::now()));
         } else if (state.step_tasks) {
-            hand_task_to_agent(spank, state.step_tasks->run_arguments());
+            std::uint32_t rank = 0;
+            spank_get_item(spank, S_TASK_GLOBAL_ID, &rank);
+            hand_task_to_agent(spank, state.step_tasks->run_arguments(rank));
         }
     });
 }

@@ -1,6 +1,7 @@
 #include "step_plan.hpp"
 
 #include <stasis/duration.hpp>
+#include <stasis/step_parts.hpp>
 
 #include <algorithm>
 
@@ -35,9 +36,18 @@ std::vector<std::string> StepPlan::run_arguments(std::chrono::system_clock::time
     return args;
 }
 
-std::vector<std::string> StepTaskPlan::run_arguments() const
+std::vector<std::string> StepTaskPlan::run_arguments(unsigned rank) const
 {
-    return {"--step-of", root.string(), "--log-level", std::string(log_level_name(log_level))};
+    std::vector<std::string> args = {"--step-of", root.string(), "--log-level",
+                                     std::string(log_level_name(log_level))};
+    if (launcher) {
+        args.insert(args.end(), {"--part", std::to_string(*launcher) + ":" + std::to_string(rank)});
+    }
+    if (resume) {
+        auto part = resume->generation / contract::parts_dir / contract::part_name(resume->launcher, rank);
+        args.insert(args.end(), {"--resume-part", part.string()});
+    }
+    return args;
 }
 
 std::chrono::seconds effective_interval(const SiteConfig& settings, const JobOptions& options)

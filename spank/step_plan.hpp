@@ -39,11 +39,21 @@ struct StepPlan {
 // What stasis does for a task of one of a batch job's other steps (srun):
 // it runs under `stasis run --step-of ROOT`, which only guards it and passes
 // a scheduler's signal on to the batch step's agent.
+// With the srun that launched the step known, each task also writes its
+// part of every generation the batch step's agent commits, and a step that
+// a relaunched srun started again resumes its tasks from their parts.
 struct StepTaskPlan {
     std::filesystem::path root;  // the job's checkpoint directory
     LogLevel log_level = LogLevel::info;
+    std::optional<pid_t> launcher;  // the step's srun, as the batch script's processes see it
+    // The parts the tasks resume from: GENERATION/parts/launcher-LAUNCHER.task-RANK.
+    struct Resume {
+        std::filesystem::path generation;
+        pid_t launcher = 0;
+    };
+    std::optional<Resume> resume;
 
-    [[nodiscard]] std::vector<std::string> run_arguments() const;
+    [[nodiscard]] std::vector<std::string> run_arguments(unsigned rank) const;
 };
 
 // The job's --checkpoint-interval, raised to the site's min_interval; 0

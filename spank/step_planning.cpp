@@ -6,6 +6,8 @@
 #include "resume_choice.hpp"
 
 #include <stasis/duration.hpp>
+#include <stasis/generation_name.hpp>
+#include <stasis/step_parts.hpp>
 
 namespace stasis::spank {
 
@@ -72,6 +74,73 @@ std::optional<std::string> resume_point(const JobRecord& record, const std::file
     return std::nullopt;
 }
 
+// The generation a relaunched srun came from: one of the job's own.
+std::filesystem::path relaunch_generation(const std::filesystem::path& image, const std::filesystem::path& root)
+{
+    std::error_code ec;
+    auto real = std::filesystem::canonical(image, ec);
+    if (ec || real.parent_path() != std::filesystem::canonical(root, ec) ||
+        !contract::is_committed_generation_name(real.filename().string())) {
+        throw PluginError("the step's srun was relaunched from " + image.string() + ", not a generation of " +
+                          root.string());
+    }
+    return real;
+}
+
+unsigned parts_of_launcher(const std::filesystem::path& generation, pid_t launcher)
+{
+    auto prefix = contract::part_name(launcher, 0);
+    prefix.pop_back();  // "launcher-PID.task-"
+    unsigned found = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(generation / contract::parts_dir, ec)) {
+        found += e.path().filename().string().starts_with(prefix) ? 1 : 0;
+    }
+    return found;
+}
+
+void vet_part(const std::filesystem::path& part, const StepFacts& facts)
+{
+    auto listing = list_image_programs(part, facts.owner);
+    if (listing.failure) {
+        throw PluginError("the checkpointed task " + part.string() + " is refused: " + *listing.failure);
+    }
+    refuse_privileged_programs(listing.programs);
+}
+
+std::optional<StepTaskPlan::Resume> step_resume(const OtherStepFacts& step, const std::filesystem::path& root,
+                                                const StepFacts& facts, const JobLog& log)
+{
+    const auto& launcher = step.launcher;
+    if (!launcher.relaunch_image || !launcher.relaunch_pid) {
+        return std::nullopt;
+    }
+    auto generation = relaunch_generation(*launcher.relaunch_image, root);
+    check_generation_owned_by(generation, facts.owner);
+    auto found = parts_of_launcher(generation, *launcher.relaunch_pid);
+    if (found == 0) {
+        log.info("{} holds no part of this step (it started after that checkpoint); the step starts anew",
+                 generation.filename().string());
+        return std::nullopt;
+    }
+    StepTaskPlan::Resume resume{generation, *launcher.relaunch_pid};
+    for (unsigned rank = 0; rank < step.task_count; ++rank) {
+        if (!std::filesystem::exists(generation / contract::parts_dir /
+                                     contract::part_name(resume.launcher, rank) / "manifest.json")) {
+            found = 0;
+        }
+    }
+    if (found != step.task_count) {
+        throw PluginError(generation.filename().string() + " holds the parts of " + std::to_string(found) +
+                          " task(s) of the step, which has " + std::to_string(step.task_count));
+    }
+    for (unsigned rank : step.local_ranks) {
+        vet_part(generation / contract::parts_dir / contract::part_name(resume.launcher, rank), facts);
+    }
+    log.info("the step resumes its {} task(s) from {}", step.task_count, generation.filename().string());
+    return resume;
+}
+
 }  // namespace
 
 StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const StepFacts& facts, const JobLog& log)
@@ -99,7 +168,7 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
 }
 
 std::optional<StepTaskPlan> plan_step_tasks(const SiteConfig& settings, const JobOptions& options,
-                                            const StepFacts& facts, const JobLog& log)
+                                            const StepFacts& facts, const OtherStepFacts& step, const JobLog& log)
 {
     if (!load_job_record(facts.job_id).batch) {
         log.info("the job has no batch script; its steps run without checkpoints");
@@ -112,7 +181,13 @@ std::optional<StepTaskPlan> plan_step_tasks(const SiteConfig& settings, const Jo
         return std::nullopt;
     }
     check_owned_by(root, facts.owner);
-    return StepTaskPlan{root, settings.log_level};
+    StepTaskPlan plan{root, settings.log_level, step.launcher.launcher, std::nullopt};
+    try {
+        plan.resume = step_resume(step, root, facts, log);
+    } catch (const std::exception& e) {
+        log.error("{}; the step starts anew", e.what());
+    }
+    return plan;
 }
 
 }  // namespace stasis::spank

@@ -4,6 +4,7 @@
 // recorded generation checked on disk before the job is pointed at it.
 #include "checkpoint_root.hpp"
 #include "job_options.hpp"
+#include "launcher_env.hpp"
 #include "slurm_log.hpp"
 #include "step_plan.hpp"
 
@@ -22,11 +23,20 @@ struct StepFacts {
 // then runs it untouched.
 StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const StepFacts& facts, const JobLog& log);
 
+// What a step other than the batch step is, beyond the job.
+struct OtherStepFacts {
+    LauncherFacts launcher;
+    unsigned task_count = 0;           // in the whole step
+    std::vector<unsigned> local_ranks;  // of the tasks on this node
+};
+
 // For a step other than the batch step: the plan of its tasks, or nullopt
 // when the job runs no batch script (srun or salloc alone: no agent to pass
 // a signal on to) or has no checkpoint directory (its batch step runs
-// without checkpoints). Throws PluginError as plan_step does.
+// without checkpoints). Throws PluginError as plan_step does. A step whose
+// srun was relaunched from a generation resumes its tasks from their parts
+// there when it holds one for every task (else it starts anew, saying why).
 std::optional<StepTaskPlan> plan_step_tasks(const SiteConfig& settings, const JobOptions& options,
-                                            const StepFacts& facts, const JobLog& log);
+                                            const StepFacts& facts, const OtherStepFacts& step, const JobLog& log);
 
 }  // namespace stasis::spank

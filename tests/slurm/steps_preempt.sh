@@ -6,11 +6,13 @@
 # guard the script would go on to step 2 and the job could end COMPLETED
 # with step 1 cut short. Here the step's tasks hold the signal, the agent
 # is asked to stop the job through ROOT/STOP, checkpoints the batch script
-# inside srun (the srun client is not checkpointed but started anew at
-# restore: --relaunch), and the plugin requeues the job. The requeued job
-# resumes from that generation: step 0 is not run again, the relaunched
-# srun runs step 1 again from its start (its tasks are not checkpointed
-# yet), step 2 runs once, and the output is that of an uninterrupted run.
+# inside srun with the parts of step 1's tasks, one on each node (the srun
+# client itself is not checkpointed but started anew at restore:
+# --relaunch), and the plugin requeues the job. The requeued job resumes
+# from that generation: step 0 is not run again, the relaunched srun's
+# tasks resume step 1 from their parts where they were (a task started
+# again would print its first lines twice), step 2 runs once, and the
+# output is that of an uninterrupted run.
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster -- --grace-time 5 --nodes 2
@@ -24,9 +26,8 @@ echo "job starts"
 srun bash -c 'echo "prepare task $SLURM_PROCID" >prepare.$SLURM_PROCID'
 cat prepare.* | sort
 for i in $(seq 1 40); do echo "alone $i"; sleep 0.25; done
-srun bash -c ': >solve.$SLURM_PROCID; for i in $(seq 1 60); do echo "solve task $SLURM_PROCID step $i" >>solve.$SLURM_PROCID; sleep 0.25; done'
+srun bash -c 'echo "solve task $SLURM_PROCID starts"; for i in $(seq 1 60); do echo "solve task $SLURM_PROCID step $i"; sleep 0.25; done'
 echo "step 1 exit $?"
-sort solve.*
 srun bash -c 'echo "post task $SLURM_PROCID" >post.$SLURM_PROCID'
 cat post.* | sort
 echo "job ends"
@@ -36,8 +37,8 @@ chmod 0755 job.sh
     echo "job starts"
     echo "prepare task 0" && echo "prepare task 1"
     for i in $(seq 1 40); do echo "alone $i"; done
+    for t in 0 1; do echo "solve task $t starts"; for i in $(seq 1 60); do echo "solve task $t step $i"; done; done
     echo "step 1 exit 0"
-    for t in 0 1; do for i in $(seq 1 60); do echo "solve task $t step $i"; done; done | sort
     echo "post task 0" && echo "post task 1"
     echo "job ends"
 } >expected.out
@@ -46,7 +47,7 @@ job=$(submit_as "$STASIS_TEST_USER" -N 2 -p low --requeue --checkpoint-interval=
 log "job $job submitted on 2 nodes"
 wait_job_state "$job" RUNNING 60
 wait_file_line "$dir/job.out" '^alone 40$' 60
-wait_file_line "$dir/solve.1" 'step 8$' 30
+wait_file_line "$dir/job.out" '^solve task 1 step 8$' 30
 periodic=$(recorded_generation "$job")
 [[ -n $periodic ]] || fail "no generation was recorded while the job ran: $(admin_comment "$job")"
 log "step 1 runs; AdminComment names $periodic"
@@ -55,8 +56,8 @@ preempt "$job" 5
 wait_requeued "$job" 1 60
 grep -q '^stasis run: a step of the job asks to stop it: SIGTERM to ' "$dir/job.out" ||
     fail "the agent was not asked to stop the job by a step: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
-grep -q '^stasis run: gen-[0-9]* committed (stop asked by a step: SIGTERM to ' "$dir/job.out" ||
-    fail "the agent did not checkpoint the job inside srun: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
+grep -q '^stasis run: gen-[0-9]* committed (stop asked by a step: SIGTERM to .*, with the parts of 2 step task' "$dir/job.out" ||
+    fail "the agent did not checkpoint the job and its step's tasks inside srun: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
 grep -q "a step asked to stop the job (.*STOP); requeueing the job" "$T"/cluster/log/slurmd-node1.log ||
     fail "the plugin did not requeue the job after the step's stop"
 at_stop=$(recorded_generation "$job")
@@ -72,9 +73,20 @@ grep -q "^stasis run: resumed $at_stop " "$dir/job.out" ||
     fail "the requeued job did not resume $at_stop: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
 ! grep -q '^stasis run: checkpoint .* failed' "$dir/job.out" ||
     fail "a checkpoint failed: $(grep '^stasis run: checkpoint .* failed' "$dir/job.out" | head -n 1)"
-if ! diff <(job_output_without_agent "$dir/job.out") expected.out >output.diff; then
+grep -q "the step resumes its 2 task(s) from $at_stop" "$T"/cluster/log/slurmd-node*.log ||
+    fail "the relaunched srun's step did not resume its tasks from $at_stop"
+# The two tasks' lines interleave as the nodes run: each task's own lines,
+# in order, and everything else, in order.
+job_output_without_agent "$dir/job.out" >job.clean
+for t in 0 1; do
+    if ! diff <(grep "^solve task $t " job.clean) <(grep "^solve task $t " expected.out) >output.diff; then
+        head -n 20 output.diff >&2
+        fail "task $t of step 1 did not continue where it was: its output differs from an uninterrupted run's"
+    fi
+done
+if ! diff <(grep -v '^solve task ' job.clean) <(grep -v '^solve task ' expected.out) >output.diff; then
     head -n 20 output.diff >&2
     fail "the job's output differs from an uninterrupted run's"
 fi
 [[ $(job_field "$job" Restarts) == 1 ]] || fail "job $job restarted $(job_field "$job" Restarts) times, not once"
-log "PASS: step 0 ran once, step 1 ran again in full after the requeue, step 2 once; same output"
+log "PASS: step 0 ran once, step 1's tasks resumed from their parts on both nodes, step 2 once; same output"

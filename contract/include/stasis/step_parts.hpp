@@ -33,6 +33,10 @@ inline std::string part_name(pid_t launcher, unsigned rank)
     return "launcher-" + std::to_string(launcher) + ".task-" + std::to_string(rank);
 }
 
+// A launcher names itself in the environment it starts its step with
+// (Slurm: the plugin in srun).
+inline constexpr const char* launcher_pid_env = "STASIS_LAUNCHER_PID";
+
 // A process started anew at restore (DumpOptions::relaunch) finds these in
 // its environment: the image it was relaunched from and its pid in it, so
 // that the step it launches again can restore the parts it launched.
