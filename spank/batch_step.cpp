@@ -72,9 +72,10 @@ std::string describe(const StepPlan& plan)
     return args;
 }
 
-OtherStepFacts other_step_facts(spank_t spank)
+OtherStepFacts other_step_facts(spank_t spank, std::uint32_t id)
 {
     OtherStepFacts step;
+    step.step = id;
     step.launcher = take_launcher_facts(spank);
     step.task_count = item<std::uint32_t>(spank, S_JOB_TOTAL_TASK_COUNT);
     auto local = item<std::uint32_t>(spank, S_JOB_LOCAL_TASK_COUNT);
@@ -91,7 +92,7 @@ OtherStepFacts other_step_facts(spank_t spank)
 void plan_other_step(PluginState& state, spank_t spank, const StepFacts& facts, std::uint32_t step)
 {
     try {
-        state.step_tasks = plan_step_tasks(*state.settings, state.options, facts, other_step_facts(spank), state.log);
+        state.step_tasks = plan_step_tasks(*state.settings, state.options, facts, other_step_facts(spank, step), state.log);
     } catch (const std::exception& e) {
         state.log.error("step {}: {}; the step runs unguarded", step, e.what());
         return;

@@ -5,10 +5,14 @@
 
 #include <stasis/restart_metadata.hpp>
 #include <stasis/root_layout.hpp>
+#include <stasis/step_parts.hpp>
+
+#include <unistd.h>
 
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <set>
 
 namespace stasis::spank {
 
@@ -17,7 +21,8 @@ namespace {
 std::uint64_t bytes_on_disk(const std::filesystem::path& dir)
 {
     std::uint64_t total = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    // With its parts, in their directories.
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
         if (entry.is_regular_file()) {
             total += entry.file_size();
         }
@@ -35,7 +40,34 @@ std::string utc_now()
     return text;
 }
 
+std::string this_node()
+{
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
 }  // namespace
+
+// The generation's steps and node count, from its list of parts (the
+// user's file, read with the care LATEST is).
+void GenerationRecorder::add_parts(contract::RestartMetadata& metadata, const std::filesystem::path& generation) const
+{
+    constexpr std::size_t parts_list_limit = 4 << 20;
+    std::set<std::string> nodes = {this_node()};
+    if (auto text = contract::read_user_file(generation / contract::parts_list_file, parts_list_limit)) {
+        try {
+            metadata.steps = contract::steps_of_parts(nlohmann::json::parse(*text));
+        } catch (const nlohmann::json::exception& e) {
+            log_.error("{}: the list of parts is unreadable: {}", (generation / contract::parts_list_file).string(),
+                       e.what());
+        }
+    }
+    for (const auto& step : metadata.steps) {
+        nodes.insert(step.nodes.begin(), step.nodes.end());
+    }
+    metadata.nodes = static_cast<std::uint32_t>(nodes.size());
+}
 
 GenerationRecorder::GenerationRecorder(JobLog log, std::filesystem::path root)
     : log_(log), root_(std::move(root))
@@ -77,12 +109,13 @@ void GenerationRecorder::record_latest()
         if (!latest || *latest == recorded_) {
             return;
         }
-        contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1};
+        contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1, {}};
+        add_parts(metadata, root_ / *latest);
         auto record = load_job_record(log_.job_id());
         set_admin_comment(log_.job_id(), contract::merge_restart_metadata(record.admin_comment, metadata));
         recorded_ = *latest;
-        log_.info("{} committed in {} ({} bytes); recorded in AdminComment", *latest, root_.string(),
-                 metadata.bytes);
+        log_.info("{} committed in {} ({} bytes, {} node(s)); recorded in AdminComment", *latest, root_.string(),
+                  metadata.bytes, metadata.nodes);
     } catch (const std::exception& e) {
         log_.error("cannot record the newest checkpoint: {}", e.what());
     }

@@ -4,6 +4,8 @@
 // ROOT/LATEST and records each newly committed generation there.
 #include "slurm_log.hpp"
 
+#include <stasis/restart_metadata.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -23,6 +25,7 @@ public:
 
 private:
     void record_latest();
+    void add_parts(contract::RestartMetadata& metadata, const std::filesystem::path& generation) const;
 
     JobLog log_;
     std::filesystem::path root_;

@@ -41,7 +41,7 @@ std::vector<std::string> StepTaskPlan::run_arguments(unsigned rank) const
     std::vector<std::string> args = {"--step-of", root.string(), "--log-level",
                                      std::string(log_level_name(log_level))};
     if (launcher) {
-        args.insert(args.end(), {"--part", std::to_string(*launcher) + ":" + std::to_string(rank)});
+        args.insert(args.end(), {"--part", std::to_string(*launcher) + ":" + std::to_string(rank) + ":" + std::to_string(step)});
     }
     if (resume) {
         auto part = resume->generation / contract::parts_dir / contract::part_name(resume->launcher, rank);

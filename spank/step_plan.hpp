@@ -9,6 +9,7 @@
 #include <stasis/site_config.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -46,6 +47,7 @@ struct StepTaskPlan {
     std::filesystem::path root;  // the job's checkpoint directory
     LogLevel log_level = LogLevel::info;
     std::optional<pid_t> launcher;  // the step's srun, as the batch script's processes see it
+    std::uint32_t step = 0;         // Slurm's step id, for the record
     // The parts the tasks resume from: GENERATION/parts/launcher-LAUNCHER.task-RANK.
     struct Resume {
         std::filesystem::path generation;

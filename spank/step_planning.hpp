@@ -25,6 +25,7 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
 
 // What a step other than the batch step is, beyond the job.
 struct OtherStepFacts {
+    std::uint32_t step = 0;  // Slurm's step id
     LauncherFacts launcher;
     unsigned task_count = 0;           // in the whole step
     std::vector<unsigned> local_ranks;  // of the tasks on this node

@@ -63,6 +63,9 @@ grep -q "a step asked to stop the job (.*STOP); requeueing the job" "$T"/cluster
 at_stop=$(recorded_generation "$job")
 ((10#${at_stop#gen-} > 10#${periodic#gen-})) ||
     fail "AdminComment names $at_stop after the preemption, not a newer generation than $periodic"
+comment=$(admin_comment "$job")
+[[ $comment == *'"nodes":2'* && $comment == *'"steps":[{"nodes":["node1","node2"],"step":"1","tasks":2}]'* ]] ||
+    fail "AdminComment does not name step 1's parts on both nodes: $comment"
 log "preempted during step 1 and requeued, never completed; resuming from $at_stop"
 
 wait_job_state "$PREEMPTOR" COMPLETED 60

@@ -5,12 +5,14 @@
 using stasis::contract::find_restart_metadata;
 using stasis::contract::merge_restart_metadata;
 using stasis::contract::RestartMetadata;
+using stasis::contract::StepRecord;
+using stasis::contract::steps_of_parts;
 
 namespace {
 
 RestartMetadata sample(const std::string& generation)
 {
-    return RestartMetadata{generation, "/var/spool/stasis/42", "2026-11-25T18:00:00Z", 12345, 1};
+    return RestartMetadata{generation, "/var/spool/stasis/42", "2026-11-25T18:00:00Z", 12345, 1, {}};
 }
 
 }  // namespace
@@ -52,4 +54,31 @@ TEST_CASE("restart metadata: a broken tag before the real entry does not hide it
     auto text = "stasis:oops " + merge_restart_metadata("", sample("gen-000007"));
     REQUIRE(find_restart_metadata(text));
     CHECK(find_restart_metadata(text)->generation == "gen-000007");
+}
+
+TEST_CASE("restart metadata: the steps of a generation's parts, by launcher, nodes in rank order")
+{
+    auto parts = nlohmann::json::parse(R"({"parts": [
+        {"launcher": 700, "rank": 1, "step": "3", "host": "node2"},
+        {"launcher": 700, "rank": 0, "step": "3", "host": "node1"},
+        {"launcher": 700, "rank": 2, "step": "3", "host": "node1"},
+        {"launcher": 812, "rank": 0, "step": "4", "host": "node3"}]})");
+    auto steps = steps_of_parts(parts);
+    REQUIRE(steps.size() == 2);
+    CHECK(steps[0] == StepRecord{"3", 3, {"node1", "node2"}});
+    CHECK(steps[1] == StepRecord{"4", 1, {"node3"}});
+    CHECK_THROWS_AS(steps_of_parts(nlohmann::json::parse(R"({"parts": [{"rank": 0}]})")), nlohmann::json::exception);
+}
+
+TEST_CASE("restart metadata: the steps and the node count go into AdminComment and come back")
+{
+    auto metadata = sample("gen-000009");
+    metadata.nodes = 3;
+    metadata.steps = {StepRecord{"1", 4, {"node1", "node2", "node3"}}};
+    auto found = find_restart_metadata(merge_restart_metadata("", metadata));
+    REQUIRE(found);
+    CHECK(found->nodes == 3);
+    REQUIRE(found->steps.size() == 1);
+    CHECK(found->steps[0] == metadata.steps[0]);
+    CHECK(find_restart_metadata(merge_restart_metadata("", sample("gen-000001")))->steps.empty());
 }

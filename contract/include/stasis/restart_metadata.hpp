@@ -4,21 +4,63 @@
 // change AdminComment, so this is the one record a requeued job trusts.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace stasis::contract {
+
+// The parts of one step in a generation (contract/step_parts.hpp).
+struct StepRecord {
+    std::string step;                // the scheduler's name for it
+    std::uint32_t tasks = 0;
+    std::vector<std::string> nodes;  // where its parts were written, by rank, each once
+
+    bool operator==(const StepRecord&) const = default;
+};
 
 struct RestartMetadata {
     std::string generation;  // gen-NNNNNN
     std::string path;        // the job's checkpoint directory (ROOT)
     std::string time;        // UTC, ISO 8601, when it was committed
     std::uint64_t bytes = 0;  // what the generation takes on disk
-    std::uint32_t nodes = 1;
+    std::uint32_t nodes = 1;  // the batch step's and every part's, each once
+    std::vector<StepRecord> steps;
 };
+
+// The steps of a generation's parts.json ({"parts": [{"launcher", "rank",
+// "step", "host"}, ...]}), in the order they first appear; throws
+// nlohmann::json::exception when it is not such a list.
+inline std::vector<StepRecord> steps_of_parts(const nlohmann::json& parts_list)
+{
+    std::vector<std::pair<std::int64_t, StepRecord>> steps;  // by launcher
+    auto parts = parts_list.at("parts");
+    std::sort(parts.begin(), parts.end(),
+              [](const auto& a, const auto& b) { return a.at("rank").template get<std::uint32_t>() < b.at("rank").template get<std::uint32_t>(); });
+    for (const auto& part : parts) {
+        auto launcher = part.at("launcher").get<std::int64_t>();
+        auto it = std::find_if(steps.begin(), steps.end(), [launcher](const auto& s) { return s.first == launcher; });
+        if (it == steps.end()) {
+            it = steps.insert(steps.end(), {launcher, StepRecord{part.value("step", ""), 0, {}}});
+        }
+        auto& record = it->second;
+        ++record.tasks;
+        auto host = part.at("host").get<std::string>();
+        if (std::find(record.nodes.begin(), record.nodes.end(), host) == record.nodes.end()) {
+            record.nodes.push_back(host);
+        }
+    }
+    std::vector<StepRecord> records;
+    for (auto& [launcher, record] : steps) {
+        records.push_back(std::move(record));
+    }
+    return records;
+}
 
 namespace detail {
 
@@ -80,6 +122,10 @@ inline std::optional<RestartMetadata> find_restart_metadata(std::string_view adm
         m.time = j.value("time", "");
         m.bytes = j.value("bytes", std::uint64_t{0});
         m.nodes = j.value("nodes", std::uint32_t{1});
+        for (const auto& s : j.value("steps", nlohmann::json::array())) {
+            m.steps.push_back({s.at("step").get<std::string>(), s.at("tasks").get<std::uint32_t>(),
+                               s.at("nodes").get<std::vector<std::string>>()});
+        }
         return m;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
@@ -92,6 +138,9 @@ inline std::string merge_restart_metadata(std::string_view admin_comment, const 
 {
     nlohmann::json j = {{"gen", metadata.generation}, {"path", metadata.path}, {"time", metadata.time},
                         {"bytes", metadata.bytes},    {"nodes", metadata.nodes}};
+    for (const auto& s : metadata.steps) {
+        j["steps"].push_back({{"step", s.step}, {"tasks", s.tasks}, {"nodes", s.nodes}});
+    }
     std::string entry = std::string(detail::metadata_tag) + j.dump();
     std::string rest;
     if (auto span = detail::find_metadata_span(admin_comment)) {

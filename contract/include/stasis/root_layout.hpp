@@ -47,23 +47,34 @@ inline std::optional<std::string> parse_latest(std::string_view text)
     return std::string(word);
 }
 
-// ROOT/LATEST, parsed; nothing when it is missing or names nothing. Only a
-// small regular file is read: whoever owns ROOT may put a FIFO, a link or a
-// huge file there instead.
-inline std::optional<std::string> read_latest(const std::filesystem::path& root)
+// A file of the job's user read by root: only a regular file shorter than
+// limit is read, as whoever owns ROOT may put a FIFO, a link or a huge file
+// there instead. Nothing when it is not such a file.
+inline std::optional<std::string> read_user_file(const std::filesystem::path& path, std::size_t limit)
 {
-    auto path = root / latest_file;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     struct stat st {};
-    if (!fd.valid() || ::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (!fd.valid() || ::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::size_t>(st.st_size) >= limit) {
         return std::nullopt;
     }
-    char text[4096];
-    auto n = ::read(fd.get(), text, sizeof text);
-    if (n < 0 || static_cast<std::size_t>(n) == sizeof text) {
+    std::string text(limit, '\0');
+    auto n = ::read(fd.get(), text.data(), text.size());
+    if (n < 0 || static_cast<std::size_t>(n) == text.size()) {
         return std::nullopt;
     }
-    return parse_latest(std::string_view(text, static_cast<std::size_t>(n)));
+    text.resize(static_cast<std::size_t>(n));
+    return text;
+}
+
+// ROOT/LATEST, parsed; nothing when it is missing or names nothing.
+inline std::optional<std::string> read_latest(const std::filesystem::path& root)
+{
+    auto text = read_user_file(root / latest_file, 4096);
+    if (!text) {
+        return std::nullopt;
+    }
+    return parse_latest(*text);
 }
 
 }  // namespace stasis::contract

@@ -47,6 +47,7 @@ struct RunOptions {
     struct StepTaskPlace {
         pid_t launcher = 0;
         unsigned rank = 0;
+        std::string step;  // the scheduler's name for the step, for the record ("" if none)
     };
     std::optional<StepTaskPlace> step_place;
     // With step_of: restore the task from this part of a generation instead

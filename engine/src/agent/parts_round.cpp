@@ -112,7 +112,7 @@ void PartsRound::move_into(const fs::path& staging)
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < tasks_.size(); ++i) {
         const auto& task = tasks_[i];
-        list.push_back({{"part", task.part}, {"launcher", task.launcher}, {"rank", task.rank}, {"host", task.host},
+        list.push_back({{"part", task.part}, {"launcher", task.launcher}, {"rank", task.rank}, {"step", task.step}, {"host", task.host},
                         {"frozen_at", frozen_at_.at(i)}});
     }
     nlohmann::json facts = {{"parts", list}, {"freeze_spread_seconds", spread_}};

@@ -78,7 +78,7 @@ bool write_part(const GenerationStore& store, const PartRequest& request, const 
         auto frozen_at = std::chrono::system_clock::now();
         dump_options.before_commit = [&](const std::filesystem::path& staging) {
             nlohmann::json facts = {{"host", task.host}, {"launcher", task.launcher}, {"rank", task.rank},
-                                    {"frozen_at", seconds_since_epoch(frozen_at)}};
+                                    {"step", task.step}, {"frozen_at", seconds_since_epoch(frozen_at)}};
             write_file_atomically(staging / contract::part_facts_file, facts.dump() + "\n");
         };
         dump_options.end_after_commit = [&] {

@@ -38,7 +38,7 @@ public:
         if (options_.step_place) {
             auto place = *options_.step_place;
             registration_.emplace(store_.root(), StepTask{contract::part_name(place.launcher, place.rank),
-                                                          place.launcher, place.rank, host_name(), ::getpid()});
+                                                          place.launcher, place.rank, host_name(), ::getpid(), place.step});
         }
         while (!tracer_->root_status()) {
             auto deadline = relayed_at_ && !let_go_ ? *relayed_at_ + hold_limit : Clock::time_point::max();

@@ -17,7 +17,7 @@ StepTaskRegistration::StepTaskRegistration(const fs::path& root, StepTask task)
     : file_(root / contract::step_tasks_dir / task.part), task_(std::move(task))
 {
     nlohmann::json entry = {{"launcher", task_.launcher}, {"rank", task_.rank}, {"host", task_.host},
-                            {"agent", task_.agent}};
+                            {"agent", task_.agent}, {"step", task_.step}};
     try {
         fs::create_directories(file_.parent_path());
         write_file_atomically(file_, entry.dump() + "\n");
@@ -46,7 +46,7 @@ std::vector<StepTask> registered_tasks(const fs::path& root, const std::set<pid_
             auto entry = nlohmann::json::parse(in);
             StepTask task{e.path().filename().string(), entry.at("launcher").get<pid_t>(),
                           entry.at("rank").get<unsigned>(), entry.at("host").get<std::string>(),
-                          entry.at("agent").get<pid_t>()};
+                          entry.at("agent").get<pid_t>(), entry.value("step", "")};
             if (launchers.contains(task.launcher) && task.part == contract::part_name(task.launcher, task.rank)) {
                 tasks.push_back(std::move(task));
             }

@@ -18,6 +18,7 @@ struct StepTask {
     unsigned rank = 0;
     std::string host;
     pid_t agent = 0;      // the task's agent, on host
+    std::string step;     // RunOptions::StepTaskPlace::step
 };
 
 // Registers a task while it lives. Registering is best-effort: a task that

@@ -6,6 +6,7 @@
 #include "relaunch_option.hpp"
 #include "stasis/duration.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <algorithm>
 #include <iterator>
@@ -68,30 +69,41 @@ void add_resume_options(CLI::App& cmd, RunArguments& args)
         ->excludes(from);
 }
 
+bool all_digits(const std::string& text)
+{
+    return !text.empty() && text.size() <= 10 && std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+    });
+}
+
+bool is_step_label(const std::string& text)
+{
+    return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+    });
+}
+
+// LAUNCHER:RANK[:STEP]
 std::optional<RunOptions::StepTaskPlace> parse_step_place(const std::string& text)
 {
-    RunOptions::StepTaskPlace place;
-    auto colon = text.find(':');
-    if (colon == std::string::npos) {
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    for (auto colon = text.find(':'); colon != std::string::npos; colon = text.find(':', start)) {
+        fields.push_back(text.substr(start, colon - start));
+        start = colon + 1;
+    }
+    fields.push_back(text.substr(start));
+    if (fields.size() < 2 || fields.size() > 3 || !all_digits(fields[0]) || !all_digits(fields[1]) ||
+        (fields.size() == 3 && !is_step_label(fields[2]))) {
         return std::nullopt;
     }
-    try {
-        std::size_t used = 0;
-        long launcher = std::stol(text.substr(0, colon), &used);
-        if (used != colon || launcher <= 0) {
-            return std::nullopt;
-        }
-        auto rank_text = text.substr(colon + 1);
-        unsigned long rank = std::stoul(rank_text, &used);
-        if (used != rank_text.size() || rank_text.front() == '-' || rank > 1000000000UL) {
-            return std::nullopt;
-        }
-        place.launcher = static_cast<pid_t>(launcher);
-        place.rank = static_cast<unsigned>(rank);
-    } catch (const std::exception&) {
+    auto launcher = std::stoul(fields[0]);
+    auto rank = std::stoul(fields[1]);
+    if (launcher == 0 || launcher > 0x3fffffffUL || rank > 1000000000UL) {
         return std::nullopt;
     }
-    return place;
+    return RunOptions::StepTaskPlace{static_cast<pid_t>(launcher), static_cast<unsigned>(rank),
+                                     fields.size() == 3 ? fields[2] : std::string()};
 }
 
 // The options that only the job's own agent uses exclude --step-of.
@@ -105,14 +117,14 @@ void add_step_of(CLI::App& cmd, RunArguments& args)
         step_of->excludes(name);
     }
     cmd.add_option("--part", args.step_place,
-                   "With --step-of: CMD is task RANK of the step that process LAUNCHER of the job started; "
-                   "it is checkpointed with the job")
+                   "With --step-of: CMD is task RANK of the step (named STEP) that process LAUNCHER of the job "
+                   "started; it is checkpointed with the job")
         ->check(CLI::Validator(
             [](const std::string& text) {
                 return parse_step_place(text) ? std::string()
-                                              : "invalid --part \"" + text + "\": expected LAUNCHER:RANK, two numbers";
+                                              : "invalid --part \"" + text + "\": expected LAUNCHER:RANK[:STEP], two numbers and a name";
             },
-            "LAUNCHER:RANK"))
+            "LAUNCHER:RANK[:STEP]"))
         ->needs(step_of);
     cmd.add_option("--resume-part", args.options.resume_part,
                    "With --step-of: restore the task from this part of a generation instead of starting CMD")
