@@ -140,3 +140,45 @@ TEST_CASE("walltime: no checkpoint without a limit, without requeue, or with the
     }
     CHECK(walltime_stop(settings, limited_record(301s, true), now).at);
 }
+
+// The plan for a task of one of the job's other steps (srun): guarded under
+// --step-of, with its part named once its launcher is known, and resumed
+// from its own part when a relaunched srun starts the step again.
+
+TEST_CASE("step task arguments: without a launcher only --step-of and the log level")
+{
+    stasis::spank::StepTaskPlan plan;
+    plan.root = "/var/spool/stasis/42";
+    plan.log_level = LogLevel::warn;
+    CHECK(plan.run_arguments(3) ==
+          std::vector<std::string>{"--step-of", "/var/spool/stasis/42", "--log-level", "warn"});
+}
+
+TEST_CASE("step task arguments: with a launcher the task writes its part, named LAUNCHER:RANK:STEP")
+{
+    // The part's name comes from the launcher and rank; Slurm's step id
+    // only goes into the record.
+    stasis::spank::StepTaskPlan plan;
+    plan.root = "/var/spool/stasis/42";
+    plan.launcher = 1234;
+    plan.step = 17;
+    CHECK(plan.run_arguments(3) == std::vector<std::string>{"--step-of", "/var/spool/stasis/42", "--log-level",
+                                                            "info", "--part", "1234:3:17"});
+    CHECK(value_of(plan.run_arguments(0), "--part") == "1234:0:17");
+    CHECK(value_of(plan.run_arguments(3), "--resume-part").empty());
+}
+
+TEST_CASE("step task arguments: a resumed task restores the part of its rank under the old launcher's name")
+{
+    // The relaunched srun has a new pid; the parts are named by the old one.
+    stasis::spank::StepTaskPlan plan;
+    plan.root = "/var/spool/stasis/42";
+    plan.launcher = 5678;
+    plan.resume = stasis::spank::StepTaskPlan::Resume{.generation = "/var/spool/stasis/42/gen-000004",
+                                                      .launcher = 1234};
+    auto args = plan.run_arguments(3);
+    CHECK(value_of(args, "--part") == "5678:3:0");
+    CHECK(value_of(args, "--resume-part") == "/var/spool/stasis/42/gen-000004/parts/launcher-1234.task-3");
+    CHECK(value_of(plan.run_arguments(0), "--resume-part") ==
+          "/var/spool/stasis/42/gen-000004/parts/launcher-1234.task-0");
+}

@@ -5,6 +5,7 @@
 
 #include <stasis/step_parts.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
