@@ -13,20 +13,21 @@ using stasis::agent::PartRequest;
 
 TEST_CASE("part request: a request to end the job is written as one line and read back the same")
 {
-    PartRequest request{.generation = "gen-000005", .end_job = true, .why = "why words"};
-    CHECK(request.line() == "gen-000005 end why words");
+    PartRequest request{.generation = "gen-000005", .round = 17, .end_job = true, .why = "why words"};
+    CHECK(request.line() == "gen-000005 17 end why words");
 
     auto parsed = parse_part_request(request.line());
     REQUIRE(parsed);
     CHECK(parsed->generation == "gen-000005");
+    CHECK(parsed->round == 17);
     CHECK(parsed->end_job);
     CHECK(parsed->why == "why words");
 }
 
 TEST_CASE("part request: a request in a running job says run, and the tasks go on")
 {
-    PartRequest request{.generation = "gen-000012", .end_job = false, .why = "interval"};
-    CHECK(request.line() == "gen-000012 run interval");
+    PartRequest request{.generation = "gen-000012", .round = 1796016551000000000, .end_job = false, .why = "interval"};
+    CHECK(request.line() == "gen-000012 1796016551000000000 run interval");
 
     auto parsed = parse_part_request(request.line());
     REQUIRE(parsed);
@@ -38,7 +39,7 @@ TEST_CASE("part request: a request in a running job says run, and the tasks go o
 TEST_CASE("part request: the reason is all the rest of the line, its inner spaces kept")
 {
     // The tasks log the reason; only the spaces before it are the separator.
-    auto parsed = parse_part_request("gen-000005 run   preempted by  the scheduler");
+    auto parsed = parse_part_request("gen-000005 3 run   preempted by  the scheduler");
     REQUIRE(parsed);
     CHECK(parsed->why == "preempted by  the scheduler");
 }
@@ -46,23 +47,26 @@ TEST_CASE("part request: the reason is all the rest of the line, its inner space
 TEST_CASE("part request: a line naming no committed generation is refused")
 {
     // The name becomes ROOT/.GEN.parts: anything else could leave ROOT.
-    for (const char* line : {"gen-5 end why", "../x end why", "", "   ", ".gen-000005.partial end why",
-                             "gen-00000x run why", "/gen-000005 run why"}) {
+    for (const char* line : {"gen-5 1 end why", "../x 1 end why", "", "   ", ".gen-000005.partial 1 end why",
+                             "gen-00000x 1 run why", "/gen-000005 1 run why"}) {
         CAPTURE(line);
         CHECK_FALSE(parse_part_request(line));
     }
 }
 
-TEST_CASE("part request: a line with a mode other than end or run, or none, is refused")
+TEST_CASE("part request: a line with a mode other than end or run, none, or no round is refused")
 {
-    CHECK_FALSE(parse_part_request("gen-000005 stop why"));
-    CHECK_FALSE(parse_part_request("gen-000005 END why"));
-    CHECK_FALSE(parse_part_request("gen-000005"));
+    CHECK_FALSE(parse_part_request("gen-000005 1 stop why"));
+    CHECK_FALSE(parse_part_request("gen-000005 1 END why"));
+    CHECK_FALSE(parse_part_request("gen-000005 1"));
     CHECK_FALSE(parse_part_request("gen-000005 "));
+    CHECK_FALSE(parse_part_request("gen-000005 end why"));  // no round
 }
 
-TEST_CASE("part request: the parts are staged in ROOT/.GEN.parts until the generation is committed")
+TEST_CASE("part request: the parts are staged in ROOT/.GEN.ROUND.parts until the generation is committed")
 {
-    PartRequest request{.generation = "gen-000005", .end_job = false, .why = "interval"};
-    CHECK(request.staging("/spool/job-42") == std::filesystem::path("/spool/job-42/.gen-000005.parts"));
+    // A failed generation's name is used again by the next request: its
+    // late parts must not land in the new one's staging.
+    PartRequest request{.generation = "gen-000005", .round = 9, .end_job = false, .why = "interval"};
+    CHECK(request.staging("/spool/job-42") == std::filesystem::path("/spool/job-42/.gen-000005.9.parts"));
 }

@@ -11,7 +11,8 @@
 namespace stasis::contract {
 
 // ROOT/PARTS: the job's agent asks every registered task for its part of
-// one generation: "gen-NNNNNN end|run why", on one line. end: the job ends
+// one generation: "gen-NNNNNN ROUND end|run why", on one line (ROUND tells
+// two requests for the same generation name apart). end: the job ends
 // once the generation is committed, and so do the tasks. Removed once the
 // generation is committed or has failed: the tasks' verdict.
 inline constexpr const char* parts_request_file = "PARTS";
@@ -19,7 +20,8 @@ inline constexpr const char* parts_request_file = "PARTS";
 // holding its launcher's pid, its host and its agent's pid (JSON).
 inline constexpr const char* step_tasks_dir = "tasks";
 // GEN/parts/PART: each part, an image directory of its own, with
-// GEN/parts.json listing them; ROOT/.GEN.parts/ while they are written.
+// GEN/parts.json listing them; ROOT/.GEN.ROUND.parts/ while they are
+// written.
 inline constexpr const char* parts_dir = "parts";
 inline constexpr const char* parts_list_file = "parts.json";
 // In each part: where and when it was frozen.

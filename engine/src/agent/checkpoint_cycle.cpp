@@ -14,6 +14,13 @@ namespace stasis::agent {
 
 namespace {
 
+std::uint64_t now_in_ns()
+{
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
 std::string describe_parts(const PartsRound& parts)
 {
     return fmt::format(", with the parts of {} step task(s), frozen within {:.3f} s of each other", parts.size(),
@@ -35,7 +42,7 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
             // Before the job itself is let go of: its steps' tasks are
             // frozen, and their output is through the job's, before the
             // job's output is kept.
-            parts.emplace(store_, PartRequest{dir.filename().string(), end_job, reason}, std::move(tasks));
+            parts.emplace(store_, PartRequest{dir.filename().string(), now_in_ns(), end_job, reason}, std::move(tasks));
             parts->wait(part_wait_limit);
         }
     } catch (const std::exception& e) {

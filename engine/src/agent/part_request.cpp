@@ -8,12 +8,12 @@ namespace stasis::agent {
 
 std::string PartRequest::line() const
 {
-    return generation + (end_job ? " end " : " run ") + why;
+    return generation + " " + std::to_string(round) + (end_job ? " end " : " run ") + why;
 }
 
 std::filesystem::path PartRequest::staging(const std::filesystem::path& root) const
 {
-    return root / ("." + generation + ".parts");
+    return root / ("." + generation + "." + std::to_string(round) + ".parts");
 }
 
 std::optional<PartRequest> parse_part_request(const std::string& line)
@@ -21,7 +21,7 @@ std::optional<PartRequest> parse_part_request(const std::string& line)
     std::istringstream in(line);
     PartRequest request;
     std::string mode;
-    if (!(in >> request.generation >> mode) || !contract::is_committed_generation_name(request.generation) ||
+    if (!(in >> request.generation >> request.round >> mode) || !contract::is_committed_generation_name(request.generation) ||
         (mode != "end" && mode != "run")) {
         return std::nullopt;
     }

@@ -29,6 +29,13 @@ std::string failed_file(const StepTask& task)
     return task.part + ".failed";
 }
 
+// "task 1 of step 3 on node2"
+std::string describe(const StepTask& task)
+{
+    auto step = task.step.empty() ? "the step launched by pid " + std::to_string(task.launcher) : "step " + task.step;
+    return "task " + std::to_string(task.rank) + " of " + step + " on " + task.host;
+}
+
 double read_frozen_at(const fs::path& part)
 {
     std::ifstream in(part / contract::part_facts_file);
@@ -83,7 +90,7 @@ void PartsRound::wait(std::chrono::seconds limit)
         waiting.clear();
         for (const auto& task : tasks_) {
             if (auto why = failure_of(task)) {
-                throw Error("the part of " + task.part + " on " + task.host + " failed: " + why.value());
+                throw Error("the part of " + describe(task) + " failed: " + why.value());
             }
             if (!committed(task)) {
                 waiting.push_back(&task);
@@ -93,9 +100,8 @@ void PartsRound::wait(std::chrono::seconds limit)
             break;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            throw Error(waiting.front()->part + " on " + waiting.front()->host + " (and " +
-                        std::to_string(waiting.size() - 1) + " other task(s)) wrote no part within " +
-                        std::to_string(limit.count()) + " s");
+            throw Error(describe(*waiting.front()) + " (and " + std::to_string(waiting.size() - 1) +
+                        " other task(s)) wrote no part within " + std::to_string(limit.count()) + " s");
         }
         std::this_thread::sleep_for(answer_poll);
     }

@@ -23,15 +23,20 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t)
     return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+bool still_asked(const GenerationStore& store, const PartRequest& request)
+{
+    auto line = store.request(contract::parts_request_file);
+    auto current = line ? parse_part_request(*line) : std::nullopt;
+    return current && current->round == request.round;
+}
+
 // Whether the generation was committed: the job's agent removes the request
 // once it knows.
 bool await_verdict(const GenerationStore& store, const PartRequest& request)
 {
     auto deadline = std::chrono::steady_clock::now() + verdict_wait_limit;
     for (;;) {
-        auto line = store.request(contract::parts_request_file);
-        auto current = line ? parse_part_request(*line) : std::nullopt;
-        if (!current || current->generation != request.generation) {
+        if (!still_asked(store, request)) {
             return std::filesystem::exists(store.root() / request.generation);
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -43,10 +48,16 @@ bool await_verdict(const GenerationStore& store, const PartRequest& request)
     }
 }
 
+// The job's agent says it in the job's log, naming the task: here only at
+// debug, so that a refusal is one line.
 void report_failure(const PartRequest& request, const GenerationStore& store, const StepTask& task,
                     const std::string& why)
 {
-    run_log().error("{} of {}: the part of the task failed: {}; the task runs on", task.part, request.generation, why);
+    if (!still_asked(store, request)) {
+        run_log().debug("{} of {}: the job's agent gave up on it meanwhile ({})", task.part, request.generation, why);
+        return;
+    }
+    run_log().debug("{} of {}: the part of the task failed: {}; the task runs on", task.part, request.generation, why);
     try {
         write_file_atomically(request.staging(store.root()) / (task.part + ".failed"), why + "\n");
     } catch (const std::exception& e) {

@@ -93,10 +93,10 @@ private:
         next_parts_check_ = Clock::now() + parts_poll;
         auto line = store_.request(contract::parts_request_file);
         auto request = line ? parse_part_request(*line) : std::nullopt;
-        if (!request || request->generation == last_part_) {
+        if (!request || request->round == last_round_) {
             return;
         }
-        last_part_ = request->generation;
+        last_round_ = request->round;
         write_part(store_, *request, registration_->task(), *tracer_, events_, options_);
     }
 
@@ -142,7 +142,7 @@ private:
     bool let_go_ = false;
     std::optional<StepTaskRegistration> registration_;
     Clock::time_point next_parts_check_{};
-    std::string last_part_;  // the generation whose part was written last
+    std::uint64_t last_round_ = 0;  // the request whose part was written last
 };
 
 }  // namespace
