@@ -6,8 +6,8 @@
 # - preempted by a job that takes its node, it is requeued, runs next on the
 #   other node, and resumes there: the batch script's copy in that node's
 #   spool is another file, which the restored shell reads on; the step that
-#   was cut short runs again under a relaunched srun; the output equals an
-#   uninterrupted run's.
+#   was cut short resumes its task from its part, now on the other node,
+#   under a relaunched srun; the output equals an uninterrupted run's.
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster -- --grace-time 5 --nodes 2
@@ -61,9 +61,11 @@ second=$(job_field "$job" NodeList)
 wait_job_state "$job" COMPLETED 120
 grep -q "^stasis run: the command is .*/spool-$second/job0*$job/slurm_script now, not .*/spool-$first/" "$dir/job.out" ||
     fail "the agent did not find the script moved: $(grep '^stasis run: ' "$dir/job.out" | tail -n 4)"
+grep -q "the step resumes its 1 task(s) from gen-" "$T/cluster/log/slurmd-$second.log" ||
+    fail "the step's task was not resumed from its part on $second"
 if ! diff <(job_output_without_agent "$dir/job.out") expected.out >output.diff; then
     head -n 20 output.diff >&2
     fail "the job's output differs from an uninterrupted run's"
 fi
 scancel "$PREEMPTOR"
-log "PASS: ran on $first, resumed on $second, same output"
+log "PASS: ran on $first, resumed on $second (its step's task from its part), same output"
