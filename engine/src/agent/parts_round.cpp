@@ -132,6 +132,17 @@ void PartsRound::move_into(const fs::path& staging)
     fsync_path(store_.root(), O_RDONLY | O_DIRECTORY);
 }
 
+void forget_unfinished_parts(const GenerationStore& store)
+{
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(store.root(), ec)) {
+        auto name = e.path().filename().string();
+        if (name.starts_with(".gen-") && name.ends_with(".parts")) {
+            fs::remove_all(e.path(), ec);
+        }
+    }
+}
+
 std::vector<StepTask> tasks_of_job(const GenerationStore& store, const JobTracer& tracer)
 {
     // A launcher names itself by its pid in its own PID namespace (the job

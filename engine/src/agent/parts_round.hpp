@@ -58,6 +58,10 @@ private:
     bool moved_ = false;
 };
 
+// Removes the parts of generations that a crash left unfinished
+// (ROOT/.GEN.ROUND.parts): no round is under way when a run starts.
+void forget_unfinished_parts(const GenerationStore& store);
+
 // The tasks of the job's other steps that the next generation must include:
 // those registered whose launcher is a process of the job.
 std::vector<StepTask> tasks_of_job(const GenerationStore& store, const JobTracer& tracer);

@@ -4,6 +4,7 @@
 #include <stasis/generation_store.hpp>
 #include "agent/job_launch.hpp"
 #include "agent/job_tracer.hpp"
+#include "agent/parts_round.hpp"
 #include "agent/resume_point.hpp"
 #include "agent/root_lock.hpp"
 #include "agent/run_log.hpp"
@@ -121,6 +122,7 @@ int run(const RunOptions& options)
     store.clear_request(contract::checkpoint_file);
     store.clear_request(contract::parts_request_file);
     clear_registered_tasks(store.root());
+    forget_unfinished_parts(store);
     EventSource events;
     std::optional<ResumePoint> resume;
     if (!start_anew(store, options.fresh)) {

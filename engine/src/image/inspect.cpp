@@ -6,10 +6,13 @@
 #include "image/chunk_reader.hpp"
 #include "image/manifest.hpp"
 
+#include <stasis/step_parts.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <limits>
 #include <map>
@@ -287,6 +290,37 @@ void print_human(const json& info, std::ostream& out)
         << plural(info["chunks"].get<std::uint64_t>(), "chunk") << '\n';
 }
 
+// The parts of a generation (docs/image-format.md, "Step parts"): every one
+// parts.json lists, each an image that verifies on its own.
+void verify_parts(const fs::path& dir, std::ostream& out)
+{
+    auto list_file = dir / contract::parts_list_file;
+    if (!fs::exists(list_file)) {
+        if (fs::exists(dir / contract::parts_dir)) {
+            throw ImageError(dir.string() + ": " + contract::parts_dir + "/ without " + contract::parts_list_file);
+        }
+        return;
+    }
+    json list;
+    try {
+        std::ifstream in(list_file);
+        list = json::parse(in).at("parts");
+        for (const auto& part : list) {
+            auto name = part.at("part").get<std::string>();
+            if (name.empty() || name.find('/') != std::string::npos || name.starts_with(".")) {
+                throw ImageError("a part named \"" + name + "\"");
+            }
+        }
+    } catch (const json::exception& e) {
+        throw ImageError(list_file.string() + " is malformed: " + e.what());
+    } catch (const ImageError& e) {
+        throw ImageError(list_file.string() + " lists " + e.what());
+    }
+    for (const auto& part : list) {
+        verify_image(dir / contract::parts_dir / part.at("part").get<std::string>(), out);
+    }
+}
+
 }  // namespace
 
 void verify_image(const fs::path& dir, std::ostream& out)
@@ -306,6 +340,7 @@ void verify_image(const fs::path& dir, std::ostream& out)
         << (plan.output_bytes != 0 ? " and " + human_size(plan.output_bytes) + " of kept output" : "")
         << (plan.file_bytes != 0 ? " and " + human_size(plan.file_bytes) + " of unnamed files" : "")
         << " verified\n";
+    verify_parts(dir, out);
 }
 
 void print_info(const fs::path& dir, bool json_output, std::ostream& out)
