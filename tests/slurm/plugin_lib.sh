@@ -107,6 +107,26 @@ job_output_without_agent() {
     grep -Ev '^(stasis run|slurmstepd(-[^:]*)?): ' "$1" || true
 }
 
+# check_step_output JOBOUT EXPECTED: JOBOUT, less the agent's lines, equals
+# EXPECTED, but for the lines of a two-task step ("solve task T ..."), which
+# interleave as the nodes ran them: each task's own lines are in EXPECTED's
+# order (a task started again would print its first lines twice), and so
+# is everything else.
+check_step_output() {
+    local clean=$1.clean t
+    job_output_without_agent "$1" >"$clean"
+    for t in 0 1; do
+        if ! diff <(grep "^solve task $t " "$clean") <(grep "^solve task $t " "$2") >"$clean.diff"; then
+            head -n 20 "$clean.diff" >&2
+            fail "task $t of the step did not continue where it was: its output differs from an uninterrupted run's"
+        fi
+    done
+    if ! diff <(grep -v '^solve task ' "$clean") <(grep -v '^solve task ' "$2") >"$clean.diff"; then
+        head -n 20 "$clean.diff" >&2
+        fail "the job's output differs from an uninterrupted run's"
+    fi
+}
+
 # check_output_matches DIR: job.out, less the agent's lines, equals
 # reference.out exactly.
 check_output_matches() {
