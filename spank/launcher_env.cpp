@@ -42,6 +42,9 @@ std::optional<pid_t> as_pid(const std::optional<std::string>& text)
 void name_launcher()
 {
     ::setenv(contract::launcher_pid_env, std::to_string(::getpid()).c_str(), 1);
+    if (::getenv(contract::relaunch_image_env) != nullptr) {
+        ::setenv("SLURM_OPEN_MODE", "append", 1);
+    }
 }
 
 LauncherFacts take_launcher_facts(spank_t spank)

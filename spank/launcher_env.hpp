@@ -17,6 +17,10 @@ struct LauncherFacts {
 };
 
 // In srun: its own pid goes into the environment it launches its step with.
+// An srun relaunched at restore also opens its step's --output and --error
+// files for appending (SLURM_OPEN_MODE, read after the plugins' init): they
+// hold what the step printed up to the checkpoint, and its tasks go on from
+// there.
 void name_launcher();
 
 // In slurmstepd: reads the facts and removes them from the step's

@@ -4,7 +4,9 @@
 # the step's tasks on both nodes are checkpointed as one generation and the
 # job is requeued; each run resumes the step's tasks from their parts, the
 # step finishes across several runs, the short steps run once, and the
-# output is that of an uninterrupted run.
+# output is that of an uninterrupted run: the job's output file, and the
+# long step's own --output files (one per task), which the relaunched srun
+# appends to.
 source "$(dirname "${BASH_SOURCE[0]}")/plugin_lib.sh"
 
 start_stasis_cluster walltime_margin=35s -- --nodes 2
@@ -15,7 +17,7 @@ cat >job.sh <<'SCRIPT'
 echo "job starts"
 srun bash -c 'echo "prepare task $SLURM_PROCID" >prepare.$SLURM_PROCID'
 cat prepare.* | sort
-srun bash -c 'echo "solve task $SLURM_PROCID starts"; for i in $(seq 1 200); do echo "solve task $SLURM_PROCID step $i"; sleep 0.25; done'
+srun --output=solve.%t bash -c 'echo "solve task $SLURM_PROCID starts"; for i in $(seq 1 200); do echo "solve task $SLURM_PROCID step $i"; sleep 0.25; done'
 echo "step 1 exit $?"
 srun bash -c 'echo "post task $SLURM_PROCID" >post.$SLURM_PROCID'
 cat post.* | sort
@@ -25,7 +27,6 @@ chmod 0755 job.sh
 {
     echo "job starts"
     echo "prepare task 0" && echo "prepare task 1"
-    for t in 0 1; do echo "solve task $t starts"; for i in $(seq 1 200); do echo "solve task $t step $i"; done; done
     echo "step 1 exit 0"
     echo "post task 0" && echo "post task 1"
     echo "job ends"
@@ -49,5 +50,14 @@ restarts=$(job_field "$job" Restarts)
 ((restarts >= 1)) || fail "job $job finished without being requeued: the test did not exercise the time limit"
 grep -q "the step resumes its 2 task(s) from gen-" "$T"/cluster/log/slurmd-node*.log ||
     fail "no run resumed the step's tasks from their parts"
-check_step_output "$dir/job.out" expected.out
-log "PASS: step 1 finished on both nodes across $((restarts + 1)) runs of at most a minute; steps 0 and 2 ran once"
+for t in 0 1; do
+    if ! diff solve.$t <(echo "solve task $t starts"; for i in $(seq 1 200); do echo "solve task $t step $i"; done) >output.diff; then
+        head -n 20 output.diff >&2
+        fail "task $t's --output file does not read as one run across the requeues"
+    fi
+done
+if ! diff <(job_output_without_agent "$dir/job.out") expected.out >output.diff; then
+    head -n 20 output.diff >&2
+    fail "the job's output differs from an uninterrupted run's"
+fi
+log "PASS: step 1 finished on both nodes across $((restarts + 1)) runs of at most a minute; steps 0 and 2 ran once; same output, its --output files too"

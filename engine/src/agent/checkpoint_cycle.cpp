@@ -88,7 +88,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::fil
         options.level = options_.level;
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
-        if (parts) {
+        if (parts && parts->size() > 0) {
             options.before_commit = [parts](const std::filesystem::path& staging) { parts->move_into(staging); };
         }
         auto result = dump(options);
@@ -97,7 +97,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::fil
         }
         run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen{}", name, reason,
                        human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds,
-                       parts ? describe_parts(*parts) : std::string());
+                       parts && parts->size() > 0 ? describe_parts(*parts) : std::string());
         return name;
     } catch (const std::exception& e) {
         auto kept = store_.latest();

@@ -82,28 +82,41 @@ bool PartsRound::committed(const StepTask& task) const
     return fs::exists(staging_ / task.part / "manifest.json");
 }
 
+// A task that ended meanwhile (its agent unregistered it) has no part to
+// give: the generation goes without it, and a resume starts its step anew.
+bool PartsRound::ended(const StepTask& task) const
+{
+    std::error_code ec;
+    return !committed(task) && !fs::exists(store_.root() / contract::step_tasks_dir / task.part, ec);
+}
+
 void PartsRound::wait(std::chrono::seconds limit)
 {
     auto deadline = std::chrono::steady_clock::now() + limit;
-    std::vector<const StepTask*> waiting;
     for (;;) {
-        waiting.clear();
+        std::erase_if(tasks_, [this](const StepTask& task) { return ended(task); });
+        const StepTask* waiting = nullptr;
+        std::size_t count = 0;
         for (const auto& task : tasks_) {
             if (auto why = failure_of(task)) {
                 throw Error("the part of " + describe(task) + " failed: " + why.value());
             }
             if (!committed(task)) {
-                waiting.push_back(&task);
+                waiting = waiting ? waiting : &task;
+                ++count;
             }
         }
-        if (waiting.empty()) {
+        if (count == 0) {
             break;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            throw Error(describe(*waiting.front()) + " (and " + std::to_string(waiting.size() - 1) +
+            throw Error(describe(*waiting) + " (and " + std::to_string(count - 1) +
                         " other task(s)) wrote no part within " + std::to_string(limit.count()) + " s");
         }
         std::this_thread::sleep_for(answer_poll);
+    }
+    if (tasks_.empty()) {
+        return;
     }
     frozen_at_.clear();
     for (const auto& task : tasks_) {

@@ -32,9 +32,9 @@ public:
     PartsRound(const PartsRound&) = delete;
     PartsRound& operator=(const PartsRound&) = delete;
 
-    // Waits until every task has answered. Throws Error naming the first
-    // part that failed (its task, host and why) or those that did not
-    // answer by the limit: the generation fails.
+    // Waits until every task has answered or ended. Throws Error naming
+    // the first part that failed (its task, host and why) or those that did
+    // not answer by the limit: the generation fails.
     void wait(std::chrono::seconds limit);
 
     // Moves the parts under staging (the job's own image being committed)
@@ -43,11 +43,13 @@ public:
 
     // Seconds between the first and the last part's freeze (after wait).
     [[nodiscard]] double freeze_spread() const { return spread_; }
+    // The parts written: none when every task ended meanwhile.
     [[nodiscard]] std::size_t size() const { return tasks_.size(); }
 
 private:
     [[nodiscard]] std::optional<std::string> failure_of(const StepTask& task) const;
     [[nodiscard]] bool committed(const StepTask& task) const;
+    [[nodiscard]] bool ended(const StepTask& task) const;
 
     const GenerationStore& store_;
     PartRequest request_;

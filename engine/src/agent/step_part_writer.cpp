@@ -71,13 +71,15 @@ bool write_part(const GenerationStore& store, const PartRequest& request, const 
                 EventSource& events, const RunOptions& options)
 {
     auto released = tracer.release_all(events, FreezeDeadline(options.freeze_timeout));
+    if (tracer.root_status()) {
+        // Its agent unregisters it as it ends: the job's agent goes on without it.
+        run_log().debug("{} of {}: the task ended meanwhile", task.part, request.generation);
+        return false;
+    }
     bool ended = false;
     try {
         if (released.unstoppable) {
             throw Error(*released.unstoppable);
-        }
-        if (tracer.root_status()) {
-            throw Error("the task ended meanwhile");
         }
         DumpOptions dump_options;
         dump_options.pid = tracer.root();
