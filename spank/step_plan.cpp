@@ -38,8 +38,14 @@ std::vector<std::string> StepPlan::run_arguments(std::chrono::system_clock::time
 
 std::vector<std::string> StepTaskPlan::run_arguments(unsigned rank) const
 {
-    std::vector<std::string> args = {"--step-of", root.string(), "--log-level",
-                                     std::string(log_level_name(log_level))};
+    std::vector<std::string> args = {"--step-of",
+                                     root.string(),
+                                     "--log-level",
+                                     std::string(log_level_name(log_level)),
+                                     "--compress",
+                                     std::string(compression_name(compression)),
+                                     "--compress-level",
+                                     std::to_string(compression_level)};
     if (launcher) {
         args.insert(args.end(), {"--part", std::to_string(*launcher) + ":" + std::to_string(rank) + ":" + std::to_string(step)});
     }

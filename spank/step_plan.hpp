@@ -46,6 +46,8 @@ struct StepPlan {
 struct StepTaskPlan {
     std::filesystem::path root;  // the job's checkpoint directory
     LogLevel log_level = LogLevel::info;
+    Compression compression = Compression::zstd;  // of the parts, as the batch step's
+    int compression_level = 1;
     std::optional<pid_t> launcher;  // the step's srun, as the batch script's processes see it
     std::uint32_t step = 0;         // Slurm's step id, for the record
     // The parts the tasks resume from: GENERATION/parts/launcher-LAUNCHER.task-RANK.

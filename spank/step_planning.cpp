@@ -181,7 +181,13 @@ std::optional<StepTaskPlan> plan_step_tasks(const SiteConfig& settings, const Jo
         return std::nullopt;
     }
     check_owned_by(root, facts.owner);
-    StepTaskPlan plan{root, settings.log_level, step.launcher.launcher, step.step, std::nullopt};
+    StepTaskPlan plan{root,
+                      settings.log_level,
+                      settings.compression,
+                      settings.compression_level,
+                      step.launcher.launcher,
+                      step.step,
+                      std::nullopt};
     try {
         plan.resume = step_resume(step, root, facts, log);
     } catch (const std::exception& e) {

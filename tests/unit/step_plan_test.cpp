@@ -150,8 +150,10 @@ TEST_CASE("step task arguments: without a launcher only --step-of and the log le
     stasis::spank::StepTaskPlan plan;
     plan.root = "/var/spool/stasis/42";
     plan.log_level = LogLevel::warn;
-    CHECK(plan.run_arguments(3) ==
-          std::vector<std::string>{"--step-of", "/var/spool/stasis/42", "--log-level", "warn"});
+    plan.compression = stasis::Compression::none;
+    plan.compression_level = 5;
+    CHECK(plan.run_arguments(3) == std::vector<std::string>{"--step-of", "/var/spool/stasis/42", "--log-level", "warn",
+                                                            "--compress", "none", "--compress-level", "5"});
 }
 
 TEST_CASE("step task arguments: with a launcher the task writes its part, named LAUNCHER:RANK:STEP")
@@ -163,7 +165,8 @@ TEST_CASE("step task arguments: with a launcher the task writes its part, named 
     plan.launcher = 1234;
     plan.step = 17;
     CHECK(plan.run_arguments(3) == std::vector<std::string>{"--step-of", "/var/spool/stasis/42", "--log-level",
-                                                            "info", "--part", "1234:3:17"});
+                                                            "info", "--compress", "zstd", "--compress-level", "1",
+                                                            "--part", "1234:3:17"});
     CHECK(value_of(plan.run_arguments(0), "--part") == "1234:0:17");
     CHECK(value_of(plan.run_arguments(3), "--resume-part").empty());
 }
