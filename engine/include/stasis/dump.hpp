@@ -36,6 +36,10 @@ struct DumpOptions {
     // Its descendants are left out (it starts its own again); the root cannot
     // be one.
     std::vector<std::string> relaunch;
+    // The job the image belongs to, as the scheduler names it (cluster, job
+    // id, user, ...): recorded in the image, and a resume of a job with
+    // another name refuses it. "" records none.
+    std::string job;
     // Called with the staging directory once the image is written, just
     // before it is committed: a caller's own files go in there (fsync'd by
     // it). Throwing fails the dump.

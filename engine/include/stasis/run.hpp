@@ -27,6 +27,9 @@ struct RunOptions {
     image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
     int level = 1;
     std::vector<std::string> relaunch;  // DumpOptions::relaunch
+    // DumpOptions::job for every checkpoint; a resume refuses a generation
+    // that records another job.
+    std::string job;
     // Where a run on a ROOT that holds generations starts from: by default
     // the generation LATEST names; resume_from names one (gen-NNNNNN), and
     // a newer one is never used; fresh: none, they are removed and the

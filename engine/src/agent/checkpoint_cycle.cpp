@@ -88,6 +88,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::fil
         options.level = options_.level;
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
+        options.job = options_.job;
         if (parts && parts->size() > 0) {
             options.before_commit = [parts](const std::filesystem::path& staging) { parts->move_into(staging); };
         }

@@ -1,6 +1,7 @@
 #include "agent/resume_point.hpp"
 
 #include "core/error.hpp"
+#include "image/manifest.hpp"
 
 #include <stasis/generation_name.hpp>
 #include <stasis/image.hpp>
@@ -73,10 +74,27 @@ std::vector<std::string> committed_after(const GenerationStore& store, const std
     return newer;
 }
 
+// A generation that records another job's name.
+class OtherJob : public Error {
+public:
+    using Error::Error;
+};
+
+void check_job(const GenerationEntry& generation, const std::string& job)
+{
+    if (job.empty()) {
+        return;
+    }
+    auto recorded = image::read_checkpoint(generation.dir).job;
+    if (!recorded.empty() && recorded != job) {
+        throw OtherJob(generation.name + " belongs to another job (" + recorded + "), not to " + job);
+    }
+}
+
 }  // namespace
 
 std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
-                                             const std::optional<std::string>& resume_from)
+                                             const std::optional<std::string>& resume_from, const std::string& job)
 {
     auto want = wanted(store, resume_from);
     std::string problem;
@@ -95,6 +113,13 @@ std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
         try {
             std::ostringstream summary;
             image::verify_image(g.dir, summary);
+            check_job(g, job);
+        } catch (const OtherJob& e) {
+            point.unusable.push_back(g.name);
+            if (problem.empty()) {
+                problem = e.what();
+            }
+            continue;
         } catch (const Error& e) {
             point.unusable.push_back(g.name);
             if (problem.empty()) {
@@ -109,7 +134,8 @@ std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
         return point;
     }
     throw Error("cannot resume from " + store.root().string() + ": no committed generation" +
-                (resume_from ? " up to " + *resume_from : "") + " verifies; " + problem);
+                (resume_from ? " up to " + *resume_from : "") + (job.empty() ? "" : " of this job") + " verifies; " +
+                problem);
 }
 
 }  // namespace stasis::agent

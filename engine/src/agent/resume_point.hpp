@@ -24,8 +24,11 @@ struct ResumePoint {
 // older committed one that does (see fallback); never a newer one. Nothing
 // when ROOT holds no committed generation and nothing names one; throws
 // Error when the named generation and every older one are missing or do
-// not verify.
+// not verify. With a job name, a generation that records another job's is
+// passed over like one that does not verify (one that records none is
+// taken: it predates the names).
 std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
-                                             const std::optional<std::string>& resume_from);
+                                             const std::optional<std::string>& resume_from,
+                                             const std::string& job = {});
 
 }  // namespace stasis::agent

@@ -126,7 +126,7 @@ int run(const RunOptions& options)
     EventSource events;
     std::optional<ResumePoint> resume;
     if (!start_anew(store, options.fresh)) {
-        resume = find_resume_point(store, options.resume_from);
+        resume = find_resume_point(store, options.resume_from, options.job);
     }
     std::optional<JobTracer> tracer;
     auto hold = [&tracer](pid_t root) {

@@ -150,6 +150,9 @@ void add_run(CLI::App& app)
         ->check(duration_validator());
     add_freeze_timeout(*cmd, args->options.freeze_timeout);
     add_relaunch(*cmd, args->options.relaunch);
+    cmd->add_option("--job", args->options.job,
+                    "The job's name as its scheduler knows it (cluster, job id, user, ...): recorded in every "
+                    "checkpoint; a resume refuses checkpoints of another job");
     cmd->add_flag("--keep-output", args->options.keep_output,
                   "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
     cmd->add_option("--compress", args->compress, "Page compression of every checkpoint")

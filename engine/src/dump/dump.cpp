@@ -143,6 +143,7 @@ DumpResult dump(const DumpOptions& options)
 
     image::GenerationWriter generation(options.dir);
     Checkpoint checkpoint = describe_host(options.pid);
+    checkpoint.job = options.job;
     capture_fd_objects(states, checkpoint);
     std::vector<SharedResidency> residency(states.size());
     for (std::size_t i = 0; i < states.size(); ++i) {

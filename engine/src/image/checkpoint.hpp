@@ -24,6 +24,7 @@ struct CpuState {
 
 struct Checkpoint {
     std::string host, kernel, time;
+    std::string job;  // DumpOptions::job; "" when none was given
     CpuState cpu;
     pid_t root_pid = 0;
     std::vector<std::string> data_files;

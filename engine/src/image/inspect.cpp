@@ -202,15 +202,19 @@ json summarize(const fs::path& dir, const Checkpoint& checkpoint)
         stored += s["stored_bytes"].get<std::uint64_t>();
         processes.push_back(std::move(s));
     }
-    return {{"dir", dir.string()},
-            {"host", checkpoint.host},
-            {"kernel", checkpoint.kernel},
-            {"time", checkpoint.time},
-            {"version", format_version},
-            {"processes", std::move(processes)},
-            {"bytes", bytes},
-            {"stored_bytes", stored},
-            {"chunks", chunks}};
+    json info = {{"dir", dir.string()},
+                 {"host", checkpoint.host},
+                 {"kernel", checkpoint.kernel},
+                 {"time", checkpoint.time},
+                 {"version", format_version},
+                 {"processes", std::move(processes)},
+                 {"bytes", bytes},
+                 {"stored_bytes", stored},
+                 {"chunks", chunks}};
+    if (!checkpoint.job.empty()) {
+        info["job"] = checkpoint.job;
+    }
+    return info;
 }
 
 void print_tree(const json& procs, std::ostream& out)

@@ -14,6 +14,7 @@ constexpr char kept_output_member[] = "kept_output";
 constexpr char unnamed_files_member[] = "unnamed_files";
 constexpr char unix_sockets_member[] = "unix_sockets";
 constexpr char inet_sockets_member[] = "inet_sockets";
+constexpr char job_member[] = "job";
 
 }  // namespace
 
@@ -24,6 +25,9 @@ void to_json(nlohmann::json& j, const Checkpoint& c)
          {"time", c.time},           {"cpu", c.cpu},
          {"root_pid", c.root_pid},   {"data_files", c.data_files},
          {"processes", c.processes}, {"pipes", c.pipes}};
+    if (!c.job.empty()) {
+        j[job_member] = c.job;
+    }
     if (!c.kept_output.empty()) {
         j[kept_output_member] = c.kept_output;
     }
@@ -48,6 +52,7 @@ void from_json(const nlohmann::json& j, Checkpoint& c)
     j.at("data_files").get_to(c.data_files);
     j.at("processes").get_to(c.processes);
     j.at("pipes").get_to(c.pipes);
+    c.job = j.value(job_member, "");
     if (auto kept = j.find(kept_output_member); kept != j.end()) {
         kept->get_to(c.kept_output);
     }
