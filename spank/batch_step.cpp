@@ -148,7 +148,7 @@ void start_recording(PluginState& state)
     if (!state.plan || state.recorder) {
         return;
     }
-    state.recorder = std::make_unique<GenerationRecorder>(state.log, state.plan->root);
+    state.recorder = std::make_unique<GenerationRecorder>(state.log, state.plan->root, state.plan->job);
     state.recorder->start(record_poll);
 }
 

@@ -69,8 +69,8 @@ void GenerationRecorder::add_parts(contract::RestartMetadata& metadata, const st
     metadata.nodes = static_cast<std::uint32_t>(nodes.size());
 }
 
-GenerationRecorder::GenerationRecorder(JobLog log, std::filesystem::path root)
-    : log_(log), root_(std::move(root))
+GenerationRecorder::GenerationRecorder(JobLog log, std::filesystem::path root, std::string job)
+    : log_(log), root_(std::move(root)), job_(std::move(job))
 {
 }
 
@@ -109,7 +109,7 @@ void GenerationRecorder::record_latest()
         if (!latest || *latest == recorded_) {
             return;
         }
-        contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1, {}};
+        contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1, {}, job_};
         add_parts(metadata, root_ / *latest);
         auto record = load_job_record(log_.job_id());
         set_admin_comment(log_.job_id(), contract::merge_restart_metadata(record.admin_comment, metadata));

@@ -15,7 +15,8 @@ namespace stasis::spank {
 
 class GenerationRecorder {
 public:
-    GenerationRecorder(JobLog log, std::filesystem::path root);
+    // job: the job's name (StepPlan::job), kept in the record with each generation.
+    GenerationRecorder(JobLog log, std::filesystem::path root, std::string job);
 
     // Starts looking every poll_interval, on a thread of its own.
     void start(std::chrono::milliseconds poll_interval);
@@ -29,6 +30,7 @@ private:
 
     JobLog log_;
     std::filesystem::path root_;
+    std::string job_;
     std::string recorded_;  // the generation last written to the record
     std::jthread thread_;
 };

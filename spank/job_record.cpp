@@ -35,6 +35,7 @@ JobRecord load_job_record(std::uint32_t job_id)
     const auto& info = msg->job_array[0];
     JobRecord record;
     record.admin_comment = info.admin_comment ? info.admin_comment : "";
+    record.cluster = info.cluster ? info.cluster : "";
     if (info.time_limit != INFINITE && info.time_limit != NO_VAL && info.end_time > 0) {
         record.end_time = info.end_time;
     }

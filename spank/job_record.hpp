@@ -11,6 +11,7 @@ namespace stasis::spank {
 
 struct JobRecord {
     std::string admin_comment;
+    std::string cluster;  // ClusterName
     std::optional<std::time_t> end_time;  // none: no time limit
     bool requeue_allowed = false;
     std::uint32_t restart_count = 0;  // times the job was requeued

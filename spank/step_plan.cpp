@@ -1,6 +1,7 @@
 #include "step_plan.hpp"
 
 #include <stasis/duration.hpp>
+#include <stasis/restart_metadata.hpp>
 #include <stasis/step_parts.hpp>
 
 #include <algorithm>
@@ -28,6 +29,9 @@ std::vector<std::string> StepPlan::run_arguments(std::chrono::system_clock::time
         auto left = std::chrono::floor<std::chrono::seconds>(*stop_at - now);
         args.insert(args.end(), {"--stop-after", std::to_string(std::max<long>(left.count(), 0)) + "s"});
     }
+    if (!job.empty()) {
+        args.insert(args.end(), {"--job", job});
+    }
     if (resume_from) {
         args.insert(args.end(), {"--resume-from", *resume_from});
     } else {
@@ -54,6 +58,21 @@ std::vector<std::string> StepTaskPlan::run_arguments(unsigned rank) const
         args.insert(args.end(), {"--resume-part", part.string()});
     }
     return args;
+}
+
+std::string job_name(const JobRecord& record, std::uint32_t job_id, uid_t uid,
+                     std::chrono::system_clock::time_point now)
+{
+    if (auto metadata = contract::find_restart_metadata(record.admin_comment); metadata && !metadata->job.empty()) {
+        return metadata->job;
+    }
+    auto started = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    ::gmtime_r(&started, &tm);
+    char time[32];
+    std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return "slurm:" + (record.cluster.empty() ? std::string("cluster") : record.cluster) + ":" +
+           std::to_string(job_id) + ":uid=" + std::to_string(uid) + ":start=" + time;
 }
 
 std::chrono::seconds effective_interval(const SiteConfig& settings, const JobOptions& options)

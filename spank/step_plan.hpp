@@ -30,6 +30,7 @@ struct StepPlan {
     LogLevel log_level = LogLevel::info;
     std::optional<std::string> resume_from;  // else a fresh start
     std::optional<std::chrono::system_clock::time_point> stop_at;  // walltime checkpoint
+    std::string job;  // the job's name for its generations (job_name)
 
     // The arguments of `stasis run`, before "--", for an agent starting at
     // now: --stop-after counts from then, in whole seconds rounded down so
@@ -59,6 +60,12 @@ struct StepTaskPlan {
 
     [[nodiscard]] std::vector<std::string> run_arguments(unsigned rank) const;
 };
+
+// The name the job's generations record (`stasis run --job`): the one its
+// record holds from an earlier run, else a new one naming the cluster, the
+// job id, the user and now, which the recorder then keeps in the record.
+std::string job_name(const JobRecord& record, std::uint32_t job_id, uid_t uid,
+                     std::chrono::system_clock::time_point now);
 
 // The job's --checkpoint-interval, raised to the site's min_interval; 0
 // (checkpoint only at preemption and the time limit) stays 0.

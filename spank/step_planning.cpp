@@ -159,6 +159,7 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     auto record = load_job_record(facts.job_id);
     log.debug("restart count {}, AdminComment \"{}\"", record.restart_count, record.admin_comment);
     plan.resume_from = resume_point(record, plan.root, facts, log);
+    plan.job = job_name(record, facts.job_id, facts.owner.uid, std::chrono::system_clock::now());
     auto stop = walltime_stop(settings, record, std::chrono::system_clock::now());
     if (!stop.why_not.empty()) {
         log.info("{}", stop.why_not);

@@ -514,23 +514,25 @@ tree_workload_cmd() {
     TREE_GO=0
     TREE_READY=3
     TREE_WINDOW=(200 2500)
+    # A round's last dump line (TREE_ROUND_LINES) stays some 30 steps before
+    # the end: on a loaded machine the dump may come a second after it.
     case $1 in
         tree_wait) WL_CMD=("$w/tree_wait" "$2" 100 50) TREE_WINDOW=(200 2800) ;;
         pipeline_c) WL_CMD=("$w/tree_pipeline" tree 8000 4 2) TREE_READY=2 ;;
         pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 8000 4 2) TREE_READY=2 ;;
         pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) TREE_READY=2 ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
-        sysv_shm) WL_CMD=("$w/tree_sysv_shm" 60 50) ;;
+        sysv_shm) WL_CMD=("$w/tree_sysv_shm" 90 50) ;;
         unnamed_files) WL_CMD=("$w/unnamed_files" "$2" 80 60) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;
         shared_offset) WL_CMD=("$w/tree_shared_offset" "$2" 30 30) TREE_WINDOW=(200 2100) TREE_GO=1 ;;
         signals) WL_CMD=("$w/tree_signals" "$2" 80 40) ;;
-        attributes) WL_CMD=("$w/tree_attributes" 60 60) ;;
-        clone_files) WL_CMD=("$w/clone_files" "$2" 60 50) ;;
-        path_fds) WL_CMD=("$w/path_fds" "$2" 60 50) ;;
-        stopped) WL_CMD=("$w/tree_stopped" 60 50) ;;
-        epoll_watches) WL_CMD=("$w/epoll_watches" 60 50) ;;
-        py_mp_pool) WL_CMD=("$PYTHON" "$w/py_mp_pool.py" 60 50) ;;
+        attributes) WL_CMD=("$w/tree_attributes" 90 60) ;;
+        clone_files) WL_CMD=("$w/clone_files" "$2" 90 50) ;;
+        path_fds) WL_CMD=("$w/path_fds" "$2" 90 50) ;;
+        stopped) WL_CMD=("$w/tree_stopped" 90 50) ;;
+        epoll_watches) WL_CMD=("$w/epoll_watches" 90 50) ;;
+        py_mp_pool) WL_CMD=("$PYTHON" "$w/py_mp_pool.py" 90 50) ;;
         relaunch) WL_CMD=(/bin/bash "$w/tree_relaunch.sh" "$w" 10) TREE_READY=2 ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) TREE_GO=1 ;;
         unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) TREE_GO=1 ;;

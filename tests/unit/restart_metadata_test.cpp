@@ -12,7 +12,7 @@ namespace {
 
 RestartMetadata sample(const std::string& generation)
 {
-    return RestartMetadata{generation, "/var/spool/stasis/42", "2026-11-25T18:00:00Z", 12345, 1, {}};
+    return RestartMetadata{generation, "/var/spool/stasis/42", "2026-11-25T18:00:00Z", 12345, 1, {}, {}};
 }
 
 }  // namespace
@@ -81,4 +81,12 @@ TEST_CASE("restart metadata: the steps and the node count go into AdminComment a
     REQUIRE(found->steps.size() == 1);
     CHECK(found->steps[0] == metadata.steps[0]);
     CHECK(find_restart_metadata(merge_restart_metadata("", sample("gen-000001")))->steps.empty());
+}
+
+TEST_CASE("restart metadata: the job's name goes into AdminComment and comes back")
+{
+    auto metadata = sample("gen-000002");
+    metadata.job = "slurm:hpc1:42:uid=1001:start=2026-11-30T05:00:00Z";
+    CHECK(find_restart_metadata(merge_restart_metadata("", metadata))->job == metadata.job);
+    CHECK(find_restart_metadata(merge_restart_metadata("", sample("gen-000001")))->job.empty());
 }

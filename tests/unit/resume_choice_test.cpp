@@ -26,7 +26,7 @@ JobRecord requeued(const std::string& admin_comment)
 
 JobRecord recording(const std::string& path, const std::string& generation)
 {
-    return requeued(merge_restart_metadata("ticket 7", RestartMetadata{generation, path, "", 0, 1, {}}));
+    return requeued(merge_restart_metadata("ticket 7", RestartMetadata{generation, path, "", 0, 1, {}, {}}));
 }
 
 }  // namespace

@@ -185,3 +185,35 @@ TEST_CASE("step task arguments: a resumed task restores the part of its rank und
     CHECK(value_of(plan.run_arguments(0), "--resume-part") ==
           "/var/spool/stasis/42/gen-000004/parts/launcher-1234.task-0");
 }
+
+TEST_CASE("job name: a first start names the cluster, the job, the user and now")
+{
+    JobRecord record;
+    record.cluster = "hpc1";
+    // 1'800'000'000 s after the epoch is 2027-01-15T08:00:00Z.
+    CHECK(stasis::spank::job_name(record, 4242, 1001, now) == "slurm:hpc1:4242:uid=1001:start=2027-01-15T08:00:00Z");
+    record.cluster.clear();
+    CHECK(stasis::spank::job_name(record, 7, 0, now) == "slurm:cluster:7:uid=0:start=2027-01-15T08:00:00Z");
+}
+
+TEST_CASE("job name: a requeued start keeps the name its record holds, whatever the time")
+{
+    // The same job id on a rebuilt cluster gets a record without it, so a
+    // new name: its generations are not the first job's.
+    JobRecord record;
+    record.cluster = "hpc1";
+    record.admin_comment =
+        R"(ticket 9 stasis:{"gen":"gen-000003","path":"/spool/4242","job":"slurm:hpc1:4242:uid=1001:start=X"})";
+    CHECK(stasis::spank::job_name(record, 4242, 1001, now + 3600s) == "slurm:hpc1:4242:uid=1001:start=X");
+    record.admin_comment = R"(stasis:{"gen":"gen-000003","path":"/spool/4242"})";  // before job names
+    CHECK(stasis::spank::job_name(record, 4242, 1001, now).starts_with("slurm:hpc1:4242:uid=1001:start="));
+}
+
+TEST_CASE("run arguments: the job's name is passed as --job when set")
+{
+    auto plan = sample_plan();
+    auto args = plan.run_arguments(now);
+    CHECK(std::count(args.begin(), args.end(), "--job") == 0);
+    plan.job = "slurm:hpc1:42:uid=5:start=T";
+    CHECK(value_of(plan.run_arguments(now), "--job") == "slurm:hpc1:42:uid=5:start=T");
+}

@@ -31,6 +31,10 @@ struct RestartMetadata {
     std::uint64_t bytes = 0;  // what the generation takes on disk
     std::uint32_t nodes = 1;  // the batch step's and every part's, each once
     std::vector<StepRecord> steps;
+    // The job's name, which its generations record (`stasis run --job`):
+    // set at its first start, kept across requeues, so that a job id used
+    // again never resumes another job's generations.
+    std::string job;
 };
 
 // The steps of a generation's parts.json ({"parts": [{"launcher", "rank",
@@ -122,6 +126,7 @@ inline std::optional<RestartMetadata> find_restart_metadata(std::string_view adm
         m.time = j.value("time", "");
         m.bytes = j.value("bytes", std::uint64_t{0});
         m.nodes = j.value("nodes", std::uint32_t{1});
+        m.job = j.value("job", "");
         for (const auto& s : j.value("steps", nlohmann::json::array())) {
             m.steps.push_back({s.at("step").get<std::string>(), s.at("tasks").get<std::uint32_t>(),
                                s.at("nodes").get<std::vector<std::string>>()});
@@ -138,6 +143,9 @@ inline std::string merge_restart_metadata(std::string_view admin_comment, const 
 {
     nlohmann::json j = {{"gen", metadata.generation}, {"path", metadata.path}, {"time", metadata.time},
                         {"bytes", metadata.bytes},    {"nodes", metadata.nodes}};
+    if (!metadata.job.empty()) {
+        j["job"] = metadata.job;
+    }
     for (const auto& s : metadata.steps) {
         j["steps"].push_back({{"step", s.step}, {"tasks", s.tasks}, {"nodes", s.nodes}});
     }
