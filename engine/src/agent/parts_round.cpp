@@ -94,13 +94,16 @@ void PartsRound::wait(std::chrono::seconds limit)
 {
     auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {
-        std::erase_if(tasks_, [this](const StepTask& task) { return ended(task); });
-        const StepTask* waiting = nullptr;
-        std::size_t count = 0;
+        // A failed part fails the generation even when its task ended since.
         for (const auto& task : tasks_) {
             if (auto why = failure_of(task)) {
                 throw Error("the part of " + describe(task) + " failed: " + why.value());
             }
+        }
+        std::erase_if(tasks_, [this](const StepTask& task) { return ended(task); });
+        const StepTask* waiting = nullptr;
+        std::size_t count = 0;
+        for (const auto& task : tasks_) {
             if (!committed(task)) {
                 waiting = waiting ? waiting : &task;
                 ++count;

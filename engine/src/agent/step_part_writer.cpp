@@ -67,14 +67,14 @@ void report_failure(const PartRequest& request, const GenerationStore& store, co
 
 }  // namespace
 
-bool write_part(const GenerationStore& store, const PartRequest& request, const StepTask& task, JobTracer& tracer,
-                EventSource& events, const RunOptions& options)
+PartOutcome write_part(const GenerationStore& store, const PartRequest& request, const StepTask& task,
+                       JobTracer& tracer, EventSource& events, const RunOptions& options)
 {
     auto released = tracer.release_all(events, FreezeDeadline(options.freeze_timeout));
     if (tracer.root_status()) {
         // Its agent unregisters it as it ends: the job's agent goes on without it.
         run_log().debug("{} of {}: the task ended meanwhile", task.part, request.generation);
-        return false;
+        return {false, {}};
     }
     bool ended = false;
     try {
@@ -105,11 +105,11 @@ bool write_part(const GenerationStore& store, const PartRequest& request, const 
     } catch (const std::exception& e) {
         report_failure(request, store, task, e.what());
     }
-    if (!ended) {
-        tracer.attach_all();
-        JobTracer::deliver(released.held);
+    if (ended) {
+        return {true, {}};
     }
-    return ended;
+    tracer.attach_all();
+    return {false, std::move(released.held)};
 }
 
 }  // namespace stasis::agent

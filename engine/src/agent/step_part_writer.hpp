@@ -19,9 +19,16 @@ namespace stasis::agent {
 // How long a frozen task waits for the verdict before it runs on.
 inline constexpr auto verdict_wait_limit = std::chrono::seconds(300);
 
+struct PartOutcome {
+    bool ended = false;  // the task was ended with the job
+    // Guarded signals that were held when the task was let go of for its
+    // dump: not delivered here, for the guard still holds them back.
+    std::vector<HeldSignal> held;
+};
+
 // Writes the task's part; a failure is logged and left for the job's agent
-// to find, and the task runs on. Returns whether the task was ended.
-bool write_part(const GenerationStore& store, const PartRequest& request, const StepTask& task, JobTracer& tracer,
-                EventSource& events, const RunOptions& options);
+// to find, and the task runs on.
+PartOutcome write_part(const GenerationStore& store, const PartRequest& request, const StepTask& task,
+                       JobTracer& tracer, EventSource& events, const RunOptions& options);
 
 }  // namespace stasis::agent

@@ -97,7 +97,17 @@ private:
             return;
         }
         last_round_ = request->round;
-        write_part(store_, *request, registration_->task(), *tracer_, events_, options_);
+        auto outcome = write_part(store_, *request, registration_->task(), *tracer_, events_, options_);
+        if (outcome.held.empty()) {
+            return;
+        }
+        if (let_go_) {
+            JobTracer::deliver(outcome.held);
+            return;
+        }
+        // Still held back: the job's agent ends the job, or let_go delivers them.
+        relay(describe_held(outcome.held));
+        held_back_.insert(held_back_.end(), outcome.held.begin(), outcome.held.end());
     }
 
     void relay(const std::string& what)
@@ -131,6 +141,7 @@ private:
         let_go_ = true;
         auto released = tracer_->release_all(events_, FreezeDeadline(options_.freeze_timeout));
         tracer_->attach_all();
+        JobTracer::deliver(held_back_);
         JobTracer::deliver(released.held);
     }
 
@@ -143,6 +154,7 @@ private:
     std::optional<StepTaskRegistration> registration_;
     Clock::time_point next_parts_check_{};
     std::uint64_t last_round_ = 0;  // the request whose part was written last
+    std::vector<HeldSignal> held_back_;  // held when a part was written, not delivered since
 };
 
 }  // namespace
