@@ -47,6 +47,7 @@ public:
     // init of a restored tree's PID namespace): the root's own exit may be
     // taken by a checkpoint that held it just then, this one never is.
     void stand_in_for_root(pid_t child) { stand_in_ = child; }
+    [[nodiscard]] bool has_stand_in() const { return stand_in_ != 0; }
 
     // Seizes every thread of the job not held yet. A process that cannot be
     // traced (already traced by another) is named once and runs unguarded.

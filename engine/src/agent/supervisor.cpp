@@ -173,10 +173,11 @@ void Supervisor::guard_checkpoint()
 }
 
 // stasis::dump waits for the threads it holds; if the job's root ends right
-// then, dump has collected its exit status and the agent never will.
+// then, dump has collected its exit status and the agent never will. A
+// restored job's stand-in (its namespace's init) still brings it.
 void Supervisor::check_root_alive() const
 {
-    if (!tracer_.root_status() && ::kill(tracer_.root(), 0) < 0 && errno == ESRCH) {
+    if (!tracer_.root_status() && !tracer_.has_stand_in() && ::kill(tracer_.root(), 0) < 0 && errno == ESRCH) {
         throw Error("the job ended while it was being checkpointed; its exit status is lost");
     }
 }
