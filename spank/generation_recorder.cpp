@@ -2,6 +2,7 @@
 
 #include "job_record.hpp"
 #include "slurm_log.hpp"
+#include "utc_time.hpp"
 
 #include <stasis/restart_metadata.hpp>
 #include <stasis/root_layout.hpp>
@@ -10,7 +11,6 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <ctime>
 #include <mutex>
 #include <set>
 
@@ -28,16 +28,6 @@ std::uint64_t bytes_on_disk(const std::filesystem::path& dir)
         }
     }
     return total;
-}
-
-std::string utc_now()
-{
-    std::time_t now = std::time(nullptr);
-    std::tm tm {};
-    ::gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
 }
 
 std::string this_node()
@@ -109,7 +99,7 @@ void GenerationRecorder::record_latest()
         if (!latest || *latest == recorded_) {
             return;
         }
-        contract::RestartMetadata metadata{*latest, root_.string(), utc_now(), bytes_on_disk(root_ / *latest), 1, {}, job_};
+        contract::RestartMetadata metadata{*latest, root_.string(), utc_text(std::chrono::system_clock::now()), bytes_on_disk(root_ / *latest), 1, {}, job_};
         add_parts(metadata, root_ / *latest);
         auto record = load_job_record(log_.job_id());
         set_admin_comment(log_.job_id(), contract::merge_restart_metadata(record.admin_comment, metadata));

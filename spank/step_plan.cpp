@@ -1,5 +1,7 @@
 #include "step_plan.hpp"
 
+#include "utc_time.hpp"
+
 #include <stasis/duration.hpp>
 #include <stasis/restart_metadata.hpp>
 #include <stasis/step_parts.hpp>
@@ -66,13 +68,8 @@ std::string job_name(const JobRecord& record, std::uint32_t job_id, uid_t uid,
     if (auto metadata = contract::find_restart_metadata(record.admin_comment); metadata && !metadata->job.empty()) {
         return metadata->job;
     }
-    auto started = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    ::gmtime_r(&started, &tm);
-    char time[32];
-    std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return "slurm:" + (record.cluster.empty() ? std::string("cluster") : record.cluster) + ":" +
-           std::to_string(job_id) + ":uid=" + std::to_string(uid) + ":start=" + time;
+           std::to_string(job_id) + ":uid=" + std::to_string(uid) + ":start=" + utc_text(now);
 }
 
 std::chrono::seconds effective_interval(const SiteConfig& settings, const JobOptions& options)

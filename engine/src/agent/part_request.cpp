@@ -16,6 +16,11 @@ std::filesystem::path PartRequest::staging(const std::filesystem::path& root) co
     return root / ("." + generation + "." + std::to_string(round) + ".parts");
 }
 
+std::filesystem::path PartRequest::failure_file(const std::filesystem::path& root, const std::string& part) const
+{
+    return staging(root) / (part + ".failed");
+}
+
 std::optional<PartRequest> parse_part_request(const std::string& line)
 {
     std::istringstream in(line);

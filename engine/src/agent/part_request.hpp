@@ -20,6 +20,8 @@ struct PartRequest {
     // ROOT/.GEN.ROUND.parts: where the parts are written until the
     // generation is committed with them.
     [[nodiscard]] std::filesystem::path staging(const std::filesystem::path& root) const;
+    // In the staging: why a task's part could not be written, on one line.
+    [[nodiscard]] std::filesystem::path failure_file(const std::filesystem::path& root, const std::string& part) const;
 };
 
 std::optional<PartRequest> parse_part_request(const std::string& line);

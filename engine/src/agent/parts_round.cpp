@@ -24,11 +24,6 @@ namespace {
 
 constexpr auto answer_poll = std::chrono::milliseconds(50);
 
-std::string failed_file(const StepTask& task)
-{
-    return task.part + ".failed";
-}
-
 // "task 1 of step 3 on node2"
 std::string describe(const StepTask& task)
 {
@@ -69,7 +64,7 @@ PartsRound::~PartsRound()
 
 std::optional<std::string> PartsRound::failure_of(const StepTask& task) const
 {
-    std::ifstream in(staging_ / failed_file(task));
+    std::ifstream in(request_.failure_file(store_.root(), task.part));
     std::string why;
     if (!in || !std::getline(in, why)) {
         return std::nullopt;

@@ -59,7 +59,7 @@ void report_failure(const PartRequest& request, const GenerationStore& store, co
     }
     run_log().debug("{} of {}: the part of the task failed: {}; the task runs on", task.part, request.generation, why);
     try {
-        write_file_atomically(request.staging(store.root()) / (task.part + ".failed"), why + "\n");
+        write_file_atomically(request.failure_file(store.root(), task.part), why + "\n");
     } catch (const std::exception& e) {
         run_log().error("cannot tell the job's agent: {}", e.what());
     }
