@@ -519,8 +519,8 @@ tree_workload_cmd() {
     case $1 in
         tree_wait) WL_CMD=("$w/tree_wait" "$2" 100 50) TREE_WINDOW=(200 2800) ;;
         pipeline_c) WL_CMD=("$w/tree_pipeline" tree 8000 4 2) TREE_READY=2 ;;
-        pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 8000 4 2) TREE_READY=2 ;;
-        pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400) TREE_READY=2 ;;
+        pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 8000 4 2 "$2/go") TREE_READY=2 TREE_GO=1 ;;
+        pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400 "$2/go") TREE_READY=2 TREE_GO=1 ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
         sysv_shm) WL_CMD=("$w/tree_sysv_shm" 90 50) ;;
         unnamed_files) WL_CMD=("$w/unnamed_files" "$2" 80 60) ;;
