@@ -12,6 +12,7 @@ namespace stasis {
 // Reads exactly out.size() bytes at addr. Falls back to /proc/PID/mem for
 // pages the process itself may not read (PROT_NONE, guard pages with data).
 void read_remote(pid_t pid, std::uint64_t addr, std::span<std::byte> out);
+// Writes all of data at addr, also into pages the process may not write.
 void write_remote(pid_t pid, std::uint64_t addr, std::span<const std::byte> data);
 
 template <typename T>

@@ -48,13 +48,16 @@ void SyscallInjector::resume_to_syscall_stop()
 
 long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
 {
-    auto regs = ptrace::get_regs(tid_);
+    auto regs = home_ ? home_->regs : ptrace::get_regs(tid_);
     std::uint64_t a[6] = {};
     std::size_t i = 0;
     for (auto v : args) {
         a[i++] = v;
     }
-    regs.rip = syscall_ip_;
+    regs.rip = home_ ? home_->stub_ip : syscall_ip_;
+    if (home_) {
+        regs.rsp = home_->frame_sp;
+    }
     regs.rax = static_cast<unsigned long long>(nr);
     regs.orig_rax = static_cast<unsigned long long>(-1);
     regs.rdi = a[0];
@@ -63,10 +66,43 @@ long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
     regs.r10 = a[3];
     regs.r8 = a[4];
     regs.r9 = a[5];
-    ptrace::set_regs(tid_, regs);
-    resume_to_syscall_stop();  // entry
-    resume_to_syscall_stop();  // exit
-    return static_cast<long>(ptrace::get_regs(tid_).rax);
+    run_from(regs);
+    auto result = static_cast<long>(ptrace::get_regs(tid_).rax);
+    if (home_) {
+        ptrace::set_regs(tid_, home_->regs);
+    }
+    return result;
+}
+
+void SyscallInjector::return_home(const user_regs_struct& home, std::uint64_t stub_ip, std::uint64_t frame_sp)
+{
+    home_ = Home{home, stub_ip, frame_sp};
+}
+
+user_regs_struct SyscallInjector::go_home_through_frame()
+{
+    auto regs = home_->regs;
+    regs.rip = home_->stub_ip + syscall_insn_size;  // the stub's rt_sigreturn
+    regs.rsp = home_->frame_sp;
+    regs.orig_rax = static_cast<unsigned long long>(-1);
+    run_from(regs);
+    return ptrace::get_regs(tid_);
+}
+
+// Runs the thread from regs to the exit of the syscall there. A thread that
+// has a home is put back there when that fails.
+void SyscallInjector::run_from(user_regs_struct regs)
+{
+    try {
+        ptrace::set_regs(tid_, regs);
+        resume_to_syscall_stop();  // entry
+        resume_to_syscall_stop();  // exit
+    } catch (...) {
+        if (home_) {
+            ::ptrace(PTRACE_SETREGS, tid_, nullptr, &home_->regs);  // it may be gone: nothing more to do then
+        }
+        throw;
+    }
 }
 
 std::uint64_t SyscallInjector::checked(const char* what, long nr, std::initializer_list<std::uint64_t> args)

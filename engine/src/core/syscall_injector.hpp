@@ -5,9 +5,11 @@
 // from the inside.
 #include <signal.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,17 @@ public:
     // Like call(), but throws an Error naming `what` when the result is an error.
     std::uint64_t checked(const char* what, long nr, std::initializer_list<std::uint64_t> args);
 
+    // From now on, each call runs from stub_ip, the code "syscall; mov $15,
+    // %eax; syscall", with the stack pointer on an rt_sigreturn frame of
+    // `home` (see sigreturn_frame.hpp), and the thread is put back at home
+    // right after the call. Should stasis die while the thread is in the
+    // call, the thread finishes it and returns home through rt_sigreturn by
+    // itself instead of running on with stasis's registers.
+    void return_home(const user_regs_struct& home, std::uint64_t stub_ip, std::uint64_t frame_sp);
+    // Sends the thread home through that frame for real; gives the registers
+    // it then has, for the caller to check the frame with.
+    user_regs_struct go_home_through_frame();
+
     [[nodiscard]] pid_t tid() const { return tid_; }
     void set_syscall_ip(std::uint64_t ip) { syscall_ip_ = ip; }
 
@@ -37,10 +50,18 @@ public:
     std::vector<siginfo_t> take_intercepted() { return std::exchange(intercepted_, {}); }
 
 private:
+    struct Home {
+        user_regs_struct regs;
+        std::uint64_t stub_ip;
+        std::uint64_t frame_sp;
+    };
+
     void resume_to_syscall_stop();
+    void run_from(user_regs_struct regs);
 
     pid_t tid_;
     std::uint64_t syscall_ip_;
+    std::optional<Home> home_;
     std::vector<pid_t> new_threads_;
     std::vector<siginfo_t> intercepted_;
 };

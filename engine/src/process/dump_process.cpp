@@ -7,6 +7,7 @@
 #include "core/remote_memory.hpp"
 #include "core/syscall_injector.hpp"
 #include "memory/dump_memory.hpp"
+#include "process/injection_area.hpp"
 #include "process/process_attributes.hpp"
 #include "process/signals.hpp"
 #include "threads/dump_threads.hpp"
@@ -31,9 +32,9 @@ struct HeldSignal {
     int sig;
 };
 
-void keep_intercepted(ThreadState& t, SyscallInjector& inj, std::vector<HeldSignal>& held)
+void keep_intercepted(ThreadState& t, const std::vector<siginfo_t>& intercepted, std::vector<HeldSignal>& held)
 {
-    for (const auto& info : inj.take_intercepted()) {
+    for (const auto& info : intercepted) {
         t.pending.push_back(to_siginfo_bytes({info}).front());
         held.push_back({t.tid, info.si_signo});
     }
@@ -91,37 +92,33 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
     p.shared_pending = to_siginfo_bytes(ptrace::peek_pending(p.pid, true));
     p.timers = surveyed.timers;
 
-    SyscallInjector leader(p.pid, syscall_ip);
-    std::uint64_t scratch = leader.checked("mmap of a scratch page", SYS_mmap,
-                                           {0, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                                            static_cast<std::uint64_t>(-1), 0});
+    InjectionArea area(p.pid, syscall_ip, p.threads.front());
+    std::uint64_t scratch = area.scratch();
     std::vector<HeldSignal> held;
     std::exception_ptr failure;
     try {
+        auto leader = area.injector_for(p.threads.front());
         p.mm = read_mm(p.pid, leader);
         p.sigactions = read_sigactions(p.pid, leader, scratch);
         p.attributes = read_process_attributes(p.pid, leader, scratch);
         residency = read_shared_residency(p.pid, leader, scratch, regions);
         p.sysv_segments = read_sysv_segments(p.pid, leader, scratch, regions);
         read_timer_times(p.pid, leader, scratch, p.timers);
+        keep_intercepted(p.threads.front(), leader.take_intercepted(), held);
         for (auto& t : p.threads) {
-            SyscallInjector inj(t.tid, syscall_ip);
+            auto inj = area.injector_for(t);
             read_thread_by_injection(p.pid, t, inj, scratch);
-            keep_intercepted(t, inj, held);
+            area.check_way_home(inj, t);
+            keep_intercepted(t, inj.take_intercepted(), held);
         }
+        area.unmap();
     } catch (...) {
         failure = std::current_exception();
+        area.unmap_quietly();
     }
-    leader.call(SYS_munmap, {scratch, page_size});
-    keep_intercepted(p.threads.front(), leader, held);
+    keep_intercepted(p.threads.front(), area.take_intercepted(), held);
     for (const auto& h : held) {
         ::syscall(SYS_tgkill, p.pid, h.tid, h.sig);
-    }
-    // Put back what the threads were doing; a syscall they were in restarts.
-    for (auto& t : p.threads) {
-        auto regs = t.regs;
-        ptrace::rewind_interrupted_syscall(regs, true);
-        ptrace::set_regs(t.tid, regs);
     }
     if (failure) {
         std::rethrow_exception(failure);
