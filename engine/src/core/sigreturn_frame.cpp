@@ -115,13 +115,14 @@ std::size_t sigreturn_frame_size(std::size_t xstate_size)
 }
 
 SigreturnFrame sigreturn_frame(std::uint64_t at, const user_regs_struct& regs, std::span<const std::uint8_t> xstate,
-                               std::uint64_t blocked)
+                               std::uint64_t blocked, std::uint64_t return_address)
 {
     if (at % xsave_alignment != 0 || xstate.size() < minimal_xsave_size) {
         throw Error("cannot build a return frame: misaligned address or an XSAVE area of " +
                     std::to_string(xstate.size()) + " bytes");
     }
     RtSigframe frame{};
+    frame.return_address = return_address;
     frame.uc.flags = uc_fp_xstate | uc_sigcontext_ss | uc_strict_restore_ss;
     frame.uc.stack.flags = keep_altstack;
     frame.uc.mcontext = context_of(regs, at + fpstate_offset);

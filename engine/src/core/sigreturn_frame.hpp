@@ -20,9 +20,10 @@ struct SigreturnFrame {
 
 // The frame, laid out for the address `at` (64-byte aligned) in the thread's
 // address space. xstate is the thread's XSAVE area as PTRACE_GETREGSET gives
-// it; blocked its signal mask.
+// it; blocked its signal mask; return_address the frame's first word, where
+// a `ret` that leads into rt_sigreturn finds its target.
 SigreturnFrame sigreturn_frame(std::uint64_t at, const user_regs_struct& regs, std::span<const std::uint8_t> xstate,
-                               std::uint64_t blocked);
+                               std::uint64_t blocked, std::uint64_t return_address);
 
 // The frame's size for an XSAVE area of xstate_size bytes.
 std::size_t sigreturn_frame_size(std::size_t xstate_size);

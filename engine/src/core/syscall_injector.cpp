@@ -5,6 +5,7 @@
 #include "core/ptrace_ops.hpp"
 
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <string>
@@ -17,6 +18,14 @@ namespace {
 bool is_event(int status, int event)
 {
     return (status >> 8) == (SIGTRAP | (event << 8));
+}
+
+// A fault of the thread's own instructions, not a signal sent to it.
+bool is_own_fault(const siginfo_t& info)
+{
+    bool fault = info.si_signo == SIGSEGV || info.si_signo == SIGBUS || info.si_signo == SIGILL ||
+                 info.si_signo == SIGFPE;
+    return fault && info.si_code > 0;
 }
 
 }  // namespace
@@ -37,26 +46,29 @@ void SyscallInjector::resume_to_syscall_stop()
             ::ptrace(PTRACE_GETEVENTMSG, tid_, nullptr, &child);
             new_threads_.push_back(static_cast<pid_t>(child));
         } else if ((status >> 16) == 0 && sig != SIGTRAP) {
-            // A real signal arrived: hold it back for the caller.
             siginfo_t info{};
             if (::ptrace(PTRACE_GETSIGINFO, tid_, nullptr, &info) == 0) {
-                intercepted_.push_back(info);
+                if (is_own_fault(info)) {
+                    // Resumed, it would fault again and again.
+                    throw Error("thread " + std::to_string(tid_) + " faulted (signal " + std::to_string(sig) +
+                                ") in an injected call");
+                }
+                intercepted_.push_back(info);  // a real signal: held back for the caller
             }
         }
     }
 }
 
-long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
+user_regs_struct SyscallInjector::launch_of(long nr, std::initializer_list<std::uint64_t> args) const
 {
-    auto regs = home_ ? home_->regs : ptrace::get_regs(tid_);
+    auto regs = home_ ? home_->launch : ptrace::get_regs(tid_);
+    if (!home_) {
+        regs.rip = syscall_ip_;
+    }
     std::uint64_t a[6] = {};
     std::size_t i = 0;
     for (auto v : args) {
         a[i++] = v;
-    }
-    regs.rip = home_ ? home_->stub_ip : syscall_ip_;
-    if (home_) {
-        regs.rsp = home_->frame_sp;
     }
     regs.rax = static_cast<unsigned long long>(nr);
     regs.orig_rax = static_cast<unsigned long long>(-1);
@@ -66,7 +78,12 @@ long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
     regs.r10 = a[3];
     regs.r8 = a[4];
     regs.r9 = a[5];
-    run_from(regs);
+    return regs;
+}
+
+long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
+{
+    run_from(launch_of(nr, args));
     auto result = static_cast<long>(ptrace::get_regs(tid_).rax);
     if (home_) {
         ptrace::set_regs(tid_, home_->regs);
@@ -74,19 +91,26 @@ long SyscallInjector::call(long nr, std::initializer_list<std::uint64_t> args)
     return result;
 }
 
-void SyscallInjector::return_home(const user_regs_struct& home, std::uint64_t stub_ip, std::uint64_t frame_sp)
+void SyscallInjector::return_home(const user_regs_struct& home, const user_regs_struct& launch)
 {
-    home_ = Home{home, stub_ip, frame_sp};
+    home_ = Home{home, launch};
 }
 
-user_regs_struct SyscallInjector::go_home_through_frame()
+std::pair<long, user_regs_struct> SyscallInjector::call_and_walk_home(long nr, std::initializer_list<std::uint64_t> args)
 {
-    auto regs = home_->regs;
-    regs.rip = home_->stub_ip + syscall_insn_size;  // the stub's rt_sigreturn
-    regs.rsp = home_->frame_sp;
-    regs.orig_rax = static_cast<unsigned long long>(-1);
-    run_from(regs);
-    return ptrace::get_regs(tid_);
+    run_from(launch_of(nr, args));
+    auto result = static_cast<long>(ptrace::get_regs(tid_).rax);
+    try {
+        resume_to_syscall_stop();  // entry of the way back's rt_sigreturn
+        if (ptrace::get_regs(tid_).orig_rax != SYS_rt_sigreturn) {
+            throw Error("thread " + std::to_string(tid_) + " did not take its way back after an injected call");
+        }
+        resume_to_syscall_stop();  // its exit
+    } catch (...) {
+        put_home_quietly();
+        throw;
+    }
+    return {result, ptrace::get_regs(tid_)};
 }
 
 // Runs the thread from regs to the exit of the syscall there. A thread that
@@ -98,10 +122,15 @@ void SyscallInjector::run_from(user_regs_struct regs)
         resume_to_syscall_stop();  // entry
         resume_to_syscall_stop();  // exit
     } catch (...) {
-        if (home_) {
-            ::ptrace(PTRACE_SETREGS, tid_, nullptr, &home_->regs);  // it may be gone: nothing more to do then
-        }
+        put_home_quietly();
         throw;
+    }
+}
+
+void SyscallInjector::put_home_quietly() noexcept
+{
+    if (home_) {
+        ::ptrace(PTRACE_SETREGS, tid_, nullptr, &home_->regs);  // it may be gone: nothing more to do then
     }
 }
 

@@ -19,8 +19,8 @@ class SyscallInjector {
 public:
     // syscall_ip: the address of a `syscall` instruction mapped executable in
     // the tracee. The thread must be in a ptrace stop and traced with
-    // PTRACE_O_TRACESYSGOOD. Its registers are clobbered: the caller saves
-    // and restores them.
+    // PTRACE_O_TRACESYSGOOD. Its registers are clobbered, unless it is given
+    // a home (return_home).
     SyscallInjector(pid_t tid, std::uint64_t syscall_ip) : tid_(tid), syscall_ip_(syscall_ip) {}
 
     // Returns the raw result (-errno on failure).
@@ -29,16 +29,16 @@ public:
     // Like call(), but throws an Error naming `what` when the result is an error.
     std::uint64_t checked(const char* what, long nr, std::initializer_list<std::uint64_t> args);
 
-    // From now on, each call runs from stub_ip, the code "syscall; mov $15,
-    // %eax; syscall", with the stack pointer on an rt_sigreturn frame of
-    // `home` (see sigreturn_frame.hpp), and the thread is put back at home
-    // right after the call. Should stasis die while the thread is in the
-    // call, the thread finishes it and returns home through rt_sigreturn by
-    // itself instead of running on with stasis's registers.
-    void return_home(const user_regs_struct& home, std::uint64_t stub_ip, std::uint64_t frame_sp);
-    // Sends the thread home through that frame for real; gives the registers
-    // it then has, for the caller to check the frame with.
-    user_regs_struct go_home_through_frame();
+    // From now on each call starts from `launch` (the home registers with
+    // the instruction, stack and frame pointers of a way back home, see
+    // InjectionArea), and the thread is put back at `home` right after it.
+    // Should stasis die while the thread is in the call, the thread finishes
+    // it and, with a way back, returns home through rt_sigreturn by itself.
+    void return_home(const user_regs_struct& home, const user_regs_struct& launch);
+    // Like call(), but the thread then takes its way back home by itself,
+    // as it would if stasis died in the call. Gives the result, and the
+    // registers the thread arrives with for the caller to check the way with.
+    std::pair<long, user_regs_struct> call_and_walk_home(long nr, std::initializer_list<std::uint64_t> args);
 
     [[nodiscard]] pid_t tid() const { return tid_; }
     void set_syscall_ip(std::uint64_t ip) { syscall_ip_ = ip; }
@@ -52,12 +52,14 @@ public:
 private:
     struct Home {
         user_regs_struct regs;
-        std::uint64_t stub_ip;
-        std::uint64_t frame_sp;
+        user_regs_struct launch;
     };
 
     void resume_to_syscall_stop();
+    // Runs the thread from regs to the exit of the syscall there.
     void run_from(user_regs_struct regs);
+    void put_home_quietly() noexcept;
+    [[nodiscard]] user_regs_struct launch_of(long nr, std::initializer_list<std::uint64_t> args) const;
 
     pid_t tid_;
     std::uint64_t syscall_ip_;

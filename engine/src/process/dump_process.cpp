@@ -92,7 +92,7 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
     p.shared_pending = to_siginfo_bytes(ptrace::peek_pending(p.pid, true));
     p.timers = surveyed.timers;
 
-    InjectionArea area(p.pid, syscall_ip, p.threads.front());
+    InjectionArea area(p.pid, syscall_ip, p.threads.front(), regions);
     std::uint64_t scratch = area.scratch();
     std::vector<HeldSignal> held;
     std::exception_ptr failure;
