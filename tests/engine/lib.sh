@@ -444,10 +444,10 @@ start_and_dump() {
 }
 
 # restore_and_check NAME DIR REF WHAT: restore DIR/img in the foreground; it
-# must exit 0 and DIR/out must equal REF/out.
+# must exit 0 (within RESTORE_SECS, default 60) and DIR/out must equal REF/out.
 restore_and_check() {
     local name=$1 dir=$2 ref=$3 what=$4
-    stasis "restore-${dir##*/}-$what" 60 restore --dir "$dir/img"
+    stasis "restore-${dir##*/}-$what" "${RESTORE_SECS:-60}" restore --dir "$dir/img"
     if ((LAST_RC == 124)); then
         fail "$what: stasis restore did not finish in time; restored output so far: $(tail -3 "$dir/out")"
     fi
