@@ -39,9 +39,15 @@ bool read_replies(int sock, const std::string& what, const std::function<void(co
         }
         throw sys_error("cannot read the kernel's list of " + what + " (sock_diag)");
     }
-    int left = static_cast<int>(n);
-    for (auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data()); NLMSG_OK(header, left);
-         header = NLMSG_NEXT(header, left)) {
+    // NLMSG_OK and NLMSG_NEXT, without their mix of signed and unsigned
+    // lengths (a warning under Clang).
+    auto size = static_cast<std::size_t>(n);
+    for (std::size_t at = 0; at + sizeof(nlmsghdr) <= size;) {
+        const auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data() + at);
+        if (header->nlmsg_len < sizeof(nlmsghdr) || header->nlmsg_len > size - at) {
+            break;
+        }
+        at += NLMSG_ALIGN(header->nlmsg_len);
         if (header->nlmsg_type == NLMSG_DONE) {
             return false;
         }
