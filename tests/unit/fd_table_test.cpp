@@ -199,10 +199,11 @@ TEST_CASE("install_fds places overlapping sources right and closes every other f
         {8, id_of(objects[2].get())}, {9, out.report_id},
     };
     CHECK(numbers(out.after) == numbers(expected));
-    for (const auto& [fd, id] : expected) {
+    for (const auto& placed : expected) {
+        const int fd = placed.first;  // not a structured binding: CAPTURE takes it into a lambda
         CAPTURE(fd);
         const auto found = out.after.find(fd);
-        CHECK((found == out.after.end() ? "closed" : found->second) == id);
+        CHECK((found == out.after.end() ? "closed" : found->second) == placed.second);
     }
     // The child had more than its targets open, the runner's fds among them.
     CHECK(out.before.size() > expected.size());

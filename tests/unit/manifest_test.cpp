@@ -944,7 +944,9 @@ TEST_CASE("an fd whose detail does not fit its kind is refused")
     const json good = manifest_of(commit(tmp.path() / "img", sample()));
     // The fds with a detail, each paired with another whose detail has another shape.
     const std::pair<int, int> swaps[] = {{6, 9}, {7, 8}, {8, 2}, {9, 6}, {2, 7}, {10, 9}};
-    for (const auto& [fd, other] : swaps) {
+    for (const auto& swap : swaps) {
+        const int fd = swap.first;  // not a structured binding: CAPTURE takes it into a lambda
+        const int other = swap.second;
         CAPTURE(fd);
         json none = good;
         root_fd(none, fd)["detail"] = nullptr;
