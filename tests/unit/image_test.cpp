@@ -432,6 +432,8 @@ fs::path make_image(const fs::path& root)
     checkpoint.host = "testhost";
     checkpoint.kernel = "6.18.44";
     checkpoint.time = "2026-11-25T15:00:00Z";
+    checkpoint.cpu.features = std::vector<std::string>{"sse2", "avx2"};
+    checkpoint.vdso = VdsoLayout{.size = 8192, .xxh3 = 0xabcdef, .symbols = {{"__vdso_time", 0xa20}}};
     checkpoint.data_files = w.files();
     auto region = [](std::uint64_t start, std::uint64_t end, const char* prot, RegionKind kind, const char* path) {
         Region r;
@@ -515,6 +517,8 @@ TEST_CASE("print_info describes the image as text and as JSON")
     CHECK(child["regions"][1]["kind"] == "vdso");
     CHECK(child["regions"][1]["bytes"] == 0);
     CHECK(info["stored_bytes"].get<std::uint64_t>() < info["bytes"].get<std::uint64_t>());
+    CHECK(info["cpu_features"] == json({"sse2", "avx2"}));
+    CHECK(info["vdso"] == json({{"size", 8192}, {"xxh3", 0xabcdef}}));
 
     std::ostringstream text;
     print_info(dir, false, text);
@@ -524,6 +528,8 @@ TEST_CASE("print_info describes the image as text and as JSON")
     CHECK(contains(s, "  /bin/child"));  // indented under its parent
     CHECK(contains(s, "[vdso]"));
     CHECK(contains(s, "7 chunks"));
+    CHECK(contains(s, "\ncpu      2 features: sse2 avx2\n"));
+    CHECK(contains(s, "\nvdso     8192 bytes, xxh3 abcdef\n"));
 }
 
 TEST_CASE("print_info reports a malformed manifest as one ImageError")

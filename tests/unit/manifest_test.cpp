@@ -295,7 +295,8 @@ Checkpoint sample()
     c.host = "node01";
     c.kernel = "6.18.44";
     c.time = "2026-11-25T15:00:00Z";
-    c.cpu = {.xcr0 = 743, .xsave_size = 2696};
+    c.cpu = {.xcr0 = 743, .xsave_size = 2696, .features = std::vector<std::string>{"sse2", "avx2", "avx512f"}};
+    c.vdso = VdsoLayout{.size = 8192, .xxh3 = 0xfedcba9876543210, .symbols = {{"__vdso_time", 0xa20}}};
     c.root_pid = 4242;
     c.data_files = {"pages-4242-0.bin", "pages-4242-1.bin", "output-1-0.bin", "file-0-0.bin"};
     c.processes = {root(), child(), zombie()};
@@ -730,6 +731,13 @@ void same(const Checkpoint& a, const Checkpoint& b)
     SAME(time);
     SAME(cpu.xcr0);
     SAME(cpu.xsave_size);
+    SAME(cpu.features);
+    CHECK(a.vdso.has_value() == b.vdso.has_value());
+    if (a.vdso && b.vdso) {
+        SAME(vdso->size);
+        SAME(vdso->xxh3);
+        SAME(vdso->symbols);
+    }
     SAME(root_pid);
     SAME(data_files);
     same(a.processes, b.processes);
@@ -986,6 +994,28 @@ TEST_CASE("kept_output is written only when there is some, and reads as empty wh
     const Checkpoint read = image::read_checkpoint(commit(tmp.path() / "older", older));
     CHECK(read.kept_output.empty());
     CHECK(read.processes.size() == 3);
+}
+
+TEST_CASE("an image from before CPU features and the vDSO were recorded reads as not having recorded them")
+{
+    test::TempDir tmp;
+    json m = manifest_of(commit(tmp.path() / "img", sample()));
+    CHECK(m.at("cpu").at("features") == json({"sse2", "avx2", "avx512f"}));
+    CHECK(m.at("vdso").at("symbols").at("__vdso_time") == 0xa20);
+
+    REQUIRE(m.at("cpu").erase("features") == 1);
+    REQUIRE(m.erase("vdso") == 1);
+    const Checkpoint read = image::read_checkpoint(commit(tmp.path() / "older", m));
+    CHECK_FALSE(read.cpu.features.has_value());
+    CHECK_FALSE(read.vdso.has_value());
+    CHECK(read.cpu.xcr0 == 743);
+
+    // Recorded but empty is not the same as not recorded.
+    Checkpoint empty = sample();
+    empty.cpu.features = std::vector<std::string>{};
+    const Checkpoint back = image::read_checkpoint(commit(tmp.path() / "empty", empty));
+    REQUIRE(back.cpu.features.has_value());
+    CHECK(back.cpu.features->empty());
 }
 
 TEST_CASE("unnamed_files is written only when there are some, and reads as empty when absent")

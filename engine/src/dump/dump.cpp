@@ -9,6 +9,8 @@
 #include "image/chunk_writer.hpp"
 #include "image/manifest.hpp"
 #include "memory/dump_memory.hpp"
+#include "memory/vdso_layout.hpp"
+#include "process/cpu_features.hpp"
 #include "process/dump_process.hpp"
 #include "process/frozen_tree.hpp"
 #include "process/namespace_ids.hpp"
@@ -45,6 +47,10 @@ Checkpoint describe_host(pid_t root)
     c.kernel = u.release;
     c.time = utc_now();
     c.root_pid = root;
+    // What the job may have come to depend on: a restore refuses a host
+    // without them (restore/restore.cpp).
+    c.cpu.features = host_cpu_features();
+    c.vdso = host_vdso_layout();
     return c;
 }
 

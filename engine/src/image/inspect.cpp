@@ -190,6 +190,17 @@ json summarize_process(const ProcessState& p, std::uint64_t& chunks)
             {"stored_bytes", stored}};
 }
 
+// What the image needs of the host it is restored on.
+void summarize_host_needs(const Checkpoint& checkpoint, json& info)
+{
+    if (checkpoint.cpu.features) {
+        info["cpu_features"] = *checkpoint.cpu.features;
+    }
+    if (checkpoint.vdso) {
+        info["vdso"] = {{"size", checkpoint.vdso->size}, {"xxh3", checkpoint.vdso->xxh3}};
+    }
+}
+
 json summarize(const fs::path& dir, const Checkpoint& checkpoint)
 {
     json processes = json::array();
@@ -214,6 +225,7 @@ json summarize(const fs::path& dir, const Checkpoint& checkpoint)
     if (!checkpoint.job.empty()) {
         info["job"] = checkpoint.job;
     }
+    summarize_host_needs(checkpoint, info);
     return info;
 }
 
@@ -277,7 +289,19 @@ void print_human(const json& info, std::ostream& out)
         << "host     " << info["host"].get<std::string>() << '\n'
         << "kernel   " << info["kernel"].get<std::string>() << '\n'
         << "time     " << info["time"].get<std::string>() << '\n'
-        << "format   stasis-image version " << info["version"].get<int>() << "\n\n";
+        << "format   stasis-image version " << info["version"].get<int>() << '\n';
+    if (info.contains("cpu_features")) {
+        out << "cpu      " << info["cpu_features"].size() << " features:";
+        for (const json& name : info["cpu_features"]) {
+            out << ' ' << name.get<std::string>();
+        }
+        out << '\n';
+    }
+    if (info.contains("vdso")) {
+        out << "vdso     " << info["vdso"]["size"].get<std::uint64_t>() << " bytes, xxh3 "
+            << hex(info["vdso"]["xxh3"].get<std::uint64_t>(), false) << '\n';
+    }
+    out << '\n';
     print_tree(info["processes"], out);
     for (const json& p : info["processes"]) {
         print_regions(p, out);

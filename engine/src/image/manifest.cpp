@@ -6,17 +6,35 @@
 
 namespace stasis {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CpuState, xcr0, xsave_size)
-
 namespace {
+
+constexpr char cpu_features_member[] = "features";
 
 constexpr char kept_output_member[] = "kept_output";
 constexpr char unnamed_files_member[] = "unnamed_files";
 constexpr char unix_sockets_member[] = "unix_sockets";
 constexpr char inet_sockets_member[] = "inet_sockets";
 constexpr char job_member[] = "job";
+constexpr char vdso_member[] = "vdso";
 
 }  // namespace
+
+void to_json(nlohmann::json& j, const CpuState& c)
+{
+    j = {{"xcr0", c.xcr0}, {"xsave_size", c.xsave_size}};
+    if (c.features) {
+        j[cpu_features_member] = *c.features;
+    }
+}
+
+void from_json(const nlohmann::json& j, CpuState& c)
+{
+    j.at("xcr0").get_to(c.xcr0);
+    j.at("xsave_size").get_to(c.xsave_size);
+    if (auto features = j.find(cpu_features_member); features != j.end()) {
+        c.features = features->get<std::vector<std::string>>();
+    }
+}
 
 void to_json(nlohmann::json& j, const Checkpoint& c)
 {
@@ -27,6 +45,9 @@ void to_json(nlohmann::json& j, const Checkpoint& c)
          {"processes", c.processes}, {"pipes", c.pipes}};
     if (!c.job.empty()) {
         j[job_member] = c.job;
+    }
+    if (c.vdso) {
+        j[vdso_member] = *c.vdso;
     }
     if (!c.kept_output.empty()) {
         j[kept_output_member] = c.kept_output;
@@ -53,6 +74,9 @@ void from_json(const nlohmann::json& j, Checkpoint& c)
     j.at("processes").get_to(c.processes);
     j.at("pipes").get_to(c.pipes);
     c.job = j.value(job_member, "");
+    if (auto vdso = j.find(vdso_member); vdso != j.end()) {
+        c.vdso = vdso->get<VdsoLayout>();
+    }
     if (auto kept = j.find(kept_output_member); kept != j.end()) {
         kept->get_to(c.kept_output);
     }

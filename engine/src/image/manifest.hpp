@@ -24,6 +24,8 @@ Checkpoint read_checkpoint(const std::filesystem::path& dir);
 
 namespace stasis {
 
+void to_json(nlohmann::json& j, const CpuState& c);
+void from_json(const nlohmann::json& j, CpuState& c);
 void to_json(nlohmann::json& j, const Checkpoint& c);
 void from_json(const nlohmann::json& j, Checkpoint& c);
 

@@ -10,6 +10,8 @@
 #include "image/chunk_reader.hpp"
 #include "image/manifest.hpp"
 #include "memory/restore_memory.hpp"
+#include "memory/vdso_layout.hpp"
+#include "process/cpu_features.hpp"
 #include "process/executable.hpp"
 #include "process/process_attributes.hpp"
 #include "process/relaunch_env.hpp"
@@ -46,6 +48,19 @@ void check_cpu(pid_t child, const Checkpoint& checkpoint)
           << " missing (image XCR0 0x" << checkpoint.cpu.xcr0 << ", here 0x" << here << std::dec << "; XSAVE size "
           << checkpoint.cpu.xsave_size << " vs " << xstate.size() << ")";
         throw Error(s.str());
+    }
+}
+
+// What the image recorded of its host's CPU and kernel that this host must
+// also offer; checked before anything is started. An image that recorded
+// nothing of it is not checked (check_cpu still compares the XSAVE state).
+void check_host(const Checkpoint& checkpoint)
+{
+    if (checkpoint.cpu.features) {
+        refuse_missing_cpu_features(*checkpoint.cpu.features, host_cpu_features(), checkpoint.host);
+    }
+    if (checkpoint.vdso) {
+        check_vdso(*checkpoint.vdso, host_vdso_layout(), checkpoint.processes, checkpoint.host);
     }
 }
 
@@ -158,6 +173,7 @@ RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys, const
     if (checkpoint.processes.empty() || checkpoint.processes.front().zombie) {
         throw ImageError(dir.string() + " holds no process to restore");
     }
+    check_host(checkpoint);
     tell_relaunched_processes(checkpoint, dir);
     image::ChunkReader reader(dir);
     put_back_output(checkpoint, reader);
