@@ -59,11 +59,14 @@ TEST_CASE("resume: a requeued job without a record starts anew, as news")
 
 TEST_CASE("resume: a record that does not fit the job is an error, and not followed")
 {
-    for (auto [path, generation] :
+    for (auto record :
          {std::pair{"/var/spool/stasis/43", "gen-000004"}, std::pair{"/var/spool/stasis/42/", "gen-000004"},
           std::pair{"/var/spool/stasis/42", "gen-4"}, std::pair{"/var/spool/stasis/42", "../43/gen-000004"},
           std::pair{"/var/spool/stasis/42", ".gen-000004.partial"},
           std::pair{"/var/spool/stasis/42", "gen-0000000004"}}) {
+        // Not a structured binding: CAPTURE takes it into a lambda.
+        const char* path = record.first;
+        const char* generation = record.second;
         CAPTURE(path);
         CAPTURE(generation);
         auto choice = choose_resume(recording(path, generation), root);
