@@ -9,6 +9,7 @@
 
 #include <sstream>
 #include <string>
+#include <type_traits>
 
 namespace stasis {
 
@@ -21,38 +22,35 @@ std::string where(pid_t pid, std::uint64_t addr)
     return s.str();
 }
 
-void read_through_proc_mem(pid_t pid, std::uint64_t addr, std::span<std::byte> out)
+// /proc/PID/mem reads and writes as a debugger does, also pages the process
+// may not read or write itself (PROT_NONE, its code). transfer is pread or
+// pwrite on the span's bytes.
+template <typename Byte, typename Transfer>
+void through_proc_mem(pid_t pid, std::uint64_t addr, std::span<Byte> bytes, const char* verb, Transfer transfer)
 {
-    UniqueFd mem(::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC));
+    constexpr int mode = std::is_const_v<Byte> ? O_WRONLY : O_RDONLY;
+    UniqueFd mem(::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), mode | O_CLOEXEC));
     if (!mem.valid()) {
         throw sys_error("cannot open " + where(pid, addr));
     }
     std::size_t done = 0;
-    while (done < out.size()) {
-        ssize_t n = ::pread(mem.get(), out.data() + done, out.size() - done, static_cast<off_t>(addr + done));
+    while (done < bytes.size()) {
+        ssize_t n = transfer(mem.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(addr + done));
         if (n <= 0) {
-            throw sys_error("cannot read " + where(pid, addr + done), n == 0 ? EIO : errno);
+            throw sys_error(std::string("cannot ") + verb + " " + where(pid, addr + done), n == 0 ? EIO : errno);
         }
         done += static_cast<std::size_t>(n);
     }
 }
 
-// /proc/PID/mem writes as a debugger does, also into pages the process may
-// not write itself (its code).
+void read_through_proc_mem(pid_t pid, std::uint64_t addr, std::span<std::byte> out)
+{
+    through_proc_mem(pid, addr, out, "read", ::pread);
+}
+
 void write_through_proc_mem(pid_t pid, std::uint64_t addr, std::span<const std::byte> data)
 {
-    UniqueFd mem(::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_WRONLY | O_CLOEXEC));
-    if (!mem.valid()) {
-        throw sys_error("cannot open " + where(pid, addr));
-    }
-    std::size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::pwrite(mem.get(), data.data() + done, data.size() - done, static_cast<off_t>(addr + done));
-        if (n <= 0) {
-            throw sys_error("cannot write " + where(pid, addr + done), n == 0 ? EIO : errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    through_proc_mem(pid, addr, data, "write", ::pwrite);
 }
 
 }  // namespace
