@@ -54,10 +54,13 @@ bool can_walk_home(const ThreadState& t)
     return same_regs(home_of(t, true), home_of(t, false));
 }
 
+// Only the process's main stack: below the stack pointer there, nothing is
+// live. A thread on another stack may be in a signal handler on an
+// alternate stack, below which lies memory still in use.
 std::uint64_t stack_floor_of(const ThreadState& t, const std::vector<Region>& regions)
 {
     for (const auto& r : regions) {
-        if (r.start <= t.regs.rsp && t.regs.rsp < r.end) {
+        if (r.path == "[stack]" && r.start <= t.regs.rsp && t.regs.rsp < r.end) {
             return r.start;
         }
     }
