@@ -39,8 +39,9 @@ proc_field() {
     awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
 }
 
-# One line a second: seconds since the agent started, LATEST's number, the
-# agent's VmRSS (KiB), its open fds and its threads.
+# One line a second: seconds since sampling started, LATEST's number, the
+# agent's VmRSS and RssAnon (KiB: all of it, and its heap and stacks
+# without the program's and libraries' pages), its open fds and threads.
 samples=$T/samples
 start=$SECONDS
 log "sampling the agent (pid $AGENT_PID) every second for $duration s"
@@ -48,9 +49,10 @@ while ((SECONDS - start < duration)); do
     alive "$JOB_PID" || fail "the job ended during the run: $(tail -3 "$AGENT_LOG")"
     fds=$(find "/proc/$AGENT_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
     rss=$(proc_field "$AGENT_PID" VmRSS)
+    anon=$(proc_field "$AGENT_PID" RssAnon)
     threads=$(proc_field "$AGENT_PID" Threads)
     [[ -n $rss && -n $threads ]] || fail "stasis run (pid $AGENT_PID) is gone: $(tail -3 "$AGENT_LOG")"
-    echo "$((SECONDS - start)) $(latest_number "$ROOT") $rss $fds $threads" >>"$samples"
+    echo "$((SECONDS - start)) $(latest_number "$ROOT") $rss $anon $fds $threads" >>"$samples"
     ls -l "/proc/$AGENT_PID/fd" >"$T/last-fds" 2>&1
     sleep 1
 done
@@ -71,17 +73,26 @@ compare_outputs "$T/ref/out" "$T/run/out" "the long-run job"
 # time (at least 10 s each); min is the agent at rest between checkpoints.
 figures=$(awk -v d="$duration" '
     BEGIN { w = d / 5; if (w < 10) w = 10 }
-    { t[NR] = $1; rss[NR] = $3; fds[NR] = $4; thr[NR] = $5 }
+    { t[NR] = $1; rss[NR] = $3; anon[NR] = $4; fds[NR] = $5; thr[NR] = $6 }
     END {
         for (i = 1; i <= NR; i++) {
-            if (t[i] < w) { if (!fr || rss[i] < fr) fr = rss[i]; if (!ff || fds[i] < ff) ff = fds[i] }
-            if (t[i] >= t[NR] - w) { if (!lr || rss[i] < lr) lr = rss[i]; if (!lf || fds[i] < lf) lf = fds[i] }
+            if (t[i] < w) {
+                if (!fr || rss[i] < fr) fr = rss[i]
+                if (!fa || anon[i] < fa) fa = anon[i]
+                if (!ff || fds[i] < ff) ff = fds[i]
+            }
+            if (t[i] >= t[NR] - w) {
+                if (!lr || rss[i] < lr) lr = rss[i]
+                if (!la || anon[i] < la) la = anon[i]
+                if (!lf || fds[i] < lf) lf = fds[i]
+            }
             if (rss[i] > mr) mr = rss[i]
             if (fds[i] > mf) mf = fds[i]
         }
-        printf "%d %d %d %d %d %d %d %d %d\n", fr, lr, mr, ff, lf, mf, thr[1], thr[NR], NR
+        printf "%d %d %d %d %d %d %d %d %d %d %d\n", fr, lr, mr, fa, la, ff, lf, mf, thr[1], thr[NR], NR
     }' "$samples")
-read -r rss_first rss_last rss_max fds_first fds_last fds_max threads_first threads_last count <<<"$figures"
+read -r rss_first rss_last rss_max anon_first anon_last fds_first fds_last fds_max threads_first threads_last count \
+    <<<"$figures"
 frozen=$(grep -Eo 'committed \(periodic\): .* ([0-9.]+) s frozen' "$AGENT_LOG" |
     grep -Eo '[0-9.]+ s frozen$' | cut -d' ' -f1 | sort -n)
 committed=$(grep -c . <<<"$frozen")
@@ -90,7 +101,7 @@ median=$(sed -n "$(((committed + 1) / 2))p" <<<"$frozen")
 failed=$(log_lines '^stasis run: checkpoint gen-[0-9]+ failed')
 log "figures: $duration s, $count samples, $committed generations committed, $failed failed"
 log "figures: frozen min $(head -1 <<<"$frozen") s, median $median s, max $(tail -1 <<<"$frozen") s"
-log "figures: agent RSS (KiB, lowest of the first/last stretch) first $rss_first, last $rss_last, max $rss_max"
+log "figures: agent RSS (KiB, lowest of the first/last stretch) first $rss_first, last $rss_last, max $rss_max; anonymous first $anon_first, last $anon_last"
 log "figures: agent fds (lowest of the first/last stretch) first $fds_first, last $fds_last, max $fds_max; threads $threads_first -> $threads_last"
 
 ((failed == 0)) || fail "$failed checkpoint(s) failed: $(grep -m3 'failed' "$AGENT_LOG")"
