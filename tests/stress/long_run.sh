@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long form of tests/agent/long_run.sh: a job checkpointed every 2 s for
 # SECONDS (default 1800: 30 minutes, about 900 generations, all kept, about
-# 300 MB in the temporary directory), then resumed from a random one of
+# 200 MB in the temporary directory), then resumed from a random one of
 # them. The suite runs it for 60 s. Prints the agent's RSS, fd and thread
 # figures and the frozen times.
 #
