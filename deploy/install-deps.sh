@@ -9,6 +9,8 @@ PACKAGES=(
     libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
     libzstd-dev libxxhash-dev libcli11-dev
     python3
+    # A quota for tests/agent/disk_full_real.sh (this kernel's tmpfs has none).
+    btrfs-progs
     util-linux passwd coreutils procps
     # The one-node test cluster (deploy/slurm-local.sh) and the SPANK
     # plugin's headers. On a machine with systemd the packages enable

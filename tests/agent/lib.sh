@@ -22,7 +22,7 @@ start_agent() {
     local name=$1 out=$2
     shift 2
     AGENT_LOG=$LOGS/$name.err
-    clean_exec "$STASIS" run "$@" </dev/null >"$out" 2>"$AGENT_LOG" &
+    clean_exec "${RUN_AS[@]}" "$STASIS" run "$@" </dev/null >"$out" 2>"$AGENT_LOG" &
     AGENT_PID=$!
     STARTED_PIDS+=("$AGENT_PID")
     log "started stasis run $* as pid $AGENT_PID"
@@ -35,7 +35,7 @@ start_agent_in_own_group() {
     local name=$1 out=$2
     shift 2
     AGENT_LOG=$LOGS/$name.err
-    clean_exec setsid "$STASIS" run "$@" </dev/null >"$out" 2>"$AGENT_LOG" &
+    clean_exec "${RUN_AS[@]}" setsid "$STASIS" run "$@" </dev/null >"$out" 2>"$AGENT_LOG" &
     AGENT_PID=$!
     STARTED_PIDS+=("$AGENT_PID")
     log "started stasis run $* as pid $AGENT_PID (own process group)"

@@ -43,6 +43,8 @@ LOGS=$T/logs
 mkdir -p "$LOGS"
 
 STARTED_PIDS=()   # processes this test started (and so may kill)
+RUN_AS=()         # a prefix that runs stasis and the workloads as another user (a root test)
+AT_CLEANUP=()     # functions run once the test's processes are gone (unmounts)
 PIDFILES=()       # pidfiles of detached restored processes
 FAILURES=0
 LAST_RC=0
@@ -142,6 +144,9 @@ cleanup() {
         alive "$p" && kill_tree "$p"
     done
     wait 2>/dev/null
+    for f in "${AT_CLEANUP[@]}"; do
+        "$f"
+    done
     if [[ ${STASIS_TEST_KEEP:-0} == 1 ]]; then
         echo "kept $T"
     else
@@ -173,7 +178,7 @@ run_timeout() {
     ((SECONDS < TEST_DEADLINE)) ||
         fail "the test used up its time budget (STASIS_TEST_BUDGET=${STASIS_TEST_BUDGET:-110} s) before: $*"
     secs=$(budget "$secs")
-    clean_exec "$@" </dev/null >"$out" 2>"$err" &
+    clean_exec "${RUN_AS[@]}" "$@" </dev/null >"$out" 2>"$err" &
     pid=$!
     STARTED_PIDS+=("$pid")
     deadline=$((SECONDS + secs))

@@ -1,6 +1,6 @@
 /* threads: a deterministic multi-threaded workload for checkpoint/restart tests.
  *
- * usage: threads [STEPS [NTHREADS [SLEEP_MS [WORK]]]]
+ * usage: threads [STEPS [NTHREADS [SLEEP_MS [WORK [PACE_FILE]]]]]
  *
  * NTHREADS workers (default 4) run STEPS steps. In each step every worker
  * computes a partial result with double vectors (AVX2 code when the CPU has
@@ -13,6 +13,11 @@
  * "step N ...". The main thread spends the run in pthread_join(), then prints
  * "vector registers ok" (or "VECTOR REGISTERS CORRUPTED ...") and a final
  * "result ..." line. Output depends only on the arguments.
+ *
+ * With PACE_FILE, the odd workers sleep only while that file exists: a long
+ * run is paced by its sleeps for as long as a test wants, and then (the file
+ * removed) ends at full speed, as does its uninterrupted reference run
+ * without the file. The file does not change the output.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +41,7 @@ static long steps;
 static int nthreads;
 static long pause_ms;
 static long work;
+static const char *pace_file;
 static int have_avx;
 static int have_avx2;
 
@@ -169,7 +175,7 @@ static void *worker(void *arg)
             compute_generic(&acc, &state, n);
 
         int bad = 0;
-        if (id % 2 == 1 && pause_ms > 0)
+        if (id % 2 == 1 && pause_ms > 0 && (!pace_file || access(pace_file, F_OK) == 0))
             bad = sleep_keeping_vectors(id, s);
 
         int rc = pthread_mutex_lock(&mu);
@@ -205,6 +211,7 @@ int main(int argc, char **argv)
     nthreads = (int)workload_arg("threads", argc, argv, 2, 4, 1, MAX_THREADS);
     pause_ms = workload_arg("threads", argc, argv, 3, 15, 0, 60000);
     work = workload_arg("threads", argc, argv, 4, 300000, 1, 1000000000L);
+    pace_file = argc > 5 ? argv[5] : NULL;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     __builtin_cpu_init();

@@ -96,6 +96,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::fil
         if (discard_if_replaying(name)) {
             return std::nullopt;
         }
+        name_in_latest(name);
         run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen{}", name, reason,
                        human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds,
                        parts && parts->size() > 0 ? describe_parts(*parts) : std::string());
@@ -126,12 +127,29 @@ bool CheckpointCycle::discard_if_replaying(const std::string& generation)
     return true;
 }
 
-// LATEST first, and only then retire old generations: LATEST must never
-// name a generation that is gone.
-void CheckpointCycle::publish(const std::string& generation)
+// LATEST is what makes a committed generation a resume point: a resume,
+// `stasis checkpoint` and the scheduler glue go by it. One that LATEST
+// cannot name (a full disk) goes again, and the checkpoint fails.
+void CheckpointCycle::name_in_latest(const std::string& generation)
 {
     try {
         store_.set_latest(generation);
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        try {
+            store_.remove(generation);
+        } catch (const std::exception& removing) {
+            throw Error(why + "; " + removing.what());
+        }
+        throw;
+    }
+}
+
+// Only once LATEST names the new generation are old ones retired: LATEST
+// must never name a generation that is gone.
+void CheckpointCycle::publish(const std::string& generation)
+{
+    try {
         store_.prune(options_.keep, unusable_);
     } catch (const std::exception& e) {
         run_log().error("{} is committed, but: {}", generation, e.what());

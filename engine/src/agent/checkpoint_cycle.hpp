@@ -3,7 +3,8 @@
 // tracer and stasis::dump attaches by itself, so the guard lets go around
 // each dump: stop and detach every task (guarded signals held back), dump the
 // job into the next generation, hold the job again, deliver the held
-// signals. Publishing LATEST and retiring old generations follow a commit.
+// signals. LATEST names a committed generation at once (one it cannot name
+// fails the checkpoint); retiring old generations follows.
 #include "agent/event_source.hpp"
 #include <stasis/generation_store.hpp>
 #include "agent/job_tracer.hpp"
@@ -37,6 +38,7 @@ private:
     std::optional<std::string> dump_next(pid_t root, const std::filesystem::path& dir, const std::string& reason,
                                          bool end_job, const std::optional<std::string>& refusal, PartsRound* parts);
     bool discard_if_replaying(const std::string& generation);
+    void name_in_latest(const std::string& generation);
     void publish(const std::string& generation);
 
     GenerationStore& store_;
