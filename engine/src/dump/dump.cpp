@@ -12,6 +12,7 @@
 #include "memory/vdso_layout.hpp"
 #include "process/cpu_features.hpp"
 #include "process/dump_process.hpp"
+#include "process/return_gadgets.hpp"
 #include "process/frozen_tree.hpp"
 #include "process/namespace_ids.hpp"
 #include "shared_memory/dump_shared_memory.hpp"

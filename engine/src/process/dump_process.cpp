@@ -1,10 +1,8 @@
 #include "process/dump_process.hpp"
 
 #include "core/error.hpp"
-#include "core/kernel_abi.hpp"
 #include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
-#include "core/remote_memory.hpp"
 #include "core/syscall_injector.hpp"
 #include "memory/dump_memory.hpp"
 #include "process/injection_area.hpp"
@@ -13,12 +11,9 @@
 #include "threads/dump_threads.hpp"
 #include "timers/dump_timers.hpp"
 
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <algorithm>
 
 namespace stasis {
 
@@ -61,23 +56,6 @@ void read_identity(ProcessState& p)
 }
 
 }  // namespace
-
-std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions)
-{
-    const auto insn = std::as_bytes(std::span(syscall_insn));
-    for (const auto& r : regions) {
-        if (r.kind != RegionKind::vdso) {
-            continue;
-        }
-        std::vector<std::byte> text(r.size());
-        read_remote(pid, r.start, text);
-        auto it = std::search(text.begin(), text.end(), insn.begin(), insn.end());
-        if (it != text.end()) {
-            return r.start + static_cast<std::uint64_t>(it - text.begin());
-        }
-    }
-    throw Error("process " + std::to_string(pid) + " has no vDSO with a syscall instruction");
-}
 
 ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip, const ProcessState& surveyed,
                              SharedResidency& residency)

@@ -19,9 +19,6 @@ namespace stasis {
 ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip, const ProcessState& surveyed,
                              SharedResidency& residency);
 
-// The address of a `syscall` instruction in the process's vDSO.
-std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions);
-
 // What is kept of a child that exited but was not reaped.
 // A process DumpOptions::relaunch names: its identity, its arguments and
 // environment, and fds (0-2).

@@ -1,9 +1,12 @@
 #include "process/return_gadgets.hpp"
 
+#include "core/error.hpp"
+#include "core/kernel_abi.hpp"
 #include "core/remote_memory.hpp"
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <span>
 
 namespace stasis {
@@ -49,20 +52,24 @@ std::vector<std::uint8_t> text_of(pid_t pid, const Region& r)
     return text;
 }
 
+const Region* vdso_of(const std::vector<Region>& regions)
+{
+    auto it = std::find_if(regions.begin(), regions.end(), [](const Region& r) { return r.kind == RegionKind::vdso; });
+    return it == regions.end() ? nullptr : &*it;
+}
+
 std::optional<std::uint64_t> find_syscall_leave_ret(pid_t pid, const std::vector<Region>& regions)
 {
-    for (const auto& r : regions) {
-        if (r.kind != RegionKind::vdso) {
-            continue;
-        }
-        auto text = text_of(pid, r);
-        for (auto it = text.begin();
-             (it = std::search(it, text.end(), syscall_then_leave.begin(), syscall_then_leave.end())) != text.end();
-             ++it) {
-            auto at = static_cast<std::size_t>(it - text.begin());
-            if (clears_then_returns(text, at + syscall_then_leave.size())) {
-                return r.start + at;
-            }
+    const auto* vdso = vdso_of(regions);
+    if (vdso == nullptr) {
+        return std::nullopt;
+    }
+    auto text = text_of(pid, *vdso);
+    for (auto it = text.begin();
+         (it = std::search(it, text.end(), syscall_then_leave.begin(), syscall_then_leave.end())) != text.end(); ++it) {
+        auto at = static_cast<std::size_t>(it - text.begin());
+        if (clears_then_returns(text, at + syscall_then_leave.size())) {
+            return vdso->start + at;
         }
     }
     return std::nullopt;
@@ -98,6 +105,18 @@ std::optional<std::uint64_t> find_restorer(pid_t pid, const std::vector<Region>&
 }
 
 }  // namespace
+
+std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions)
+{
+    if (const auto* vdso = vdso_of(regions)) {
+        auto text = text_of(pid, *vdso);
+        auto it = std::search(text.begin(), text.end(), std::begin(syscall_insn), std::end(syscall_insn));
+        if (it != text.end()) {
+            return vdso->start + static_cast<std::uint64_t>(it - text.begin());
+        }
+    }
+    throw Error("process " + std::to_string(pid) + " has no vDSO with a syscall instruction");
+}
 
 std::optional<ReturnGadgets> find_return_gadgets(pid_t pid, const std::vector<Region>& regions)
 {

@@ -15,6 +15,10 @@
 
 namespace stasis {
 
+// The address of a `syscall` instruction in the process's vDSO: where
+// injected calls run from.
+std::uint64_t find_syscall_instruction(pid_t pid, const std::vector<Region>& regions);
+
 struct ReturnGadgets {
     std::uint64_t syscall_leave_ret = 0;
     std::uint64_t sigreturn = 0;
