@@ -93,6 +93,32 @@ wait_agent() {
     log "stasis run exited $AGENT_RC"
 }
 
+# end_released_job SECS: once its agent is killed, the job runs on, released
+# (neither traced nor stopped; no PTRACE_O_EXITKILL): check that, then end
+# the job and its descendants by pid, as a scheduler ends what is left of a
+# step whose task is gone.
+end_released_job() {
+    local deadline=$((SECONDS + $(budget "$1")))
+    until not_traced_or_stopped "$JOB_PID"; do
+        alive "$JOB_PID" || fail "the job (pid $JOB_PID) did not outlive its agent: $(tail -3 "$T/run/out")"
+        ((SECONDS < deadline)) ||
+            fail "the job (pid $JOB_PID) is still traced or stopped (state $(proc_state "$JOB_PID")) $1 s after its agent was killed"
+        sleep 0.02
+    done
+    local pids=("$JOB_PID") p
+    mapfile -t -O 1 pids < <(descendants "$JOB_PID")
+    kill_tree "$JOB_PID"
+    # Orphans are reaped by pid 1, on some machines seconds later; a resume
+    # needs their pids free again.
+    deadline=$((SECONDS + $(budget 30)))
+    for p in "${pids[@]}"; do
+        while [[ -e /proc/$p ]]; do
+            ((SECONDS < deadline)) || fail "process $p of the killed job was not reaped within 30 s (state $(proc_state "$p"))"
+            sleep 0.05
+        done
+    done
+}
+
 # expect_agent_rc RC WHAT: the agent must have exited RC.
 expect_agent_rc() {
     ((AGENT_RC == $1)) || fail "$2: stasis run exited $AGENT_RC, expected $1: $(tail -5 "$AGENT_LOG")"

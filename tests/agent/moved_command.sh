@@ -26,7 +26,7 @@ stasis ask 60 checkpoint --dir "$ROOT"
 expect_ok "stasis checkpoint"
 kill -KILL "$AGENT_PID"
 wait_agent 20
-wait_gone "$JOB_PID" 10 || fail "the job outlived its agent"
+end_released_job 10
 
 mv "$T/first/job.sh" "$T/second/job.sh"
 JOB_CMD=("$T/second/job.sh")

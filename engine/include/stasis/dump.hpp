@@ -1,6 +1,7 @@
 #pragma once
 // `stasis dump`: checkpoint a process and its descendants into a committed
 // image directory.
+#include <stasis/held_process.hpp>
 #include <stasis/image.hpp>
 
 #include <sys/types.h>
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,11 @@ struct DumpOptions {
     // it may wait, and says whether the tree is then killed (true) or let
     // go (false) in place of leave_running.
     std::function<bool()> end_after_commit;
+    // The processes of the tree the caller holds already (the agent's
+    // guard), by pid: they are dumped through that hold and left stopped to
+    // the caller, or killed when the tree is (leave_running, end_after_commit).
+    // Any other process of the tree is attached and let go by the dump itself.
+    std::map<pid_t, HeldProcess> held;
 };
 
 struct DumpResult {

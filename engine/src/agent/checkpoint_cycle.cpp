@@ -48,29 +48,30 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
     } catch (const std::exception& e) {
         refusal = e.what();
     }
-    run_log().debug("checkpoint ({}): releasing the job to the dumper", reason);
-    auto released = tracer.release_all(events, FreezeDeadline(options_.freeze_timeout));
-    const auto& held = released.held;
-    run_log().debug("released the job; {} guarded signal(s) held back", held.size());
+    run_log().debug("checkpoint ({}): stopping the job", reason);
+    auto hold = tracer.hold_all(events, FreezeDeadline(options_.freeze_timeout));
+    run_log().debug("the job is stopped; {} guarded signal(s) held back", hold.held.size());
     if (!refusal) {
-        refusal = released.unstoppable;
+        refusal = hold.unstoppable;
     }
     if (!tracer.root_status()) {
-        committed = dump_next(tracer.root(), dir, reason, end_job, refusal, parts ? &*parts : nullptr);
+        committed = dump_next(tracer.root(), hold.processes, dir, reason, end_job, refusal, parts ? &*parts : nullptr);
     }
     parts.reset();  // the tasks' verdict, once the job's own image is in
     if (committed) {
         publish(*committed);
         if (end_job) {
-            return;  // killed frozen: nothing to hold again
+            return;  // killed frozen: nothing to let go of
         }
     }
-    tracer.attach_all();
-    run_log().debug("holding the job again; delivering {} held signal(s)", held.size());
-    JobTracer::deliver(held);
+    tracer.resume_held();
+    tracer.attach_all();  // a thread the dump had to attach by itself, and let go
+    run_log().debug("the job runs again; delivering {} held signal(s)", hold.held.size());
+    JobTracer::deliver(hold.held);
 }
 
-std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::filesystem::path& dir,
+std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map<pid_t, HeldProcess>& held,
+                                                      const std::filesystem::path& dir,
                                                       const std::string& reason, bool end_job,
                                                       const std::optional<std::string>& refusal, PartsRound* parts)
 {
@@ -81,6 +82,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::fil
         }
         DumpOptions options;
         options.pid = root;
+        options.held = held;
         options.dir = dir;
         options.leave_running = !end_job;
         options.keep_output = options_.keep_output;

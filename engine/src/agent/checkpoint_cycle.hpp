@@ -1,16 +1,18 @@
 #pragma once
-// The one place where the agent checkpoints its job. A process has one
-// tracer and stasis::dump attaches by itself, so the guard lets go around
-// each dump: stop and detach every task (guarded signals held back), dump the
-// job into the next generation, hold the job again, deliver the held
-// signals. LATEST names a committed generation at once (one it cannot name
-// fails the checkpoint); retiring old generations follows.
+// The one place where the agent checkpoints its job: stop every task
+// through the guard's own ptrace hold (guarded signals held back), dump the
+// job through that hold into the next generation, let the job go on, deliver
+// the held signals. The job never loses its tracer, so no signal slips past
+// the guard, and a killed agent leaves it running. LATEST names a committed
+// generation at once (one it cannot name fails the checkpoint); retiring old
+// generations follows.
 #include "agent/event_source.hpp"
 #include <stasis/generation_store.hpp>
 #include "agent/job_tracer.hpp"
 #include "agent/parts_round.hpp"
 #include <stasis/run.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,10 +35,11 @@ public:
     void run(JobTracer& tracer, EventSource& events, const std::string& reason, bool end_job);
 
 private:
-    // refusal: why this checkpoint fails before it starts (the job could not
-    // be let go of, a part failed); parts go into the generation.
-    std::optional<std::string> dump_next(pid_t root, const std::filesystem::path& dir, const std::string& reason,
-                                         bool end_job, const std::optional<std::string>& refusal, PartsRound* parts);
+    // refusal: why this checkpoint fails before it starts (a task did not
+    // stop, a part failed); parts go into the generation.
+    std::optional<std::string> dump_next(pid_t root, const std::map<pid_t, HeldProcess>& held,
+                                         const std::filesystem::path& dir, const std::string& reason, bool end_job,
+                                         const std::optional<std::string>& refusal, PartsRound* parts);
     bool discard_if_replaying(const std::string& generation);
     void name_in_latest(const std::string& generation);
     void publish(const std::string& generation);

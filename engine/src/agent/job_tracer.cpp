@@ -22,10 +22,10 @@ namespace {
 // ended without telling the agent are looked for.
 constexpr auto stop_recheck = std::chrono::milliseconds(100);
 
-// EXITKILL: the job must not run on, unguarded and unsupervised, once its
-// agent is gone (a second `stasis run` would resume it next to it).
+// No PTRACE_O_EXITKILL: the job must outlive a killed agent. TRACESYSGOOD
+// is for the dump, which injects system calls through this hold.
 constexpr long trace_options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                               PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+                               PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD;
 
 std::string field_or_empty(pid_t pid, const std::string& key)
 {
@@ -226,11 +226,12 @@ void JobTracer::handle(const TaskEvent& event)
         break;
     case PTRACE_EVENT_STOP:
         if (is_group_stop(signo) && !task->second.starting) {
-            listen(task);
+            listen(task, signo);
         } else {
             if (task->second.starting) {
-                // Seized by a dump that gave up before it stopped, it has
-                // the dump's options, not the guard's.
+                // Seized by a dump that gave up before it stopped (a
+                // thread the hold did not have), it has the dump's options,
+                // not the guard's.
                 ::ptrace(PTRACE_SETOPTIONS, event.pid, nullptr, trace_options);
                 task->second.starting = false;
             }
@@ -287,21 +288,28 @@ bool JobTracer::last_sent_by_job(int signo) const
     return it != last_from_job_.end() && it->second;
 }
 
+// While the job is held, a task stays stopped, unless a signal is to be
+// passed on: the signal is delivered now (a dump must not swallow it) and
+// the task stopped again right after.
 void JobTracer::resume(TaskMap::iterator task, int signo)
 {
-    if (stopping_) {
+    task->second.group_stop = 0;
+    if (holding_ && signo == 0) {
         task->second.state = State::stopped;
-        task->second.pass_signal = signo;
         return;
     }
     ::ptrace(PTRACE_CONT, task->first, nullptr, signo);  // ESRCH: it was killed; its exit follows
     task->second.state = State::running;
+    if (holding_) {
+        ::ptrace(PTRACE_INTERRUPT, task->first, nullptr, nullptr);
+    }
 }
 
-void JobTracer::listen(TaskMap::iterator task)
+void JobTracer::listen(TaskMap::iterator task, int signo)
 {
-    if (stopping_) {
+    if (holding_) {
         task->second.state = State::stopped;
+        task->second.group_stop = signo;
         return;
     }
     ::ptrace(PTRACE_LISTEN, task->first, nullptr, nullptr);
@@ -323,40 +331,61 @@ void JobTracer::interrupt_all()
     }
 }
 
-// Each task is let go as soon as it stops, not once all have: a vfork
-// parent stops only after its child has run on to its exec.
-void JobTracer::detach_stopped()
+bool JobTracer::all_stopped() const
 {
-    for (auto it = tasks_.begin(); it != tasks_.end();) {
-        if (it->second.state != State::stopped) {
-            ++it;
-            continue;
-        }
-        ::ptrace(PTRACE_DETACH, it->first, nullptr, it->second.pass_signal);
-        it = tasks_.erase(it);
-    }
+    return std::all_of(tasks_.begin(), tasks_.end(), [](const auto& t) { return t.second.state == State::stopped; });
 }
 
-Released JobTracer::release_all(EventSource& events, const FreezeDeadline& deadline)
+Hold JobTracer::hold_all(EventSource& events, const FreezeDeadline& deadline)
 {
-    stopping_ = true;
+    holding_ = true;
     interrupt_all();
-    detach_stopped();
-    while (!tasks_.empty() && Clock::now() < deadline.at) {
+    while (!all_stopped() && Clock::now() < deadline.at) {
         if (auto event = events.next(std::min(Clock::now() + stop_recheck, deadline.at))) {
             handle(*event);
         } else {
             interrupt_all();  // forgets what ended without an event for us
         }
-        detach_stopped();
     }
-    stopping_ = false;
-    Released released{std::exchange(held_, {}), std::nullopt};
-    if (!tasks_.empty()) {
-        const auto& [tid, task] = *tasks_.begin();
-        released.unstoppable = deadline.missed_by(task.tgid, tid).what();
+    return take_hold(deadline);
+}
+
+Hold JobTracer::take_hold(const FreezeDeadline& deadline)
+{
+    Hold hold{std::exchange(held_, {}), std::nullopt, {}};
+    for (const auto& [tid, task] : tasks_) {
+        if (task.state != State::stopped) {
+            if (!hold.unstoppable) {
+                hold.unstoppable = deadline.missed_by(task.tgid, tid).what();
+            }
+            continue;
+        }
+        auto& process = hold.processes[task.tgid];
+        process.tids.push_back(tid);
+        if (tid == task.tgid) {
+            process.stopped_by = task.group_stop;
+        }
     }
-    return released;
+    return hold;
+}
+
+void JobTracer::resume_held()
+{
+    holding_ = false;
+    for (auto& [tid, task] : tasks_) {
+        if (task.state != State::stopped) {
+            continue;  // the one that did not stop: it goes on once it does (handle)
+        }
+        if (task.group_stop != 0) {
+            // Its last stop may be the dump's: interrupted, it reports its
+            // group stop again, and listens (handle).
+            ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+        }
+        // A held signal is dropped here; deliver() sends it again.
+        ::ptrace(PTRACE_CONT, tid, nullptr, 0);
+        task.state = State::running;
+        task.group_stop = 0;
+    }
 }
 
 void JobTracer::deliver(const std::vector<HeldSignal>& signals)

@@ -9,6 +9,8 @@
 #include "agent/event_source.hpp"
 #include "process/freeze_deadline.hpp"
 
+#include <stasis/held_process.hpp>
+
 #include <sys/types.h>
 
 #include <map>
@@ -25,18 +27,21 @@ struct HeldSignal {
     int signo = 0;
 };
 
-struct Released {
+struct Hold {
     std::vector<HeldSignal> held;  // guarded signals held back, for deliver()
     // Set when a task did not stop by the deadline: it says which and why.
-    // The others run on, let go; that one is still held.
+    // That one goes on as soon as it stops; the others stay stopped.
     std::optional<std::string> unstoppable;
+    // The processes stopped, for DumpOptions::held.
+    std::map<pid_t, HeldProcess> processes;
 };
 
 class JobTracer {
 public:
     explicit JobTracer(pid_t root) : root_(root) {}
-    // Ends the job (kill_job), as PTRACE_O_EXITKILL would when the agent
-    // ends: a job never runs on without its guard unnoticed.
+    // Ends the job (kill_job) when the agent ends by itself. Killed, the
+    // agent leaves its job running: the kernel lets go of every task, and
+    // one in the middle of a checkpoint finds its way home (docs/engine.md).
     ~JobTracer() { kill_job(); }
     JobTracer(const JobTracer&) = delete;
     JobTracer& operator=(const JobTracer&) = delete;
@@ -69,13 +74,16 @@ public:
     // The wait status of the job's root once it has ended.
     [[nodiscard]] std::optional<int> root_status() const { return root_status_; }
 
-    // Stops and detaches every task, so that another tracer (stasis::dump)
-    // can attach. Held signals are suppressed and returned, to be delivered
-    // again by deliver() once the job is held again; other signals that
-    // arrive meanwhile are handed over at the detach. Gives up at the
-    // deadline on a task that does not stop, which then resumes as soon as
-    // it stops.
-    Released release_all(EventSource& events, const FreezeDeadline& deadline);
+    // Stops every task and keeps it stopped, still traced, so that a dump
+    // works through this hold (DumpOptions::held) and the job is never
+    // without its guard. Held signals are taken out, to be delivered by
+    // deliver() once the job runs again; any other signal that arrives
+    // meanwhile is delivered at once and its task stopped again. Gives up at
+    // the deadline on a task that does not stop.
+    Hold hold_all(EventSource& events, const FreezeDeadline& deadline);
+    // Lets every task stopped by hold_all go on as it was: a task in a group
+    // stop returns to it.
+    void resume_held();
 
     // Sends each held signal again to its thread; the guard passes it on.
     static void deliver(const std::vector<HeldSignal>& signals);
@@ -88,7 +96,7 @@ private:
     struct Task {
         pid_t tgid = 0;
         State state = State::running;
-        int pass_signal = 0;  // a signal to hand over when detaching
+        int group_stop = 0;  // held while in a group stop by this signal
         bool starting = false;  // attached at birth: its first stop just starts it
     };
     using TaskMap = std::map<pid_t, Task>;
@@ -101,9 +109,10 @@ private:
     void on_signal_delivery(TaskMap::iterator task, int signo);
     [[nodiscard]] Sender sender_of(pid_t tid) const;
     void resume(TaskMap::iterator task, int signo);
-    void listen(TaskMap::iterator task);
+    void listen(TaskMap::iterator task, int signo);
     void interrupt_all();
-    void detach_stopped();
+    [[nodiscard]] bool all_stopped() const;
+    [[nodiscard]] Hold take_hold(const FreezeDeadline& deadline);
 
     pid_t root_;
     pid_t stand_in_ = 0;
@@ -112,7 +121,7 @@ private:
     std::set<pid_t> warned_;
     std::map<int, bool> last_from_job_;  // guarded signal -> sent by the job itself
     std::optional<int> root_status_;
-    bool stopping_ = false;
+    bool holding_ = false;
 };
 
 // "SIGTERM+SIGINT to the job": the signals held, each named once.

@@ -70,19 +70,21 @@ void report_failure(const PartRequest& request, const GenerationStore& store, co
 PartOutcome write_part(const GenerationStore& store, const PartRequest& request, const StepTask& task,
                        JobTracer& tracer, EventSource& events, const RunOptions& options)
 {
-    auto released = tracer.release_all(events, FreezeDeadline(options.freeze_timeout));
+    auto hold = tracer.hold_all(events, FreezeDeadline(options.freeze_timeout));
     if (tracer.root_status()) {
         // Its agent unregisters it as it ends: the job's agent goes on without it.
         run_log().debug("{} of {}: the task ended meanwhile", task.part, request.generation);
+        tracer.resume_held();
         return {false, {}};
     }
     bool ended = false;
     try {
-        if (released.unstoppable) {
-            throw Error(*released.unstoppable);
+        if (hold.unstoppable) {
+            throw Error(*hold.unstoppable);
         }
         DumpOptions dump_options;
         dump_options.pid = tracer.root();
+        dump_options.held = hold.processes;
         dump_options.dir = request.staging(store.root()) / task.part;
         dump_options.leave_running = true;
         dump_options.codec = options.codec;
@@ -108,8 +110,9 @@ PartOutcome write_part(const GenerationStore& store, const PartRequest& request,
     if (ended) {
         return {true, {}};
     }
+    tracer.resume_held();
     tracer.attach_all();
-    return {false, std::move(released.held)};
+    return {false, std::move(hold.held)};
 }
 
 }  // namespace stasis::agent

@@ -139,10 +139,10 @@ private:
     void let_go()
     {
         let_go_ = true;
-        auto released = tracer_->release_all(events_, FreezeDeadline(options_.freeze_timeout));
-        tracer_->attach_all();
+        auto hold = tracer_->hold_all(events_, FreezeDeadline(options_.freeze_timeout));
+        tracer_->resume_held();
         JobTracer::deliver(held_back_);
-        JobTracer::deliver(released.held);
+        JobTracer::deliver(hold.held);
     }
 
     const RunOptions& options_;

@@ -144,7 +144,7 @@ DumpResult totals(const Checkpoint& checkpoint)
 DumpResult dump(const DumpOptions& options)
 {
     auto started = std::chrono::steady_clock::now();
-    FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout));
+    FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout), options.held);
     auto surveyed = survey(tree, options);
     auto& states = surveyed.states;
 

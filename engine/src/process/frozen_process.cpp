@@ -27,6 +27,19 @@ FrozenProcess::FrozenProcess(pid_t pid, const FreezeDeadline& deadline) : pid_(p
     }
 }
 
+FrozenProcess::FrozenProcess(pid_t pid, const HeldProcess& held, const FreezeDeadline& deadline)
+    : pid_(pid), tids_(held.tids), adopted_(held.tids.size()), stopped_by_(held.stopped_by)
+{
+    // The leader first, as /proc lists it: the dump takes tids().front() for it.
+    std::stable_partition(tids_.begin(), tids_.end(), [pid](pid_t tid) { return tid == pid; });
+    try {
+        seize_all(deadline);
+    } catch (...) {
+        release();
+        throw;
+    }
+}
+
 void FrozenProcess::check_access() const
 {
     std::string dir = "/proc/" + std::to_string(pid_);
@@ -128,8 +141,8 @@ void FrozenProcess::kill()
 void FrozenProcess::release() noexcept
 {
     if (!killed_) {
-        for (pid_t tid : tids_) {
-            ::ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
+        for (std::size_t i = adopted_; i < tids_.size(); ++i) {
+            ::ptrace(PTRACE_DETACH, tids_[i], nullptr, nullptr);
         }
     }
     tids_.clear();

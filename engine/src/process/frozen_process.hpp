@@ -1,8 +1,12 @@
 #pragma once
 // A process whose every thread is held in a ptrace stop (PTRACE_SEIZE +
 // PTRACE_INTERRUPT), so its state can be read consistently. Releasing it
-// (destructor) detaches and lets it run on; kill() ends it instead.
+// (destructor) detaches and lets it run on; kill() ends it instead. A
+// process the caller holds already is adopted: its threads stay stopped,
+// with the caller, when it is released.
 #include "process/freeze_deadline.hpp"
+
+#include <stasis/held_process.hpp>
 
 #include <sys/types.h>
 
@@ -19,6 +23,9 @@ public:
     // stasis's thread ends (PTRACE_DETACH needs a stop; the kernel lets go
     // of a dead tracer's tracees).
     FrozenProcess(pid_t pid, const FreezeDeadline& deadline);
+    // Adopts the hold the caller has on pid; a thread it does not name (none,
+    // normally) is seized and stopped as above.
+    FrozenProcess(pid_t pid, const HeldProcess& held, const FreezeDeadline& deadline);
     ~FrozenProcess();
     FrozenProcess(const FrozenProcess&) = delete;
     FrozenProcess& operator=(const FrozenProcess&) = delete;
@@ -42,6 +49,7 @@ private:
 
     pid_t pid_;
     std::vector<pid_t> tids_;
+    std::size_t adopted_ = 0;  // tids_ begins with the caller's threads, never detached here
     bool killed_ = false;
     int stopped_by_ = 0;
 };

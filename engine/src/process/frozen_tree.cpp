@@ -25,9 +25,10 @@ bool is_zombie(pid_t pid)
 
 }  // namespace
 
-FrozenTree::FrozenTree(pid_t root, const FreezeDeadline& deadline)
+FrozenTree::FrozenTree(pid_t root, const FreezeDeadline& deadline, const std::map<pid_t, HeldProcess>& held)
+    : held_(held)
 {
-    processes_.push_back(std::make_unique<FrozenProcess>(root, deadline));
+    processes_.push_back(freeze(root, deadline));
     // processes_ grows while we walk it: breadth first, parents first.
     for (std::size_t i = 0; i < processes_.size(); ++i) {
         freeze_children_of(processes_[i]->pid(), deadline);
@@ -39,7 +40,7 @@ void FrozenTree::freeze_children_of(pid_t parent, const FreezeDeadline& deadline
     for (pid_t child : children_of(parent)) {
         try {
             if (!is_zombie(child)) {
-                processes_.push_back(std::make_unique<FrozenProcess>(child, deadline));
+                processes_.push_back(freeze(child, deadline));
                 continue;
             }
         } catch (const Error&) {
@@ -52,6 +53,15 @@ void FrozenTree::freeze_children_of(pid_t parent, const FreezeDeadline& deadline
         proc::Stat stat(child);
         zombies_.push_back({child, parent, static_cast<int>(stat.field(proc::StatField::exit_code))});
     }
+}
+
+std::unique_ptr<FrozenProcess> FrozenTree::freeze(pid_t pid, const FreezeDeadline& deadline) const
+{
+    auto held = held_.find(pid);
+    if (held != held_.end()) {
+        return std::make_unique<FrozenProcess>(pid, held->second, deadline);
+    }
+    return std::make_unique<FrozenProcess>(pid, deadline);
 }
 
 void FrozenTree::kill()

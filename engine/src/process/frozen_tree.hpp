@@ -4,6 +4,7 @@
 // that the tree would miss.
 #include "process/frozen_process.hpp"
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -19,8 +20,9 @@ struct Zombie {
 
 class FrozenTree {
 public:
-    // Every process must be stopped by the deadline (FrozenProcess).
-    FrozenTree(pid_t root, const FreezeDeadline& deadline);
+    // Every process must be stopped by the deadline (FrozenProcess); those
+    // in held are adopted from the caller's hold.
+    FrozenTree(pid_t root, const FreezeDeadline& deadline, const std::map<pid_t, HeldProcess>& held);
 
     // Parent before child; processes().front() is the root.
     [[nodiscard]] const std::vector<std::unique_ptr<FrozenProcess>>& processes() const { return processes_; }
@@ -31,9 +33,11 @@ public:
 
 private:
     void freeze_children_of(pid_t parent, const FreezeDeadline& deadline);
+    [[nodiscard]] std::unique_ptr<FrozenProcess> freeze(pid_t pid, const FreezeDeadline& deadline) const;
 
     std::vector<std::unique_ptr<FrozenProcess>> processes_;
     std::vector<Zombie> zombies_;
+    const std::map<pid_t, HeldProcess>& held_;
 };
 
 }  // namespace stasis
