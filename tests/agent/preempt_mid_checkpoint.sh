@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The scheduler's SIGTERM reaches the job while a periodic checkpoint of its
-# 300 MB is being written, when the engine, not the guard, holds it. The
-# engine lets the signal through once it lets the job go; an image that
-# recorded it as pending is discarded (a job resumed from it would receive
-# SIGTERM again at once), one that did not is kept. Either way stasis run
-# exits 75 and a resumed run ends with the same whole output as an
-# uninterrupted run.
+# 300 MB is being written, the job stopped. It stays pending, and the guard
+# holds it as the job goes on and checkpoints for it. Only a signal that
+# reaches a thread inside a system call the engine runs there is taken and
+# sent again by the agent, recorded as pending: an image that recorded it is
+# discarded (a job resumed from it would receive SIGTERM again at once), one
+# that did not is kept. Either way stasis run exits 75 and a resumed run
+# ends with the same whole output as an uninterrupted run.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 run_reference_job "$PYTHON" "$WORKLOADS/py_loop.py" 500 300 20
