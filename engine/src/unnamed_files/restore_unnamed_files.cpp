@@ -93,7 +93,11 @@ UniqueFd RecreatedUnnamedFiles::reopen(const FdState& saved) const
     if (it == files_.end() || !it->second.fd.valid()) {
         throw ImageError("the image lacks the file of fd " + std::to_string(saved.fd) + " (" + saved.path + ")");
     }
-    return reopen_file("/proc/self/fd/" + std::to_string(it->second.fd.get()), saved);
+    // O_NOFOLLOW was about the name the file had (Open MPI opens its
+    // /dev/shm segments so); /proc/self/fd/N is a link by nature.
+    FdState through_fd = saved;
+    through_fd.flags &= ~O_NOFOLLOW;
+    return reopen_file("/proc/self/fd/" + std::to_string(it->second.fd.get()), through_fd);
 }
 
 void RecreatedUnnamedFiles::hand_over(SharedMemory& shared)
