@@ -538,6 +538,7 @@ tree_workload_cmd() {
         stopped) WL_CMD=("$w/tree_stopped" 90 50) ;;
         epoll_watches) WL_CMD=("$w/epoll_watches" 90 50) ;;
         py_mp_pool) WL_CMD=("$PYTHON" "$w/py_mp_pool.py" 90 50) ;;
+        mpi) WL_CMD=(mpirun --oversubscribe -np 2 "$w/mpi_steps" 200 20) ;;
         relaunch) WL_CMD=(/bin/bash "$w/tree_relaunch.sh" "$w" 10) TREE_READY=2 ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) TREE_GO=1 ;;
         unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) TREE_GO=1 ;;
