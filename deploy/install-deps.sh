@@ -11,6 +11,8 @@ PACKAGES=(
     python3
     # A quota for tests/agent/disk_full_real.sh (this kernel's tmpfs has none).
     btrfs-progs
+    # The MPI jobs of the tests (mpirun, mpicc; tests/workloads/mpi_steps.c).
+    openmpi-bin libopenmpi-dev
     util-linux passwd coreutils procps
     # The one-node test cluster (deploy/slurm-local.sh) and the SPANK
     # plugin's headers. On a machine with systemd the packages enable

@@ -131,7 +131,7 @@ check_step_output() {
 # reference.out exactly.
 check_output_matches() {
     local dir=$1
-    wait "$REFERENCE_PID" || fail "the reference run of tree_bash_loop.sh failed"
+    wait "$REFERENCE_PID" || fail "the reference run failed"
     if ! diff <(job_output_without_agent "$dir/job.out") "$dir/reference.out" >"$dir/output.diff"; then
         echo "---- job.out" >&2
         tail -n 30 "$dir/job.out" >&2
