@@ -28,19 +28,5 @@ wait_job_state "$job" RUNNING 60
 periodic=$(wait_recorded_generation "$job" 2 60)
 log "AdminComment names $periodic (periodic)"
 
-preempt "$job" 5
-wait_requeued "$job" 1 90
-grep -q 'committed (SIG' "$dir/job.out" || fail "no checkpoint at preemption in job.out: $(tail -n 5 "$dir/job.out")"
-at_preemption=$(recorded_generation "$job")
-((10#${at_preemption#gen-} > 10#${periodic#gen-})) ||
-    fail "AdminComment names $at_preemption after the preemption, not a newer generation than $periodic"
-log "preempted and requeued; AdminComment names $at_preemption"
-
-wait_job_state "$PREEMPTOR" COMPLETED 60
-release_requeued "$job"
-wait_job_state "$job" RUNNING 60
-wait_job_state "$job" COMPLETED 180
-grep -q "resumed $at_preemption " "$dir/job.out" ||
-    fail "the requeued job did not resume $at_preemption: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
-check_output_matches "$dir"
-log "PASS: the MPI job was preempted, requeued, resumed from $at_preemption, same output"
+preempt_and_resume "$dir" "$job" "$periodic"
+log "PASS: the MPI job was preempted, requeued, resumed from $AT_PREEMPTION, same output"

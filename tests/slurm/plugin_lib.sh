@@ -80,6 +80,32 @@ run_checkpointed_bash_loop() {
     log "AdminComment names $PERIODIC (periodic)"
 }
 
+# preempt_and_resume DIR JOBID PERIODIC: preempt running job JOBID (its
+# output in DIR/job.out) by a job of partition high; it must checkpoint at
+# the preemption (a generation newer than PERIODIC in AdminComment), be
+# requeued, and, released, resume from that generation and complete with the
+# output of an uninterrupted run (check_output_matches), restarted once.
+# Sets AT_PREEMPTION.
+preempt_and_resume() {
+    local dir=$1 job=$2 periodic=$3
+    preempt "$job" 5
+    wait_requeued "$job" 1 90
+    grep -q 'committed (SIG' "$dir/job.out" || fail "no checkpoint at preemption in job.out: $(tail -n 5 "$dir/job.out")"
+    AT_PREEMPTION=$(recorded_generation "$job")
+    ((10#${AT_PREEMPTION#gen-} > 10#${periodic#gen-})) ||
+        fail "AdminComment names $AT_PREEMPTION after the preemption, not a newer generation than $periodic"
+    log "preempted and requeued; AdminComment names $AT_PREEMPTION"
+
+    wait_job_state "$PREEMPTOR" COMPLETED 60
+    release_requeued "$job"
+    wait_job_state "$job" RUNNING 60
+    wait_job_state "$job" COMPLETED 180
+    grep -q "resumed $AT_PREEMPTION " "$dir/job.out" ||
+        fail "the requeued job did not resume $AT_PREEMPTION: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
+    check_output_matches "$dir"
+    [[ $(job_field "$job" Restarts) == 1 ]] || fail "job $job restarted $(job_field "$job" Restarts) times, not once"
+}
+
 # recorded_generation JOBID: the generation AdminComment names, or nothing.
 recorded_generation() {
     admin_comment "$1" | sed -n 's/.*stasis:{[^}]*"gen":"\(gen-[0-9]*\)".*/\1/p'

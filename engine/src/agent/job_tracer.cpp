@@ -213,7 +213,7 @@ void JobTracer::handle(const TaskEvent& event)
         if (::ptrace(PTRACE_GETEVENTMSG, event.pid, nullptr, &message) == 0) {
             task_of(static_cast<pid_t>(message));
         }
-        resume(task, 0);
+        run_on(task, 0);
         break;
     case PTRACE_EVENT_EXEC:
         // A thread other than the leader that execs takes over the
@@ -222,7 +222,7 @@ void JobTracer::handle(const TaskEvent& event)
             static_cast<pid_t>(message) != event.pid) {
             forget(static_cast<pid_t>(message));
         }
-        resume(task, 0);
+        run_on(task, 0);
         break;
     case PTRACE_EVENT_STOP:
         if (is_group_stop(signo) && !task->second.starting) {
@@ -235,14 +235,14 @@ void JobTracer::handle(const TaskEvent& event)
                 ::ptrace(PTRACE_SETOPTIONS, event.pid, nullptr, trace_options);
                 task->second.starting = false;
             }
-            resume(task, 0);  // a new task's first stop, or our interrupt
+            stay_or_resume(task);  // a new task's first stop, or our interrupt
         }
         break;
     case 0:
         on_signal_delivery(task, signo);
         break;
     default:
-        resume(task, 0);
+        run_on(task, 0);
     }
 }
 
@@ -252,7 +252,7 @@ void JobTracer::handle(const TaskEvent& event)
 void JobTracer::on_signal_delivery(TaskMap::iterator task, int signo)
 {
     if (!is_guarded(signo)) {
-        resume(task, signo);
+        run_on(task, signo);
         return;
     }
     auto sender = sender_of(task->first);
@@ -260,7 +260,7 @@ void JobTracer::on_signal_delivery(TaskMap::iterator task, int signo)
         last_from_job_[signo] = sender == Sender::job;
     }
     if (sender != Sender::outside) {
-        resume(task, signo);
+        run_on(task, signo);
         return;
     }
     held_.push_back({task->first, task->second.tgid, signo});
@@ -288,21 +288,30 @@ bool JobTracer::last_sent_by_job(int signo) const
     return it != last_from_job_.end() && it->second;
 }
 
-// While the job is held, a task stays stopped, unless a signal is to be
-// passed on: the signal is delivered now (a dump must not swallow it) and
-// the task stopped again right after.
-void JobTracer::resume(TaskMap::iterator task, int signo)
+// A task stopped in the middle of something (a fork or an exec under way, a
+// signal to pass on) goes on; while the job is held it is stopped again
+// right after, at a stop where nothing is under way, which is all a dump
+// may work from.
+void JobTracer::run_on(TaskMap::iterator task, int signo)
 {
     task->second.group_stop = 0;
-    if (holding_ && signo == 0) {
-        task->second.state = State::stopped;
-        return;
-    }
     ::ptrace(PTRACE_CONT, task->first, nullptr, signo);  // ESRCH: it was killed; its exit follows
     task->second.state = State::running;
     if (holding_) {
         ::ptrace(PTRACE_INTERRUPT, task->first, nullptr, nullptr);
     }
+}
+
+// A task at such a stop (an interrupt's, a new task's first) stays there
+// while the job is held, and goes on otherwise.
+void JobTracer::stay_or_resume(TaskMap::iterator task)
+{
+    task->second.group_stop = 0;
+    if (holding_) {
+        task->second.state = State::stopped;
+        return;
+    }
+    run_on(task, 0);
 }
 
 void JobTracer::listen(TaskMap::iterator task, int signo)

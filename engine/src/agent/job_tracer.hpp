@@ -108,7 +108,8 @@ private:
     void forget(pid_t tid);
     void on_signal_delivery(TaskMap::iterator task, int signo);
     [[nodiscard]] Sender sender_of(pid_t tid) const;
-    void resume(TaskMap::iterator task, int signo);
+    void run_on(TaskMap::iterator task, int signo);
+    void stay_or_resume(TaskMap::iterator task);
     void listen(TaskMap::iterator task, int signo);
     void interrupt_all();
     [[nodiscard]] bool all_stopped() const;
