@@ -2,7 +2,9 @@
  * restore (issue #10, item 11), in a root and one child.
  *
  * The root becomes a child subreaper, sets no-new-privileges, disables
- * transparent huge pages and raises its oom_score_adj; its child sets a
+ * transparent huge pages, raises its oom_score_adj and registers for
+ * private expedited membarrier (as a runtime with its own memory model
+ * does; unregistered, the barrier fails with EPERM); its child sets a
  * parent-death signal. The root also names itself (PR_SET_NAME). Every step
  * the root reads its own settings, its name, and whether /proc/self/cmdline
  * and /proc/self/environ still show its own argument and environment area,
@@ -14,7 +16,9 @@
  */
 #include "tree_common.h"
 
+#include <linux/membarrier.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 enum { oom_score_adj_value = 345 };
 
@@ -59,6 +63,11 @@ static void set_oom_score_adj(int v)
         tc_die("cannot write /proc/self/oom_score_adj: %s", strerror(errno));
 }
 
+static int membarrier(int cmd)
+{
+    return (int)syscall(SYS_membarrier, cmd, 0, 0);
+}
+
 /* The child: answers each question byte with its parent-death signal. */
 static void child(int questions, int answers)
 {
@@ -85,6 +94,8 @@ int main(int argc, char **argv)
         prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
         tc_die("prctl: %s", strerror(errno));
     set_oom_score_adj(oom_score_adj_value);
+    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
+        tc_die("membarrier(REGISTER_PRIVATE_EXPEDITED): %s", strerror(errno));
     int to_child[2], from_child[2];
     if (pipe(to_child) != 0 || pipe(from_child) != 0)
         tc_die("pipe: %s", strerror(errno));
@@ -109,14 +120,15 @@ int main(int argc, char **argv)
         prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
         int nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
         int thp = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+        const char *barrier = membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 ? "ok" : strerror(errno);
         tc_write_all(to_child[1], "?", 1);
         tc_read_all(from_child[0], &child_sig, sizeof child_sig, "answer from the child");
         sum = sum * 31 + (uint64_t)(i * i);
         char name[17] = "";
         prctl(PR_GET_NAME, name, 0, 0, 0);
         printf("step %ld subreaper=%d no_new_privs=%d thp_disabled=%d oom_score_adj=%d child_pdeathsig=%d name=%s "
-               "cmdline=%s environ=%s sum=%" PRIu64 "\n",
-               i, subreaper, nnp, thp, read_oom_score_adj(), child_sig, name,
+               "membarrier=%s cmdline=%s environ=%s sum=%" PRIu64 "\n",
+               i, subreaper, nnp, thp, read_oom_score_adj(), child_sig, name, barrier,
                proc_shows("/proc/self/cmdline", argv[0], area_end(argv)),
                proc_shows("/proc/self/environ", env[0], area_end(env)), sum);
         tc_sleep_ms(delay);

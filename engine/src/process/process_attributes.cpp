@@ -4,6 +4,7 @@
 #include "core/remote_memory.hpp"
 #include "core/restore_context.hpp"
 #include "core/syscall_injector.hpp"
+#include "process/membarrier_registrations.hpp"
 
 #include <fcntl.h>
 #include <linux/prctl.h>
@@ -52,7 +53,8 @@ void to_json(nlohmann::json& j, const ProcessAttributes& a)
          {"no_new_privs", a.no_new_privs},
          {"thp_disabled", a.thp_disabled},
          {"child_subreaper", a.child_subreaper},
-         {"oom_score_adj", a.oom_score_adj}};
+         {"oom_score_adj", a.oom_score_adj},
+         {"membarrier", a.membarrier}};
 }
 
 void from_json(const nlohmann::json& j, ProcessAttributes& a)
@@ -62,6 +64,7 @@ void from_json(const nlohmann::json& j, ProcessAttributes& a)
     j.at("thp_disabled").get_to(a.thp_disabled);
     j.at("child_subreaper").get_to(a.child_subreaper);
     j.at("oom_score_adj").get_to(a.oom_score_adj);
+    a.membarrier = j.value("membarrier", std::vector<std::string>{});  // images before it had none
 }
 
 ProcessAttributes read_process_attributes(pid_t pid, SyscallInjector& inj, std::uint64_t scratch)
@@ -73,6 +76,7 @@ ProcessAttributes read_process_attributes(pid_t pid, SyscallInjector& inj, std::
     inj.checked("prctl(PR_GET_CHILD_SUBREAPER)", SYS_prctl, {PR_GET_CHILD_SUBREAPER, scratch});
     a.child_subreaper = read_remote_value<int>(pid, scratch) != 0;
     a.oom_score_adj = read_oom_score_adj(pid);
+    a.membarrier = read_membarrier_registrations(inj);
     return a;
 }
 
@@ -90,6 +94,7 @@ void restore_process_attributes(RestoreContext& ctx, const ProcessAttributes& a)
     if (a.child_subreaper) {
         inj.checked("prctl(PR_SET_CHILD_SUBREAPER)", SYS_prctl, {PR_SET_CHILD_SUBREAPER, 1});
     }
+    restore_membarrier_registrations(inj, a.membarrier);
     if (a.oom_score_adj != read_oom_score_adj(ctx.pid())) {
         write_oom_score_adj(ctx.pid(), a.oom_score_adj);
     }

@@ -2,12 +2,14 @@
 // Settings a process makes for itself with prctl or through /proc and that
 // careful programs check after a restore: whether it may be core dumped,
 // whether exec may grant it privileges, whether it gets transparent huge
-// pages, whether it adopts orphaned descendants, and how readily the OOM
-// killer picks it.
+// pages, whether it adopts orphaned descendants, how readily the OOM killer
+// picks it, and which membarrier commands it registered for.
 #include <nlohmann/json_fwd.hpp>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace stasis {
 
@@ -20,6 +22,7 @@ struct ProcessAttributes {
     bool thp_disabled = false;  // PR_SET_THP_DISABLE
     bool child_subreaper = false;
     int oom_score_adj = 0;
+    std::vector<std::string> membarrier;  // process/membarrier_registrations.hpp
 };
 
 void to_json(nlohmann::json& j, const ProcessAttributes& a);
