@@ -65,7 +65,6 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
         }
     }
     tracer.resume_held();
-    tracer.attach_all();  // a thread the dump had to attach by itself, and let go
     run_log().debug("the job runs again; delivering {} held signal(s)", hold.held.size());
     JobTracer::deliver(hold.held);
 }

@@ -395,6 +395,7 @@ void JobTracer::resume_held()
         task.state = State::running;
         task.group_stop = 0;
     }
+    attach_all();
 }
 
 void JobTracer::deliver(const std::vector<HeldSignal>& signals)

@@ -81,8 +81,9 @@ public:
     // meanwhile is delivered at once and its task stopped again. Gives up at
     // the deadline on a task that does not stop.
     Hold hold_all(EventSource& events, const FreezeDeadline& deadline);
-    // Lets every task stopped by hold_all go on as it was: a task in a group
-    // stop returns to it.
+    // Lets every task stopped by hold_all go on as it was (a task in a group
+    // stop returns to it), and holds any thread a dump had to attach by
+    // itself and let go of (attach_all).
     void resume_held();
 
     // Sends each held signal again to its thread; the guard passes it on.

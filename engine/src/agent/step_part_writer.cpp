@@ -111,7 +111,6 @@ PartOutcome write_part(const GenerationStore& store, const PartRequest& request,
         return {true, {}};
     }
     tracer.resume_held();
-    tracer.attach_all();
     return {false, std::move(hold.held)};
 }
 
