@@ -72,12 +72,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
         moment="while stopping"
     fi
     moments[$moment]=$((${moments[$moment]} + 1))
-    deadline=$((SECONDS + $(budget 10)))
-    until not_traced_or_stopped "$JOB_PID"; do
-        alive "$JOB_PID" || fail "$what: the job did not outlive its agent: $(tail -3 "$T/run/out")"
-        ((SECONDS < deadline)) || fail "$what: the job stays traced or stopped (state $(proc_state "$JOB_PID"))"
-        sleep 0.02
-    done
+    expect_released 10 "$what"
     latest=$(cat "$ROOT/LATEST")
     [[ -d $ROOT/$latest ]] || fail "$what: LATEST names $latest, which is not committed: $(ls -a "$ROOT")"
     stasis "verify$i" 60 verify --dir "$ROOT/$latest"

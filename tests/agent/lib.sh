@@ -93,19 +93,22 @@ wait_agent() {
     log "stasis run exited $AGENT_RC"
 }
 
-# end_released_job SECS: once its agent is killed, the job runs on, released
-# (neither traced nor stopped; no PTRACE_O_EXITKILL): check that, then end
-# the job and its descendants by pid, as a scheduler ends what is left of a
-# step whose task is gone.
+# expect_released SECS WHAT: once its agent is killed, the job runs on,
+# released (neither traced nor stopped; no PTRACE_O_EXITKILL) within SECS.
+expect_released() {
+    wait_released "$JOB_PID" "$1"
+    case $? in
+        1) fail "$2: the job (pid $JOB_PID) is still traced or stopped (state $(proc_state "$JOB_PID")) $1 s after its agent was killed" ;;
+        2) fail "$2: the job (pid $JOB_PID) did not outlive its agent: $(tail -3 "$T/run/out")" ;;
+    esac
+}
+
+# end_released_job SECS: expect_released, then end the job and its
+# descendants by pid, as a scheduler ends what is left of a step whose task
+# is gone.
 end_released_job() {
-    local deadline=$((SECONDS + $(budget "$1")))
-    until not_traced_or_stopped "$JOB_PID"; do
-        alive "$JOB_PID" || fail "the job (pid $JOB_PID) did not outlive its agent: $(tail -3 "$T/run/out")"
-        ((SECONDS < deadline)) ||
-            fail "the job (pid $JOB_PID) is still traced or stopped (state $(proc_state "$JOB_PID")) $1 s after its agent was killed"
-        sleep 0.02
-    done
-    local pids=("$JOB_PID") p
+    expect_released "$1" "after its agent was killed"
+    local pids=("$JOB_PID") p deadline
     mapfile -t -O 1 pids < <(descendants "$JOB_PID")
     kill_tree "$JOB_PID"
     # Orphans are reaped by pid 1, on some machines seconds later; a resume

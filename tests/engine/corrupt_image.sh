@@ -149,9 +149,7 @@ if alive "$dump_pid"; then
     ((LAST_RC == 1)) ||
         check_fail "verify of the image of a killed dump: expected exit 1, got $LAST_RC: $(cat "$LAST_LOG")"
     # The target must be released and go on.
-    deadline=$((SECONDS + 10))
-    until not_traced_or_stopped "$target" || ((SECONDS >= deadline)); do sleep 0.1; done
-    if ! not_traced_or_stopped "$target"; then
+    if ! wait_released "$target" 10; then
         check_fail "after the dump was killed the target $target is stopped, traced or gone (state $(proc_state "$target"))"
     elif ! wait_progress "$crash/out" 15 "$target"; then
         check_fail "after the dump was killed the target $target makes no progress"

@@ -12,15 +12,6 @@ ROUNDS=${STASIS_KILL_ROUNDS:-20}
 # Long enough for every round (each waits for the program's progress).
 WL_CMD=("$WORKLOADS/threads" $((ROUNDS * 60 + 200)) 8 10)
 
-# wait_released PID SECS: wait until PID is neither traced nor stopped.
-wait_released() {
-    local pid=$1 deadline=$((SECONDS + $(budget "$2")))
-    until not_traced_or_stopped "$pid"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.02
-    done
-}
-
 mkdir -p "$T/ref" "$T/run"
 # The uninterrupted run goes alongside: the program mostly sleeps.
 start_workload "$T/ref/out" "${WL_CMD[@]}"

@@ -391,6 +391,17 @@ not_traced_or_stopped() {
     [[ -n $st && $st != T && $st != t && $st != Z && ${tracer:-0} == 0 ]]
 }
 
+# wait_released PID SECS: wait until PID runs on, neither traced nor stopped.
+# Returns 1 when SECS pass first, 2 as soon as PID is gone.
+wait_released() {
+    local pid=$1 deadline=$((SECONDS + $(budget "$2")))
+    until not_traced_or_stopped "$pid"; do
+        alive "$pid" || return 2
+        ((SECONDS < deadline)) || return 1
+        sleep 0.02
+    done
+}
+
 # compare_outputs REF OUT WHAT: whole-file equality of stdout (and stderr).
 compare_outputs() {
     local ref=$1 out=$2 what=$3
