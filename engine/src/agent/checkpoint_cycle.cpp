@@ -64,9 +64,13 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
             return;  // killed frozen: nothing to let go of
         }
     }
-    tracer.resume_held();
-    run_log().debug("the job runs again; delivering {} held signal(s)", hold.held.size());
+    // Sent while the job is still stopped, each held signal reaches its
+    // thread where the guard held it, before the thread runs on: as if it
+    // had never been held (a thread resumed first runs on at once when its
+    // sleep ran out during the checkpoint, and gets the signal elsewhere).
+    run_log().debug("delivering {} held signal(s); the job runs again", hold.held.size());
     JobTracer::deliver(hold.held);
+    tracer.resume_held();
 }
 
 std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map<pid_t, HeldProcess>& held,
