@@ -70,7 +70,7 @@ constexpr std::array<std::pair<std::string_view, LogLevel>, 5> log_levels{{{"tra
 constexpr std::string_view a_duration =
     "a duration (M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, or a number with s, m, h or d)";
 
-const std::array<Setting, 7> settings{{
+const std::array<Setting, 8> settings{{
     {"checkpoint_dir", "an absolute path",
      [](SiteConfig& c, std::string_view text) { return set_if(c.checkpoint_dir, absolute_path(text)); }},
     {"keep", "an integer from 1 to 1000",
@@ -81,6 +81,8 @@ const std::array<Setting, 7> settings{{
      [](SiteConfig& c, std::string_view text) { return set_if(c.compression_level, integer_from(text, 1, 19)); }},
     {"min_interval", a_duration,
      [](SiteConfig& c, std::string_view text) { return set_if(c.min_interval, try_parse_duration(text)); }},
+    {"default_interval", a_duration,
+     [](SiteConfig& c, std::string_view text) { return set_if(c.default_interval, try_parse_duration(text)); }},
     {"walltime_margin", a_duration,
      [](SiteConfig& c, std::string_view text) { return set_if(c.walltime_margin, try_parse_duration(text)); }},
     {"log_level", "trace, debug, info, warn or error",

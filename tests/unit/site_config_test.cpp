@@ -73,6 +73,7 @@ TEST_CASE("the defaults are the contract's")
     CHECK(config.compression == Compression::zstd);
     CHECK(config.compression_level == 1);
     CHECK(config.min_interval == 5min);
+    CHECK(config.default_interval == 30min);
     CHECK(config.walltime_margin == 5min);
     CHECK(config.log_level == LogLevel::info);
 }
@@ -144,6 +145,7 @@ TEST_CASE("durations in Slurm's formats and with units")
     CHECK(parse("min_interval: 1-2:30").min_interval == 26h + 30min);
     CHECK(parse("min_interval: 1-2:30:15").min_interval == 26h + 30min + 15s);
     CHECK(parse("walltime_margin: 30s").walltime_margin == 30s);
+    CHECK(parse("default_interval: 1:30:00").default_interval == 90min);
     CHECK(parse("walltime_margin: 10m").walltime_margin == 10min);
     CHECK(parse("walltime_margin: 2h").walltime_margin == 2h);
     CHECK(parse("walltime_margin: 1d").walltime_margin == 24h);

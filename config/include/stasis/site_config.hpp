@@ -20,6 +20,8 @@ struct SiteConfig {
     Compression compression = Compression::zstd;
     int compression_level = 1;                                    // zstd level, 1..19
     std::chrono::seconds min_interval = std::chrono::minutes(5);  // shorter user intervals are raised to this
+    // For a job that asks for checkpoints without saying how often (PBS's `qsub -c c`).
+    std::chrono::seconds default_interval = std::chrono::minutes(30);
     std::chrono::seconds walltime_margin = std::chrono::minutes(5);  // checkpoint this long before the time limit
     LogLevel log_level = LogLevel::info;
 

@@ -103,6 +103,7 @@ int main(int argc, char** argv)
     stasis::cli::add_run(app);
     stasis::cli::add_list(app);
     stasis::cli::add_checkpoint(app);
+    stasis::cli::add_config(app);
     std::vector<std::string> task_line;
     std::vector<char*> task_argv;
     try {
