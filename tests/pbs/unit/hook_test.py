@@ -71,11 +71,10 @@ class CheckpointIntervalTest(unittest.TestCase):
                 self.assertEqual(stasis_hook.checkpoint_interval(value, settings(min_interval=3600)), 3600)
 
     def test_u_is_a_job_submitted_without_c(self):
-        # BUG (reported; stasis_hook.checkpoint_interval treats "u" as "c"):
         # qsub sets Checkpoint=u on every job submitted without -c and
         # refuses `-c u` itself (OpenPBS src/cmds/qsub.c), so "u" is "the user
-        # asked nothing". As "c" it puts every job of the complex under
-        # stasis run and rejects every multi-chunk job submitted without -c.
+        # asked nothing". As "c" it would put every job of the complex under
+        # stasis run and reject every multi-chunk job submitted without -c.
         self.assertIsNone(stasis_hook.checkpoint_interval("u", SETTINGS))
 
     def test_minutes_raised_to_min_interval(self):
@@ -84,11 +83,10 @@ class CheckpointIntervalTest(unittest.TestCase):
                 self.assertEqual(stasis_hook.checkpoint_interval(value, SETTINGS), seconds)
 
     def test_checkpoint_attribute_as_pbs_gives_it(self):
-        # BUG (reported; stasis_hook.checkpoint_interval calls .strip() on
-        # it): PBS gives a hook job.Checkpoint as a pbs.checkpoint, which is
-        # no str (checked with OpenPBS 23.06's pbs_python --hook). Every
-        # event of a job then ends in AttributeError, caught and logged: no
-        # -c is checked and no job runs under stasis.
+        # PBS gives a hook job.Checkpoint as a pbs.checkpoint, which is no
+        # str (checked with OpenPBS 23.06's pbs_python --hook): str methods
+        # on it end every event in an AttributeError, caught and logged, and
+        # no job would run under stasis.
         self.assertEqual(stasis_hook.checkpoint_interval(pbs.checkpoint("c=10"), SETTINGS), 600)
         self.assertIsNone(stasis_hook.checkpoint_interval(pbs.checkpoint("n"), SETTINGS))
 
@@ -155,8 +153,7 @@ class OneNodeTest(unittest.TestCase):
                 self.assertIn("qsub -c n", message)
 
     def test_nodes_with_several_parts_rejected(self):
-        # BUG (reported; check_one_node reads only the number before the
-        # first ':' of nodes): nodes=1+1 and nodes=hostA+hostB are two nodes.
+        # nodes=1+1 and nodes=hostA+hostB are two nodes, not one.
         # The queuejob hook sees nodes as qsub gave it: the server turns it
         # into select only later (OpenPBS src/server/svr_jobfunc.c).
         for nodes in ("1:ppn=2+1:ppn=2", "hostA+hostB"):
@@ -316,8 +313,7 @@ class HookEventTest(unittest.TestCase):
         self.assertTrue(names(event.reject_msg, "c=0"), event.reject_msg)
 
     def test_good_c_accepted_and_normalized(self):
-        # BUG (reported; on_queuejob assigns a str): PBS takes only a
-        # pbs.checkpoint for job.Checkpoint and raises
+        # PBS takes only a pbs.checkpoint for job.Checkpoint and raises
         # BadAttributeValueTypeError for a str (OpenPBS 23.06's pbs_python
         # --hook), so qstat never shows the raised interval.
         job = make_job("c=1")
@@ -344,8 +340,8 @@ class HookEventTest(unittest.TestCase):
         self.assertIsNone(job.Checkpoint)
 
     def test_qsub_without_c_leaves_the_job_alone(self):
-        # BUG (reported, see test_u_is_a_job_submitted_without_c): what qsub
-        # sends without -c is Checkpoint=u.
+        # What qsub sends without -c is Checkpoint=u (see
+        # test_u_is_a_job_submitted_without_c).
         job = make_job("u", Resource_List={"select": pbs.select("2:ncpus=1")})
         self.assert_accepted_cleanly(self.run_hook(pbs.QUEUEJOB, job))
         self.assertEqual(str(job.Checkpoint), "u")
@@ -420,12 +416,11 @@ class HookEventTest(unittest.TestCase):
                           "time": "2026-11-30T10:00:00Z"})
 
     def test_launch_of_a_job_script_keeps_the_login_shell(self):
-        # BUG (reported; on_launch/run_command): for a job script MoM runs
-        # the user's shell as a login shell ("-bash", OpenPBS
-        # src/resmom/start_exec.c) with the script on stdin; the hook gives
-        # it progname /bin/bash and no argv. `stasis run -- /bin/bash` starts
-        # a shell that is no login shell: /etc/profile and ~/.profile are
-        # not read, and with them goes e.g. the `module` command.
+        # For a job script MoM runs the user's shell as a login shell
+        # ("-bash", OpenPBS src/resmom/start_exec.c) with the script on
+        # stdin; the hook gets progname /bin/bash and no argv. `stasis run --
+        # /bin/bash` alone would start no login shell: /etc/profile and
+        # ~/.profile unread, and with them e.g. the `module` command.
         event = self.launch(self.exec_job("c=10"), progname="/bin/bash", argv=())
         tail = event.argv[event.argv.index("--") + 1:]
         self.assertEqual(tail[0], "/bin/bash")
@@ -453,10 +448,9 @@ class HookEventTest(unittest.TestCase):
         return job
 
     def test_requeue_at_stop_after_reruns(self):
-        # BUG (reported; on_epilogue reads job.exit_status): PBS names the
-        # attribute Exit_status; job.exit_status raises AttributeError
-        # (OpenPBS 23.06's pbs_python --hook), so no job stopped before its
-        # walltime is ever rerun. Walltime 1h, margin 5m: stop-after 55m.
+        # PBS names the attribute Exit_status (job.exit_status raises
+        # AttributeError in OpenPBS 23.06's pbs_python --hook). Walltime 1h,
+        # margin 5m: stop-after 55m.
         self.assertTrue(self.epilogue(75, ran=3400).rerun_requested)
 
     def test_requeue_before_stop_after_is_a_qdel(self):
