@@ -135,9 +135,13 @@ write_mom_usecp() {
 }
 
 first_install() {
-    [[ -d $PBS_HOME/server_priv ]] && return
-    pbs env PBS_SERVER=$HOST "$PBS_EXEC/libexec/pbs_postinstall" server >/dev/null
-    write_conf
+    if [[ ! -d $PBS_HOME/server_priv ]]; then
+        pbs env PBS_SERVER=$HOST "$PBS_EXEC/libexec/pbs_postinstall" server >/dev/null
+        write_conf
+    fi
+    # PBS's installer makes these setuid root (a user's qsub authenticates
+    # through pbs_iff); a `make install` over it undoes that.
+    chmod 4755 "$PBS_EXEC/sbin/pbs_iff" "$PBS_EXEC/sbin/pbs_rcp"
 }
 
 # --- start ------------------------------------------------------------------
@@ -219,14 +223,11 @@ stop() {
 }
 
 status() {
-    local f missing=0
+    local f pid missing=0
     for f in server_priv/server.lock sched_priv/sched.lock mom_priv/mom.lock server_priv/comm.lock; do
-        if [[ -n $(lock_pid "$PBS_HOME/$f") ]]; then
-            echo "${f%%/*}: pid $(lock_pid "$PBS_HOME/$f")"
-        else
-            echo "${f##*/}: not running"
-            missing=1
-        fi
+        pid=$(lock_pid "$PBS_HOME/$f")
+        echo "pbs_${f##*/}: ${pid:+pid }${pid:-not running}" | sed 's/\.lock:/:/'
+        [[ -n $pid ]] || missing=1
     done
     return $missing
 }

@@ -59,7 +59,7 @@ def checkpoint_interval(value, settings):
     kind, eq, minutes = value.partition("=")
     if kind in ("c", "w") and eq and minutes.isdigit() and int(minutes) > 0:
         return max(int(minutes) * 60, settings["min_interval"])
-    raise Rejected('stasis: qsub -c "%s": expected %s' % (value, CHECKPOINT_FORMS))
+    raise Rejected('stasis: bad -c value "%s": expected %s' % (value, CHECKPOINT_FORMS))
 
 
 def normalized_checkpoint(value, interval):
