@@ -11,6 +11,7 @@
 # A hook that fails never stops a job that would otherwise run: every error
 # is caught in main() and logged with the job id; only a bad `qsub -c` value
 # or an unsupported request rejects a submission, with one line qsub prints.
+import contextlib
 import json
 import math
 import os
@@ -22,6 +23,7 @@ import pbs
 
 EXIT_REQUEUE = 75  # `stasis run`: checkpointed, please requeue (docs/run.md)
 LAUNCH_SUFFIX = ".pbs-launch"  # beside the job's ROOT: its `stasis run` command line
+SUBMITTED = "STASIS_PBS_SUBMITTED"  # in Variable_List: when the job was submitted
 
 
 class Rejected(Exception):
@@ -100,6 +102,8 @@ def on_queuejob(event, config):
     if interval is None:
         return
     check_one_node(job.Resource_List)
+    # A MoM's copy of a job has no ctime; its name needs one (job_name).
+    job.Variable_List[SUBMITTED] = utc_text(time.time())
     shown = normalized_checkpoint(str(value), interval)
     if shown != str(value):
         job.Checkpoint = pbs.checkpoint(shown)
@@ -112,11 +116,17 @@ def job_root(settings, job_id):
     return os.path.join(settings["checkpoint_dir"], job_id)
 
 
-def job_name(server, job_id, uid, ctime):
-    """Kept by every generation (`stasis run --job`): the job's creation time
-    tells a job id PBS gives out again from the first job that had it."""
-    created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ctime))
-    return "pbs:%s:%s:uid=%d:ctime=%s" % (server, job_id, uid, created)
+def utc_text(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def job_name(server, job_id, uid, submitted):
+    """Kept by every generation (`stasis run --job`): the submission time
+    tells a job id PBS gives out again from the first job that had it. A job
+    queued before stasis was installed has none; its user's ownership of
+    ROOT still keeps other users' generations out."""
+    name = "pbs:%s:%s:uid=%d" % (server, job_id, uid)
+    return name + ":submitted=" + submitted if submitted else name
 
 
 def rerunable(job):
@@ -139,7 +149,8 @@ def job_program(program, argv):
     """The job's program and arguments for `stasis run --`. MoM starts a job
     script with the user's shell as a login shell (argv[0] "-bash", the
     script on stdin); `-l` keeps it one, with /etc/profile and `module`."""
-    args = list(argv[1:])
+    argv = list(argv or [])
+    args = argv[1:]
     if not argv or str(argv[0]).startswith("-"):
         args.insert(0, "-l")
     return [program] + args
@@ -218,7 +229,8 @@ def job_plan(event, config):
         return None
     user = pwd.getpwnam(str(job.euser))
     root = job_root(config["settings"], job.id)
-    name = job_name(pbs.get_pbs_server_name(), job.id, user.pw_uid, int(job.ctime))
+    submitted = (job.Variable_List or {}).get(SUBMITTED)
+    name = job_name(pbs.get_pbs_server_name(), job.id, user.pw_uid, submitted)
     return root, name, interval, user
 
 
@@ -256,6 +268,9 @@ def on_epilogue(event, config):
     root, name, _, _ = plan
     gen = record_generation(job, config, root, name)
     if job.Exit_status != EXIT_REQUEUE:
+        # The job is done: no restart action will need its command line.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(root + LAUNCH_SUFFIX)
         return
     # 75 is the agent's "checkpointed, please requeue". Preemption, qrerun
     # and MoM's checkpoint requeue the job anyway; qdel must not. The agent

@@ -157,7 +157,7 @@ wait_job() {
 # committed_generations JOBID: how many committed generations the job's ROOT holds.
 committed_generations() {
     "$PREFIX/bin/stasis" list --json "$SPOOL/$1" 2>/dev/null |
-        python3 -c 'import json, sys; print(sum(g["status"] == "committed" for g in json.load(sys.stdin)["generations"]))' ||
+        python3 -c 'import json, sys; print(sum(g["status"] == "committed" for g in json.load(sys.stdin)["generations"]))' 2>/dev/null ||
         echo 0
 }
 

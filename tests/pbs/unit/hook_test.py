@@ -3,6 +3,7 @@
 # stand-in `pbs` module beside this file: no PBS needed, as root or not.
 #
 #   cd tests/pbs/unit && python3 -m unittest -v hook_test
+import calendar
 import importlib.util
 import json
 import os
@@ -213,14 +214,19 @@ class CommandTest(unittest.TestCase):
         os.environ["TZ"] = "Asia/Tokyo"
         time.tzset()
         try:
-            name = stasis_hook.job_name("srv", "12.srv", 1000, 1764496800)
+            submitted = stasis_hook.utc_text(1764496800)
         finally:
             if old is None:
                 del os.environ["TZ"]
             else:
                 os.environ["TZ"] = old
             time.tzset()
-        self.assertEqual(name, "pbs:srv:12.srv:uid=1000:ctime=2025-11-30T10:00:00Z")
+        self.assertEqual(submitted, "2025-11-30T10:00:00Z")
+        self.assertEqual(stasis_hook.job_name("srv", "12.srv", 1000, submitted),
+                         "pbs:srv:12.srv:uid=1000:submitted=2025-11-30T10:00:00Z")
+
+    def test_job_name_of_a_job_queued_before_stasis(self):
+        self.assertEqual(stasis_hook.job_name("srv", "12.srv", 1000, None), "pbs:srv:12.srv:uid=1000")
 
     def test_restart_metadata(self):
         self.assertEqual(stasis_hook.restart_metadata(GENERATION, "/ck/12.srv", "pbs:srv:12.srv"),
@@ -322,6 +328,14 @@ class HookEventTest(unittest.TestCase):
         self.assertIsInstance(job.Checkpoint, pbs.checkpoint)
         self.assertEqual(str(job.Checkpoint), "c=5")
 
+    def test_submission_time_kept_for_the_job_name(self):
+        job = make_job("c=10")
+        before = time.time()
+        self.assert_accepted_cleanly(self.run_hook(pbs.QUEUEJOB, job))
+        submitted = job.Variable_List[stasis_hook.SUBMITTED]
+        at = calendar.timegm(time.strptime(submitted, "%Y-%m-%dT%H:%M:%SZ"))
+        self.assertLessEqual(abs(at - before), 2)
+
     def test_good_c_left_as_given(self):
         job = make_job("c=10")
         self.assert_accepted_cleanly(self.run_hook(pbs.QUEUEJOB, job))
@@ -375,7 +389,8 @@ class HookEventTest(unittest.TestCase):
 
     def exec_job(self, checkpoint, **attributes):
         attributes.setdefault("Resource_List", {"walltime": pbs.duration("01:00:00")})
-        return make_job(checkpoint, euser=self.user.pw_name, ctime=1764496800, **attributes)
+        attributes.setdefault("Variable_List", {stasis_hook.SUBMITTED: "2025-11-30T10:00:00Z"})
+        return make_job(checkpoint, euser=self.user.pw_name, **attributes)
 
     def test_launch_without_c_left_alone(self):
         for checkpoint in (None, "n"):
@@ -391,7 +406,7 @@ class HookEventTest(unittest.TestCase):
         event = self.launch(job)
         self.assert_accepted_cleanly(event)
         root = os.path.join(self.checkpoint_dir, "12.pbs-test")
-        name = "pbs:pbs-test:12.pbs-test:uid=%d:ctime=2025-11-30T10:00:00Z" % self.user.pw_uid
+        name = "pbs:pbs-test:12.pbs-test:uid=%d:submitted=2025-11-30T10:00:00Z" % self.user.pw_uid
         command = [self.stasis, "run", "--dir", root, "--job", name, "--interval", "600s",
                    "--keep", "3", "--compress", "zstd", "--compress-level", "4", "--log-level", "debug",
                    "--keep-output", "--stop-after", "3300s", "--", "/home/u/sim", "--steps", "10"]

@@ -76,8 +76,10 @@ class _Resources(dict):
 
 
 class job:
-    _ATTRIBUTES = ("id", "Checkpoint", "Resource_List", "resources_used", "euser",
-                   "ctime", "stime", "Rerunable", "Exit_status")
+    # A MoM's copy of a job has no ctime (seen with OpenPBS 23.06): it is
+    # left out here, so a hook that reads it fails as it would there.
+    _ATTRIBUTES = ("id", "Checkpoint", "Resource_List", "resources_used", "Variable_List",
+                   "euser", "stime", "Rerunable", "Exit_status")
 
     def __init__(self, id, ms_mom=True, **attributes):
         object.__setattr__(self, "_ms_mom", ms_mom)
@@ -87,6 +89,8 @@ class job:
         self.id = id
         self.Resource_List = _Resources(attributes.pop("Resource_List", {}))
         self.resources_used = _Resources(attributes.pop("resources_used", {}))
+        # The job's environment: a dict in PBS too (pbs.pbs_env).
+        self.Variable_List = dict(attributes.pop("Variable_List", {}))
         for name, value in attributes.items():
             setattr(self, name, value)
 
