@@ -16,6 +16,7 @@ import json
 import math
 import os
 import pwd
+import shlex
 import subprocess
 import time
 
@@ -145,18 +146,35 @@ def stop_after(settings, job):
     return at if at > 0 else None
 
 
-def job_program(program, argv):
-    """The job's program and arguments for `stasis run --`. MoM starts a job
-    script with the user's shell as a login shell (argv[0] "-bash", the
-    script on stdin); `-l` keeps it one, with /etc/profile and `module`."""
-    argv = list(argv or [])
-    args = argv[1:]
-    if not argv or str(argv[0]).startswith("-"):
-        args.insert(0, "-l")
-    return [program] + args
+BOURNE_SHELLS = ("bash", "dash", "ksh", "mksh", "sh", "zsh")  # take -l for a login shell
 
 
-def run_command(config, root, name, interval, stop, program, argv):
+def job_script(job_id):
+    """MoM's copy of a job's script (OpenPBS src/resmom/start_exec.c)."""
+    conf = pbs.get_pbs_conf()
+    home = conf.get("PBS_MOM_HOME") or conf["PBS_HOME"]
+    return os.path.join(home, "mom_priv", "jobs", job_id + ".SC")
+
+
+def job_program(program, argv, script):
+    """The job's command for `stasis run --`. A job given as a command
+    (`qsub -- CMD ARG...`) is that command. For a job script, MoM starts the
+    user's shell as a login shell with a pipe on stdin that holds the
+    script's path: a restored shell would find the next run's pipe there,
+    read the path again and run the script anew. So the shell gets the path
+    as its command, the script /dev/null as stdin (what it read from the
+    pipe: end of file), and, if it is a Bourne shell, -l to stay a login
+    shell, with /etc/profile and `module`."""
+    argv = [str(arg) for arg in (argv or [])]
+    if argv and not (len(argv) == 1 and argv[0].startswith("-")):
+        return [program] + argv[1:]
+    if not os.path.isfile(script):
+        raise ValueError("no job script at %s" % script)
+    login = ["-l"] if os.path.basename(program) in BOURNE_SHELLS else []
+    return [program] + login + ["-c", "exec %s </dev/null" % shlex.quote(script)]
+
+
+def run_command(config, root, name, interval, stop, program):
     settings = config["settings"]
     command = [config["stasis"], "run", "--dir", root, "--job", name,
                "--interval", "%ds" % interval, "--keep", str(settings["keep"]),
@@ -165,7 +183,7 @@ def run_command(config, root, name, interval, stop, program, argv):
                "--log-level", settings["log_level"], "--keep-output"]
     if stop is not None:
         command += ["--stop-after", "%ds" % stop]
-    return command + ["--"] + job_program(program, argv)
+    return command + ["--"] + program
 
 
 def prepare_root(settings, root, user):
@@ -244,12 +262,13 @@ def on_launch(event, config):
     if plan is None:
         return
     root, name, interval, user = plan
+    program = job_program(event.progname, event.argv, job_script(job.id))
     prepare_root(config["settings"], root, user)
     stop = stop_after(config["settings"], job)
     if job.Resource_List["walltime"] is not None and stop is None:
         pbs.logjobmsg(job.id, "stasis: no checkpoint before the walltime (job not rerunnable, or "
                               "walltime within walltime_margin)")
-    command = run_command(config, root, name, interval, stop, event.progname, event.argv)
+    command = run_command(config, root, name, interval, stop, program)
     save_launch(root, command)
     event.progname = command[0]
     event.argv = command

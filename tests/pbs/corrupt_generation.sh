@@ -22,7 +22,7 @@ log "damaged $data at offset $((size / 2))"
 pbs_cmd qrls "$JOB"
 
 resumed_to_the_end "$JOB" "$DIR" 2
-cat "$DIR/job.out" "$SPOOL/$JOB.pbs-actions.log" |
-    grep -q "^stasis run: $gen does not verify (.*); resuming from gen-[0-9]* instead" ||
+grep -qs "^stasis run: $gen does not verify (.*); resuming from gen-[0-9]* instead" \
+    "$DIR/job.out" "$SPOOL/$JOB.pbs-actions.log" ||
     fail "neither job.out nor the actions log says that $gen was damaged"
 log "PASS: qhold checkpointed $gen; damaged, the job resumed from the one before, same output"

@@ -238,7 +238,7 @@ resumed_to_the_end() {
     wait_job "$id" job_state F 240
     [[ $(job_attr "$id" Exit_status) == 0 ]] || fail "job $id ended with exit status $(job_attr "$id" Exit_status)"
     [[ $(job_attr "$id" run_count) == "$runs" ]] || fail "job $id ran $(job_attr "$id" run_count) times, not $runs"
-    cat "$dir/job.out" "$SPOOL/$id.pbs-actions.log" 2>/dev/null | grep -q '^stasis run: resumed gen-' ||
+    grep -qs '^stasis run: resumed gen-' "$dir/job.out" "$SPOOL/$id.pbs-actions.log" ||
         fail "job $id did not resume: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
     check_output "$dir"
 }

@@ -193,7 +193,7 @@ class CommandTest(unittest.TestCase):
 
     def test_run_command_passes_every_setting(self):
         command = stasis_hook.run_command(self.CONFIG, "/ck/12.srv", "pbs:srv:12.srv", 600, 3300,
-                                          "/home/u/sim", ["sim", "--steps", "10", "a b"])
+                                          ["/home/u/sim", "--steps", "10", "a b"])
         self.assertEqual(command, [
             "/opt/stasis/bin/stasis", "run", "--dir", "/ck/12.srv", "--job", "pbs:srv:12.srv",
             "--interval", "600s", "--keep", "3", "--compress", "zstd", "--compress-level", "4",
@@ -202,7 +202,7 @@ class CommandTest(unittest.TestCase):
 
     def test_no_stop_after_without_one(self):
         command = stasis_hook.run_command(self.CONFIG, "/ck/12.srv", "pbs:srv:12.srv", 0, None,
-                                          "/home/u/sim", ["sim"])
+                                          ["/home/u/sim"])
         self.assertNotIn("--stop-after", command)
         self.assertEqual(command[command.index("--interval") + 1], "0s")
         self.assertEqual(command[command.index("--"):], ["--", "/home/u/sim"])
@@ -288,6 +288,7 @@ class HookEventTest(unittest.TestCase):
         pbs.hook_config_filename = os.path.join(self.tmp, "stasis_hook.CF")
         self.write_config(json.dumps(self.config))
         self.user = pwd.getpwuid(os.getuid())
+        pbs.pbs_conf["PBS_HOME"] = os.path.join(self.tmp, "pbs_home")
 
     def write_config(self, text):
         with open(pbs.hook_config_filename, "w") as f:
@@ -432,14 +433,36 @@ class HookEventTest(unittest.TestCase):
 
     def test_launch_of_a_job_script_keeps_the_login_shell(self):
         # For a job script MoM runs the user's shell as a login shell
-        # ("-bash", OpenPBS src/resmom/start_exec.c) with the script on
-        # stdin; the hook gets progname /bin/bash and no argv. `stasis run --
-        # /bin/bash` alone would start no login shell: /etc/profile and
-        # ~/.profile unread, and with them e.g. the `module` command.
+        # ("-bash", OpenPBS src/resmom/start_exec.c) and writes the script's
+        # path into its stdin, a pipe; the hook gets progname /bin/bash and
+        # no argv. A restored shell would read the next run's pipe and run
+        # the script again, so the shell gets the path as its command, and
+        # stays a login shell (/etc/profile, `module`).
+        script = self.job_script()
         event = self.launch(self.exec_job("c=10"), progname="/bin/bash", argv=())
         tail = event.argv[event.argv.index("--") + 1:]
-        self.assertEqual(tail[0], "/bin/bash")
-        self.assertTrue("-bash" in event.argv or "-l" in tail or "--login" in tail, event.argv)
+        self.assertEqual(tail, ["/bin/bash", "-l", "-c", "exec %s </dev/null" % script])
+
+    def test_launch_of_a_csh_job_script(self):
+        # csh takes -l only alone: no login shell, but the same command.
+        script = self.job_script()
+        event = self.launch(self.exec_job("c=10"), progname="/bin/tcsh", argv=())
+        tail = event.argv[event.argv.index("--") + 1:]
+        self.assertEqual(tail, ["/bin/tcsh", "-c", "exec %s </dev/null" % script])
+
+    def test_launch_without_the_job_script_leaves_the_job_alone(self):
+        event = self.launch(self.exec_job("c=10"), progname="/bin/bash", argv=())
+        self.assertTrue(event.accepted)
+        self.assertEqual(event.progname, "/bin/bash")
+        self.assertTrue(any("no job script at" in message for _, message in pbs.server_log), pbs.server_log)
+
+    def job_script(self):
+        jobs = os.path.join(self.tmp, "pbs_home", "mom_priv", "jobs")
+        os.makedirs(jobs)
+        script = os.path.join(jobs, "12.pbs-test.SC")
+        with open(script, "w") as f:
+            f.write("#!/bin/bash\ntrue\n")
+        return script
 
     def test_launch_of_other_tasks_left_alone(self):
         # pbsdsh and pbs_attach tasks are parts of the job, and a sister MoM

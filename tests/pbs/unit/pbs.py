@@ -162,6 +162,13 @@ def get_pbs_server_name():
     return server_name
 
 
+pbs_conf = {"PBS_HOME": "/var/spool/pbs"}  # a test points PBS_HOME at a directory of its own
+
+
+def get_pbs_conf():
+    return dict(pbs_conf)
+
+
 def new_event(type, job, hook_name, progname=None, argv=(), env=None):
     """Not PBS's: what PBS does before it runs a hook. The event pbs.event()
     returns from now on, with empty logs."""
