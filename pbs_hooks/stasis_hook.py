@@ -286,10 +286,14 @@ def on_epilogue(event, config):
         return
     root, name, _, _ = plan
     gen = record_generation(job, config, root, name)
-    if job.Exit_status != EXIT_REQUEUE:
-        # The job is done: no restart action will need its command line.
+    status = int(job.Exit_status) if job.Exit_status is not None else None
+    if status is not None and status >= 0 and status != EXIT_REQUEUE:
+        # The job ended by itself: no restart action will need its command
+        # line. (PBS's own codes are negative: checkpointed, rerun, ...)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(root + LAUNCH_SUFFIX)
+        return
+    if status != EXIT_REQUEUE:
         return
     # 75 is the agent's "checkpointed, please requeue". Preemption, qrerun
     # and MoM's checkpoint requeue the job anyway; qdel must not. The agent

@@ -21,7 +21,7 @@ printf 'garbage!' | dd of="$data" bs=1 seek=$((size / 2)) conv=notrunc status=no
 log "damaged $data at offset $((size / 2))"
 pbs_cmd qrls "$JOB"
 
-resumed_to_the_end "$JOB" "$DIR" 2
+resumed_to_the_end "$JOB" "$DIR" 1   # a restart from a checkpoint is the same run for PBS
 grep -qs "^stasis run: $gen does not verify (.*); resuming from gen-[0-9]* instead" \
     "$DIR/job.out" "$SPOOL/$JOB.pbs-actions.log" ||
     fail "neither job.out nor the actions log says that $gen was damaged"
