@@ -241,4 +241,13 @@ resumed_to_the_end() {
     grep -qs '^stasis run: resumed gen-' "$dir/job.out" "$SPOOL/$id.pbs-actions.log" ||
         fail "job $id did not resume: $(grep '^stasis run: ' "$dir/job.out" | tail -n 5)"
     check_output "$dir"
+    local record
+    record=$(job_attr "$id" resources_used.stasis)
+    # PBS quotes a string resource that holds commas.
+    python3 -c '
+import json, sys
+record = json.loads(sys.argv[1].strip("\x27"))
+assert record["gen"].startswith("gen-") and record["path"] == sys.argv[2] and record["nodes"] == 1
+' "$record" "$SPOOL/$id" 2>/dev/null || fail "job $id: resources_used.stasis does not name a generation in $SPOOL/$id: $record"
+    log "qstat -f: resources_used.stasis = $record"
 }
