@@ -55,20 +55,24 @@ qmgr_c() { pbs "$PBS_EXEC/bin/qmgr" -c "$1"; }
 
 # --- pids -------------------------------------------------------------------
 
-# lock_pid FILE: the pid a daemon wrote into its lock file, if it still runs.
+# The daemons' lock files and the program each names. PBS leaves a lock
+# file behind when its daemon ends, and its pid may be a new process's.
+LOCKS=(server_priv/server.lock:pbs_server.bin sched_priv/sched.lock:pbs_sched
+    mom_priv/mom.lock:pbs_mom server_priv/comm.lock:pbs_comm datastore/postmaster.pid:postgres)
+
+# lock_pid LOCK:PROGRAM: the pid in the lock file, if that process runs PROGRAM.
 lock_pid() {
-    local pid
-    [[ -r $1 ]] || return 0
-    read -r pid <"$1" || true
-    [[ $pid =~ ^[0-9]+$ ]] && [[ -d /proc/$pid ]] && echo "$pid"
+    local file=$PBS_HOME/${1%%:*} program=${1#*:} pid
+    [[ -r $file ]] || return 0
+    read -r pid <"$file" || true
+    [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$program" ]] && echo "$pid"
     return 0
 }
 
 daemon_pids() {
-    local f
-    for f in server_priv/server.lock sched_priv/sched.lock mom_priv/mom.lock \
-        server_priv/comm.lock datastore/postmaster.pid; do
-        lock_pid "$PBS_HOME/$f"
+    local lock
+    for lock in "${LOCKS[@]}"; do
+        lock_pid "$lock"
     done
 }
 
@@ -223,10 +227,10 @@ stop() {
 }
 
 status() {
-    local f pid missing=0
-    for f in server_priv/server.lock sched_priv/sched.lock mom_priv/mom.lock server_priv/comm.lock; do
-        pid=$(lock_pid "$PBS_HOME/$f")
-        echo "pbs_${f##*/}: ${pid:+pid }${pid:-not running}" | sed 's/\.lock:/:/'
+    local lock pid missing=0
+    for lock in "${LOCKS[@]:0:4}"; do
+        pid=$(lock_pid "$lock")
+        echo "${lock#*:}: ${pid:+pid }${pid:-not running}"
         [[ -n $pid ]] || missing=1
     done
     return $missing

@@ -28,6 +28,8 @@ PREFIX=/usr/local
 
 # shellcheck source=tests/run-as-user.sh
 source "$SRC/tests/run-as-user.sh"
+# shellcheck source=tests/site_setup.sh
+source "$SRC/tests/site_setup.sh"
 
 log() { printf '[%s %s] %s\n' "$TEST_NAME" "$(date +%T)" "$*"; }
 
@@ -89,25 +91,13 @@ trap cleanup EXIT
 # the build, write $T/stasis.yaml (short intervals for tests; KEY=VALUE
 # replaces a default), start PBS and install the hooks.
 start_stasis_pbs() {
-    local -A keys=([checkpoint_dir]=$SPOOL [keep]=2 [min_interval]=2s [default_interval]=3s
+    # shellcheck disable=SC2034 # read through write_site_config's nameref
+    local -A test_settings=([checkpoint_dir]=$SPOOL [keep]=2 [min_interval]=2s [default_interval]=3s
         [walltime_margin]=25s)
-    local start_args=() key
-    while (($#)); do
-        if [[ $1 == -- ]]; then
-            shift
-            start_args=("$@")
-            break
-        fi
-        keys[${1%%=*}]=${1#*=}
-        shift
-    done
-    cmake --install "$BUILD" --prefix "$PREFIX" >"$T/install.log" 2>&1 ||
-        fail "cmake --install $BUILD failed: $(tail -n 3 "$T/install.log")"
-    for key in "${!keys[@]}"; do
-        echo "$key: ${keys[$key]}"
-    done >"$T/stasis.yaml"
+    install_build "$BUILD" "$PREFIX" "$T/install.log"
+    write_site_config "$T/stasis.yaml" test_settings "$@"
     PBS_STARTED=1
-    bash "$PBS_LOCAL" start "${start_args[@]}" || fail "deploy/pbs-local.sh start failed"
+    bash "$PBS_LOCAL" start "${SITE_REST[@]}" || fail "deploy/pbs-local.sh start failed"
     STASIS=$PREFIX/bin/stasis bash "$SRC/pbs_hooks/install.sh" --config "$T/stasis.yaml" \
         --checkpoint-timeout 120 >"$T/hooks.log" 2>&1 || fail "install.sh failed: $(tail -n 5 "$T/hooks.log")"
 }

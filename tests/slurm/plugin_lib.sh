@@ -8,6 +8,8 @@
 
 # shellcheck source=tests/slurm/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/site_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../site_setup.sh"
 
 BUILD=${1:?usage: $0 BUILD_DIR WORKLOAD_DIR}
 WORKLOADS=${2:?usage: $0 BUILD_DIR WORKLOAD_DIR}
@@ -19,23 +21,11 @@ SPOOL=$T/spool
 # install stasis, write $T/stasis.yaml (short intervals for tests; a given
 # KEY=VALUE replaces a default) and start the cluster with the plugin.
 start_stasis_cluster() {
-    local -A keys=([checkpoint_dir]=$SPOOL [keep]=2 [min_interval]=2s [walltime_margin]=25s)
-    local start_args=() key
-    while (($#)); do
-        if [[ $1 == -- ]]; then
-            shift
-            start_args=("$@")
-            break
-        fi
-        keys[${1%%=*}]=${1#*=}
-        shift
-    done
-    cmake --install "$BUILD" --prefix "$PREFIX" >"$T/install.log" 2>&1 ||
-        fail "cmake --install $BUILD failed: $(tail -n 3 "$T/install.log")"
-    for key in "${!keys[@]}"; do
-        echo "$key: ${keys[$key]}"
-    done >"$T/stasis.yaml"
-    start_test_cluster --plugin "$PLUGIN" --plugin-args "config=$T/stasis.yaml" "${start_args[@]}"
+    # shellcheck disable=SC2034 # read through write_site_config's nameref
+    local -A test_settings=([checkpoint_dir]=$SPOOL [keep]=2 [min_interval]=2s [walltime_margin]=25s)
+    install_build "$BUILD" "$PREFIX" "$T/install.log"
+    write_site_config "$T/stasis.yaml" test_settings "$@"
+    start_test_cluster --plugin "$PLUGIN" --plugin-args "config=$T/stasis.yaml" "${SITE_REST[@]}"
 }
 
 # bash_loop_job NAME STEPS: a job directory NAME holding job.sh, a batch
