@@ -151,6 +151,13 @@ committed_generations() {
         echo 0
 }
 
+# latest_number JOBID: the number of the generation LATEST names (0: none).
+latest_number() {
+    "$PREFIX/bin/stasis" list --json "$SPOOL/$1" 2>/dev/null |
+        python3 -c 'import json, sys; print(int((json.load(sys.stdin)["latest"] or "gen-0")[4:]))' 2>/dev/null ||
+        echo 0
+}
+
 wait_generations() {
     local id=$1 want=$2 deadline=$((SECONDS + $3))
     until (($(committed_generations "$id") >= want)); do
@@ -208,7 +215,7 @@ run_checkpointed_bash_loop() {
     log "job $JOB submitted"
     wait_job "$JOB" job_state R 60
     wait_generations "$JOB" 2 60
-    log "job $JOB runs under stasis, $(committed_generations "$JOB") generations committed"
+    log "job $JOB runs under stasis, LATEST gen-$(latest_number "$JOB")"
 }
 
 # preempt_by_express JOBID: a job of queue express that needs the whole
