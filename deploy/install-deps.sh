@@ -6,6 +6,9 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential cmake pkg-config
+    # cpack -G DEB: dpkg-shlibdeps names the package's library dependencies,
+    # and CPack finds the ELF files to ask it about with file.
+    dpkg-dev file
     libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
     libzstd-dev libxxhash-dev libcli11-dev
     python3
