@@ -21,11 +21,11 @@ install(FILES config/stasis.yaml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/st
 set(STASIS_DEB_CONFFILES ${PROJECT_BINARY_DIR}/deb/conffiles)
 file(WRITE ${STASIS_DEB_CONFFILES} "${CMAKE_INSTALL_FULL_SYSCONFDIR}/stasis/stasis.yaml\n")
 
-# Every file the PBS work puts in pbs_hooks/, scripts staying executable.
-# The directory arrives with that work; before it, there is nothing to ship.
-if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/pbs_hooks)
-  install(DIRECTORY pbs_hooks/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stasis/pbs_hooks USE_SOURCE_PERMISSIONS)
-endif()
+# Every file of pbs_hooks/, scripts staying executable, but not the
+# bytecode a run of the hooks' unit tests leaves there: install.sh imports
+# the hooks' source into PBS, and Python compiles what it runs itself.
+install(DIRECTORY pbs_hooks/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stasis/pbs_hooks USE_SOURCE_PERMISSIONS
+        PATTERN __pycache__ EXCLUDE)
 
 # The plugin is only loaded by the Slurm release it was built against
 # (same major.minor), but the package must also install on a PBS-only host:

@@ -5,10 +5,10 @@
 # `dpkg -r` then `dpkg -P` take every file of it away again.
 #
 # The package is made from a build of its own in BUILD_DIR/package: the
-# suite's build is configured for /usr/local (the Slurm tests install it
-# there), and a package is only right when built for /usr, because the
-# plugin carries the path of the `stasis` it execs. That build keeps its
-# objects between runs; the first run compiles the engine once more.
+# suite's build is configured for /usr/local (the Slurm and PBS tests
+# install it there), and a package is only right when built for /usr,
+# because the plugin carries the path of the `stasis` it execs. That build
+# keeps its objects between runs; the first run compiles the engine again.
 #
 # Run as root (ctest label "root", serial): it installs into /usr and /etc.
 # Skipped (77) as another user, without dpkg or cpack, or when stasis is
@@ -126,20 +126,18 @@ for doc in "$SRC"/README.md "$SRC"/docs/*.md; do
     cmp -s "$doc" "/usr/share/doc/stasis/$rel" || fail "/usr/share/doc/stasis/$rel is not $rel"
 done
 
-# The PBS hooks: whatever pbs_hooks/ holds, scripts executable as in the source.
+# The PBS hooks: whatever pbs_hooks/ holds, scripts executable as in the
+# source, without the bytecode the hooks' unit tests leave there.
 hooks=/usr/share/stasis/pbs_hooks
 executable() { if [[ -x $1 ]]; then echo executable; else echo "not executable"; fi; }
-if [[ -d $SRC/pbs_hooks ]]; then
-    [[ -f $hooks/install.sh && -x $hooks/install.sh ]] || fail "no executable $hooks/install.sh"
-    while IFS= read -r -d '' f; do
-        rel=${f#"$SRC"/pbs_hooks/}
-        cmp -s "$f" "$hooks/$rel" || fail "$hooks/$rel is not pbs_hooks/$rel"
-        [[ $(executable "$f") == $(executable "$hooks/$rel") ]] ||
-            fail "$hooks/$rel is $(executable "$hooks/$rel"), pbs_hooks/$rel $(executable "$f")"
-    done < <(find "$SRC/pbs_hooks" -type f -print0)
-else
-    log "no pbs_hooks/ in the source yet: no PBS hooks to look for"
-fi
+[[ -f $hooks/install.sh && -x $hooks/install.sh ]] || fail "no executable $hooks/install.sh"
+while IFS= read -r -d '' f; do
+    rel=${f#"$SRC"/pbs_hooks/}
+    cmp -s "$f" "$hooks/$rel" || fail "$hooks/$rel is not pbs_hooks/$rel"
+    [[ $(executable "$f") == $(executable "$hooks/$rel") ]] ||
+        fail "$hooks/$rel is $(executable "$hooks/$rel"), pbs_hooks/$rel $(executable "$f")"
+done < <(find "$SRC/pbs_hooks" -name __pycache__ -prune -o -type f -print0)
+[[ ! -e $hooks/__pycache__ ]] || fail "$hooks/__pycache__ is in the package"
 log "ok: stasis --help runs; plugin, config (conffile), docs, examples and PBS hooks in place"
 
 # --- removed, then purged ---------------------------------------------------
