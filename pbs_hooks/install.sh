@@ -17,8 +17,8 @@
 #     mom_priv/config, between two marker lines, then has MoM reread it.
 #     Other MoMs get the same lines: the script prints them.
 # Running it again replaces what it installed; --uninstall removes it all.
-# The `stasis` command is the one installed beside this directory
-# (PREFIX/share/stasis/pbs_hooks -> PREFIX/bin/stasis), else STASIS, else
+# The `stasis` command is STASIS if set, else the one installed beside
+# this directory (PREFIX/share/stasis/pbs_hooks -> PREFIX/bin/stasis), else
 # the one on PATH.
 set -euo pipefail
 
@@ -58,7 +58,7 @@ exists() { qmgr_c "list $1" >/dev/null 2>&1; }
 
 find_stasis() {
     local candidate
-    for candidate in "$HERE/../../../bin/stasis" "${STASIS:-}" "$(command -v stasis || true)"; do
+    for candidate in "${STASIS:-}" "$HERE/../../../bin/stasis" "$(command -v stasis || true)"; do
         if [[ -n $candidate && -x $candidate ]]; then
             readlink -f "$candidate"
             return

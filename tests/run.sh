@@ -23,7 +23,7 @@ if ! test_user_can_read "$ROOT" tests/run.sh; then
     SRC=$(mktemp -d /tmp/stasis-src.XXXXXX)
     trap 'rm -rf "$SRC"' EXIT
     echo "== $ROOT is not readable by $STASIS_TEST_USER: testing a copy in $SRC"
-    tar -C "$ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$SRC" -xf -
+    tar -C "$ROOT" --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -C "$SRC" -xf -
     chmod -R a+rX "$SRC"
 fi
 BUILD=$SRC/build

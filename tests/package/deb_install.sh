@@ -4,7 +4,8 @@
 # plugin, the PBS hooks, the site config and the docs with `dpkg -i`, and
 # `dpkg -r` then `dpkg -P` take every file of it away again.
 #
-# The package is made from a build of its own in BUILD_DIR/package: the
+# The package is made from a build of its own in BUILD_DIR/package (or
+# STASIS_PACKAGE_BUILD, below): the
 # suite's build is configured for /usr/local (the Slurm and PBS tests
 # install it there), and a package is only right when built for /usr,
 # because the plugin carries the path of the `stasis` it execs. That build
@@ -17,7 +18,9 @@ set -euo pipefail
 
 SRC=${1:?usage: $0 SOURCE_DIR BUILD_DIR}
 BUILD=${2:?usage: $0 SOURCE_DIR BUILD_DIR}
-PKG_BUILD=$BUILD/package
+# STASIS_PACKAGE_BUILD: a build configured for /usr already (CI's Release
+# build, .ci/run), used as it is instead of BUILD_DIR/package.
+PKG_BUILD=${STASIS_PACKAGE_BUILD:-$BUILD/package}
 EXIT_SKIP=77
 
 log() { printf '[deb_install %s] %s\n' "$(date +%T)" "$*"; }
@@ -58,9 +61,11 @@ trap 'echo "FAIL: interrupted" >&2; exit 1' INT TERM
 
 # --- the package ------------------------------------------------------------
 log "building the package in $PKG_BUILD"
-cmake -S "$SRC" -B "$PKG_BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-    -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >"$T/configure.log" 2>&1 ||
-    fail "configuring $PKG_BUILD: $(tail -n 5 "$T/configure.log")"
+if [[ -z ${STASIS_PACKAGE_BUILD:-} ]]; then
+    cmake -S "$SRC" -B "$PKG_BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+        -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >"$T/configure.log" 2>&1 ||
+        fail "configuring $PKG_BUILD: $(tail -n 5 "$T/configure.log")"
+fi
 # Only what the package holds: cpack builds no more with the skip above.
 cmake --build "$PKG_BUILD" -j2 --target stasis stasis_spank >"$T/build.log" 2>&1 ||
     fail "building $PKG_BUILD: $(tail -n 10 "$T/build.log")"
