@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# site_setup.sh: what the scheduler tests (tests/slurm, tests/pbs) share to
-# put stasis on a test host: the build installed under a prefix, and a site
-# config of the test's own. Needs fail() from the sourcing lib.
+# site_setup.sh: what the scheduler tests (tests/slurm, tests/pbs) share:
+# the build installed under a prefix, a site config of the test's own, and
+# the check of a job's output. Needs fail() and log() from the sourcing lib.
 
 # install_build BUILD PREFIX LOG: cmake --install BUILD under PREFIX.
 install_build() {
@@ -33,4 +33,21 @@ write_site_config() {
     for key in "${!keys[@]}"; do
         echo "$key: ${keys[$key]}"
     done >"$file"
+}
+
+# check_job_output DIR CLEAN: DIR/job.out, less what the command CLEAN
+# takes out (the agent's and the scheduler's lines), equals
+# DIR/reference.out, the output of an uninterrupted run, exactly. Waits for
+# the reference run, REFERENCE_PID.
+check_job_output() {
+    local dir=$1 clean=$2
+    wait "$REFERENCE_PID" || fail "the reference run failed"
+    if ! diff <("$clean" "$dir/job.out") "$dir/reference.out" >"$dir/output.diff"; then
+        echo "---- job.out" >&2
+        tail -n 30 "$dir/job.out" >&2
+        echo "---- diff (job, reference)" >&2
+        head -n 30 "$dir/output.diff" >&2
+        fail "the job's output differs from an uninterrupted run's"
+    fi
+    log "the job's output equals an uninterrupted run's ($(wc -l <"$dir/reference.out") lines)"
 }

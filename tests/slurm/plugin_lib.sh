@@ -145,15 +145,4 @@ check_step_output() {
 
 # check_output_matches DIR: job.out, less the agent's lines, equals
 # reference.out exactly.
-check_output_matches() {
-    local dir=$1
-    wait "$REFERENCE_PID" || fail "the reference run failed"
-    if ! diff <(job_output_without_agent "$dir/job.out") "$dir/reference.out" >"$dir/output.diff"; then
-        echo "---- job.out" >&2
-        tail -n 30 "$dir/job.out" >&2
-        echo "---- diff (job, reference)" >&2
-        head -n 30 "$dir/output.diff" >&2
-        fail "the job's output differs from an uninterrupted run's"
-    fi
-    log "the job's output equals an uninterrupted run's ($(wc -l <"$dir/reference.out") lines)"
-}
+check_output_matches() { check_job_output "$1" job_output_without_agent; }
