@@ -60,14 +60,17 @@ qmgr_c() { pbs "$PBS_EXEC/bin/qmgr" -c "$1"; }
 LOCKS=(server_priv/server.lock:pbs_server.bin sched_priv/sched.lock:pbs_sched
     mom_priv/mom.lock:pbs_mom server_priv/comm.lock:pbs_comm datastore/postmaster.pid:postgres)
 
-# lock_pid LOCK:PROGRAM: the pid in the lock file, if that process runs PROGRAM.
+# lock_pid LOCK:PROGRAM: the pid in the lock file, if that process runs
+# PROGRAM. A zombie has ended: pid 1 reaps the daemons, seconds late here.
 lock_pid() {
     local file=$PBS_HOME/${1%%:*} program=${1#*:} pid
     [[ -r $file ]] || return 0
     read -r pid <"$file" || true
-    [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$program" ]] && echo "$pid"
+    [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$program" ]] && alive "$pid" && echo "$pid"
     return 0
 }
+
+alive() { [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) =~ ^[^ZX]$ ]]; }
 
 daemon_pids() {
     local lock
@@ -80,7 +83,9 @@ wait_gone() {
     local deadline=$((SECONDS + $1)) pid
     shift
     for pid in "$@"; do
-        while [[ -d /proc/$pid ]] && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]; do
+        # Until reaped, not only ended: pbs_init.d takes a zombie named in
+        # a lock file for a running daemon and would not start it again.
+        while [[ -d /proc/$pid ]]; do
             ((SECONDS < deadline)) || return 1
             sleep 0.2
         done
@@ -204,6 +209,7 @@ start() {
     start_daemons
     configure_server
     wait_for "node $HOST did not become free" node_free
+    wait_for "not every daemon runs" status
     echo "pbs-local: OpenPBS from $PBS_EXEC runs as $HOST ($ADDR), queues workq and express (preempt_order $PREEMPT_ORDER)"
 }
 
