@@ -199,7 +199,7 @@ def prepare_root(settings, root, user):
 
 
 def save_launch(root, command):
-    """The command line, for MoM's restart action (pbs_hooks/stasis_restart.sh),
+    """The command line, for MoM's restart action (pbs_hooks/stasis_action.py),
     which runs where no hook does. Root's, beside the user's ROOT."""
     path = root + LAUNCH_SUFFIX
     tmp = path + ".tmp"
@@ -240,7 +240,7 @@ def record_generation(job, config, root, name):
 # --- MoM events --------------------------------------------------------------
 
 def job_plan(event, config):
-    """(root, name, interval) for a job stasis guards, or None."""
+    """(root, name, interval, user) for a job stasis guards, or None."""
     job = event.job
     interval = checkpoint_interval(job.Checkpoint, config["settings"])
     if interval is None:
