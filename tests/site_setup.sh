@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # site_setup.sh: what the scheduler tests (tests/slurm, tests/pbs) share:
-# the build installed under a prefix, a site config of the test's own, and
-# the check of a job's output. Needs fail() and log() from the sourcing lib.
+# the build installed under a prefix, a site config of the test's own, the
+# tree_bash_loop job with its uninterrupted reference run, and the check of
+# a job's output. Needs fail(), log(), job_dir() and WORKLOADS from the
+# sourcing lib, as_test_user() from tests/run-as-user.sh.
 
 # install_build BUILD PREFIX LOG: cmake --install BUILD under PREFIX.
 install_build() {
@@ -50,4 +52,30 @@ check_job_output() {
         fail "the job's output differs from an uninterrupted run's"
     fi
     log "the job's output equals an uninterrupted run's ($(wc -l <"$dir/reference.out") lines)"
+}
+
+# bash_loop_job NAME STEPS: a job directory NAME holding job.sh, a batch
+# script running the tree_bash_loop workload for STEPS steps in work/.
+# reference.out, the output of an uninterrupted run of the same workload, is
+# made by start_reference (check_job_output waits for it). Prints the
+# directory.
+REFERENCE_PID=
+bash_loop_job() {
+    local dir
+    dir=$(job_dir "$1")
+    as_test_user mkdir "$dir/work" "$dir/reference"
+    cat >"$dir/job.sh" <<SCRIPT
+#!/bin/bash
+bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$dir/work" "$2"
+SCRIPT
+    chmod 0755 "$dir/job.sh"
+    echo "$dir"
+}
+
+# start_reference DIR STEPS: the uninterrupted run for bash_loop_job DIR, in
+# the background.
+start_reference() {
+    as_test_user bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$1/reference" "$2" \
+        >"$1/reference.out" </dev/null 251>&- 255>&- &
+    REFERENCE_PID=$!
 }

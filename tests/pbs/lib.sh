@@ -166,27 +166,6 @@ wait_generations() {
     done
 }
 
-# bash_loop_job NAME STEPS: a job directory NAME holding job.sh, a batch
-# script running the tree_bash_loop workload for STEPS steps in work/, and
-# the output of an uninterrupted run of the same workload in reference.out,
-# made in the background (check_output waits for it). Prints the directory.
-REFERENCE_PID=
-bash_loop_job() {
-    local dir
-    dir=$(job_dir "$1")
-    runuser -u "$STASIS_TEST_USER" -- mkdir "$dir/work" "$dir/reference"
-    printf '#!/bin/bash\nbash "%s/tree_bash_loop.sh" "%s" "%s/work" "%s"\n' \
-        "$WORKLOADS" "$WORKLOADS" "$dir" "$2" >"$dir/job.sh"
-    chmod 0755 "$dir/job.sh"
-    echo "$dir"
-}
-
-start_reference() {
-    runuser -u "$STASIS_TEST_USER" -- bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$1/reference" "$2" \
-        >"$1/reference.out" </dev/null &
-    REFERENCE_PID=$!
-}
-
 # check_output DIR: DIR/job.out (PBS's copy of the job's output, all its
 # runs), less the agent's lines, equals the uninterrupted run's output.
 check_output() { check_job_output "$1" job_output_without_agent; }

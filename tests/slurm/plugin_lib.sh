@@ -28,32 +28,6 @@ start_stasis_cluster() {
     start_test_cluster --plugin "$PLUGIN" --plugin-args "config=$T/stasis.yaml" "${SITE_REST[@]}"
 }
 
-# bash_loop_job NAME STEPS: a job directory NAME holding job.sh, a batch
-# script running the tree_bash_loop workload for STEPS steps in work/.
-# reference.out, the output of an uninterrupted run of the same workload, is
-# made meanwhile in the background (check_output_matches waits for it).
-# Prints the directory.
-REFERENCE_PID=
-bash_loop_job() {
-    local dir
-    dir=$(job_dir "$1")
-    as_user "$STASIS_TEST_USER" mkdir "$dir/work" "$dir/reference"
-    cat >"$dir/job.sh" <<SCRIPT
-#!/bin/bash
-bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$dir/work" "$2"
-SCRIPT
-    chmod 0755 "$dir/job.sh"
-    echo "$dir"
-}
-
-# start_reference DIR STEPS: the uninterrupted run for bash_loop_job DIR, in
-# the background.
-start_reference() {
-    as_user "$STASIS_TEST_USER" bash "$WORKLOADS/tree_bash_loop.sh" "$WORKLOADS" "$1/reference" "$2" \
-        >"$1/reference.out" </dev/null 251>&- 255>&- &
-    REFERENCE_PID=$!
-}
-
 # run_checkpointed_bash_loop NAME STEPS: a bash_loop_job NAME of STEPS
 # steps (with its reference run), submitted to partition low with a
 # checkpoint every 3 s, running, and with a second generation recorded.
