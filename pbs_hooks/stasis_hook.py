@@ -287,13 +287,12 @@ def on_epilogue(event, config):
     root, name, _, _ = plan
     gen = record_generation(job, config, root, name)
     status = int(job.Exit_status) if job.Exit_status is not None else None
-    if status is not None and status >= 0 and status != EXIT_REQUEUE:
-        # The job ended by itself: no restart action will need its command
-        # line. (PBS's own codes are negative: checkpointed, rerun, ...)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(root + LAUNCH_SUFFIX)
-        return
     if status != EXIT_REQUEUE:
+        if status is not None and status >= 0:
+            # The job ended by itself: no restart action will need its
+            # command line. (PBS's own codes are negative: checkpointed, rerun, ...)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(root + LAUNCH_SUFFIX)
         return
     # 75 is the agent's "checkpointed, please requeue". Preemption, qrerun
     # and MoM's checkpoint requeue the job anyway; qdel must not. The agent
@@ -320,7 +319,7 @@ def main():
         raise
     except Exception as e:  # the boundary: log, and let the job run as PBS would
         pbs.logmsg(pbs.LOG_ERROR, "stasis hook %s, job %s: %s: %s" % (
-            pbs.event().hook_name, job_id, type(e).__name__, e))
+            event.hook_name, job_id, type(e).__name__, e))
     event.accept()
 
 
