@@ -36,6 +36,14 @@ EventSource::EventSource()
 
 EventSource::~EventSource()
 {
+    // A write that failed with EFBIG left SIGXFSZ pending: unblocked, it
+    // would kill the agent on its way out.
+    sigset_t xfsz;
+    ::sigemptyset(&xfsz);
+    ::sigaddset(&xfsz, SIGXFSZ);
+    const timespec now{};
+    while (::sigtimedwait(&xfsz, nullptr, &now) == SIGXFSZ) {
+    }
     ::pthread_sigmask(SIG_SETMASK, &original_mask_, nullptr);
 }
 
