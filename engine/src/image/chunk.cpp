@@ -2,7 +2,11 @@
 
 #include "core/error.hpp"
 
+#include <stasis/generation_name.hpp>
+
 #include <nlohmann/json.hpp>
+
+#include <string_view>
 
 namespace stasis::image {
 
@@ -28,6 +32,48 @@ void from_json(const nlohmann::json& j, Chunk& c)
         throw ImageError("unknown chunk codec \"" + name + "\"");
     }
     c.codec = codec_from_name(name);
+}
+
+namespace {
+
+constexpr std::string_view lender_prefix = "../";
+
+bool is_plain_name(std::string_view name)
+{
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
+bool is_borrowed(const Chunk& c)
+{
+    return c.file.starts_with(lender_prefix);
+}
+
+std::string lender_of(const Chunk& c)
+{
+    if (!is_borrowed(c)) {
+        return "";
+    }
+    std::string_view rest(c.file);
+    rest.remove_prefix(lender_prefix.size());
+    return std::string(rest.substr(0, rest.find('/')));
+}
+
+void check_data_file_name(const std::string& file)
+{
+    std::string_view name(file);
+    if (name.starts_with(lender_prefix)) {
+        name.remove_prefix(lender_prefix.size());
+        auto slash = name.find('/');
+        if (slash == std::string_view::npos || !contract::is_committed_generation_name(name.substr(0, slash))) {
+            throw ImageError("data file \"" + file + "\" is neither in this generation nor in a sibling one");
+        }
+        name.remove_prefix(slash + 1);
+    }
+    if (!is_plain_name(name)) {
+        throw ImageError("data file \"" + file + "\" is neither in this generation nor in a sibling one");
+    }
 }
 
 Codec codec_from_name(const std::string& name)

@@ -55,25 +55,38 @@ void pread_all(int fd, std::byte* p, std::size_t n, std::uint64_t off, const Chu
     }
 }
 
-UniqueFd open_data_file(const std::filesystem::path& dir, const Chunk& c)
+}  // namespace
+
+const ChunkReader::DataFile& ChunkReader::data_file(const Chunk& c) const
 {
-    UniqueFd fd(::open((dir / c.file).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) {
-        const int err = errno;
-        throw chunk_error(c, "cannot open " + (dir / c.file).string() + ": " + std::strerror(err));
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        const int err = errno;
-        throw chunk_error(c, std::string("cannot stat data file: ") + std::strerror(err));
+    const std::lock_guard lock(mu_);
+    auto it = files_.find(c.file);
+    if (it == files_.end()) {
+        try {
+            check_data_file_name(c.file);
+        } catch (const ImageError& e) {
+            throw chunk_error(c, e.what());
+        }
+        UniqueFd fd(::open((dir_ / c.file).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd.valid()) {
+            const int err = errno;
+            throw chunk_error(c, "cannot open " + (dir_ / c.file).string() + ": " + std::strerror(err));
+        }
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) {
+            const int err = errno;
+            throw chunk_error(c, std::string("cannot stat data file: ") + std::strerror(err));
+        }
+        it = files_.emplace(c.file, DataFile{std::move(fd), static_cast<std::uint64_t>(st.st_size)}).first;
     }
     // Checked before allocating, so a corrupt stored_size cannot exhaust memory.
-    const auto file_size = static_cast<std::uint64_t>(st.st_size);
-    if (c.offset > file_size || c.stored_size > file_size - c.offset) {
+    if (c.offset > it->second.size || c.stored_size > it->second.size - c.offset) {
         throw chunk_error(c, "truncated");
     }
-    return fd;
+    return it->second;
 }
+
+namespace {
 
 void decompress(const Chunk& c, const std::vector<std::byte>& src, std::span<std::byte> out)
 {
@@ -110,12 +123,12 @@ void ChunkReader::read(const Chunk& chunk, std::span<std::byte> out) const
         throw chunk_error(chunk, "stored size " + std::to_string(chunk.stored_size) +
                                      " does not match size " + std::to_string(chunk.size));
     }
-    const UniqueFd fd = open_data_file(dir_, chunk);
+    const int fd = data_file(chunk).fd.get();
     if (chunk.codec == Codec::none) {
-        pread_all(fd.get(), out.data(), out.size(), chunk.offset, chunk);
+        pread_all(fd, out.data(), out.size(), chunk.offset, chunk);
     } else {
         std::vector<std::byte> src(chunk.stored_size);
-        pread_all(fd.get(), src.data(), src.size(), chunk.offset, chunk);
+        pread_all(fd, src.data(), src.size(), chunk.offset, chunk);
         decompress(chunk, src, out);
     }
     if (XXH3_64bits(out.data(), out.size()) != chunk.xxh3) {

@@ -30,8 +30,9 @@ std::pair<std::uint64_t, std::uint64_t> next_data(int in, std::uint64_t from, st
 std::vector<Chunk> save_file_content(int in, std::uint64_t size, ChunkWriter& writer, const std::string& what)
 {
     for (auto [start, end] = next_data(in, 0, size); start < end; std::tie(start, end) = next_data(in, end, size)) {
-        for (std::uint64_t at = start; at < end; at += max_chunk_size) {
-            std::vector<std::byte> data(std::min<std::uint64_t>(max_chunk_size, end - at));
+        for (std::uint64_t at = start, next = 0; at < end; at = next) {
+            next = chunk_end(at, end);
+            std::vector<std::byte> data(next - at);
             if (pread_full(in, data, at, what) < data.size()) {
                 throw Error(what + " was cut short while it was being saved");
             }

@@ -138,16 +138,24 @@ MmState read_mm(pid_t pid, SyscallInjector& inj)
     return mm;
 }
 
+void save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
+                     image::ChunkWriter& writer)
+{
+    // Unsigned arithmetic: place - shift is the address again even when
+    // the shift wrapped around.
+    const std::uint64_t end = start + len + shift;
+    for (std::uint64_t place = start + shift, next = 0; place < end; place = next) {
+        next = image::chunk_end(place, end);
+        std::vector<std::byte> data(next - place);
+        read_remote(pid, place - shift, data);
+        writer.add(place, std::move(data));
+    }
+}
+
 void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer, const SharedPages& shared)
 {
     UniqueFd pagemap = open_pagemap(pid);
-    auto save = [&](std::uint64_t start, std::uint64_t len) {
-        for (std::uint64_t off = 0; off < len; off += image::max_chunk_size) {
-            std::vector<std::byte> data(std::min<std::uint64_t>(image::max_chunk_size, len - off));
-            read_remote(pid, start + off, data);
-            writer.add(start + off, std::move(data));
-        }
-    };
+    auto save = [&](std::uint64_t start, std::uint64_t len) { save_remote_run(pid, start, len, 0, writer); };
     for (const auto& region : regions) {
         if (is_shared_object(region.kind)) {
             // A shared object's pages are saved once, with its first mapping.

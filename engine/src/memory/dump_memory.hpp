@@ -20,6 +20,13 @@ std::vector<Region> read_regions(pid_t pid);
 // own injector), since stat shows only where the heap starts.
 MmState read_mm(pid_t pid, SyscallInjector& inj);
 
+// Reads [start, start + len) of pid's memory into the writer, each chunk
+// placed at its address + shift (0 for memory; for a file's pages, what
+// turns an address into the offset in the file). Chunks are cut at 1 MiB
+// boundaries of their place (image::chunk_end).
+void save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
+                     image::ChunkWriter& writer);
+
 // Streams the data-holding pages of every region into the writer and records
 // the resulting chunks in each region. A shared memory object's pages are
 // saved once, by the process that owns it (shared).

@@ -1,8 +1,8 @@
 #include "unnamed_files/dump_unnamed_files.hpp"
 
 #include "core/error.hpp"
-#include "core/remote_memory.hpp"
 #include "image/file_content.hpp"
+#include "memory/dump_memory.hpp"
 #include "memory/pagemap.hpp"
 #include "unnamed_files/unnamed_file_link.hpp"
 #include <stasis/unique_fd.hpp>
@@ -133,11 +133,7 @@ void save_through_mappings(const Holders& holders, const std::vector<ProcessStat
             return true;
         };
         auto save = [&](std::uint64_t start, std::uint64_t len) {
-            for (std::uint64_t off = 0; off < len; off += image::max_chunk_size) {
-                std::vector<std::byte> data(std::min<std::uint64_t>(image::max_chunk_size, len - off));
-                read_remote(pid, start + off, data);
-                writer.add(r.offset + (start - r.start) + off, std::move(data));
-            }
+            save_remote_run(pid, start, len, r.offset - r.start, writer);
         };
         for_each_run(pagemap.get(), r.start, r.end, holds, save);
     }
