@@ -76,11 +76,12 @@ wait_generation() {
     log "LATEST is $(cat "$root/LATEST")"
 }
 
-# committed_generations ROOT: names of the committed generations, oldest first.
+# committed_generations ROOT: names of the committed generations, oldest
+# first (not the retired ones, which only hold data later ones borrow).
 committed_generations() {
     local d
     for d in "$1"/gen-[0-9]*; do
-        [[ -d $d ]] && echo "${d##*/}"
+        [[ -d $d && ! -e $d/RETIRED ]] && echo "${d##*/}"
     done
 }
 

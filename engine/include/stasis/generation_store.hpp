@@ -20,6 +20,11 @@ struct GenerationEntry {
     std::string name;  // "gen-000001" (also for a partial one)
     std::filesystem::path dir;
     bool partial = false;
+    // No longer a generation, only the data later ones borrow (prune):
+    // never listed as committed, never resumed.
+    bool retired = false;
+
+    [[nodiscard]] bool committed() const { return !partial && !retired; }
 };
 
 class GenerationStore {
@@ -30,8 +35,8 @@ public:
 
     [[nodiscard]] const std::filesystem::path& root() const { return root_; }
 
-    // Committed and partial generations, oldest first (a partial one before
-    // a committed one of the same number).
+    // Committed, retired and partial generations, oldest first (a partial
+    // one before a committed one of the same number).
     [[nodiscard]] std::vector<GenerationEntry> scan() const;
 
     // The directory for the next generation: one number above every
@@ -72,7 +77,10 @@ public:
     // Removes every generation older than the newest `keep` committed ones
     // (skipping those in `unusable`, which do not count as kept), and every
     // partial one older than the newest committed: a crash left those.
-    // keep is at least 1.
+    // keep is at least 1. An older generation whose chunks a remaining one
+    // borrows is retired instead: its manifest goes, so it is no longer a
+    // generation, and only the borrowed bytes of its data files stay, until
+    // no remaining generation borrows them.
     void prune(unsigned keep, const std::vector<std::string>& unusable = {}) const;
 
 private:

@@ -4,7 +4,6 @@
 #include "agent/replayed_signal.hpp"
 #include "agent/run_log.hpp"
 #include "core/error.hpp"
-#include "core/human_size.hpp"
 
 #include <stasis/dump.hpp>
 
@@ -94,6 +93,9 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
         options.job = options_.job;
+        if (parent_) {
+            options.parent = store_.root() / *parent_;
+        }
         if (parts && parts->size() > 0) {
             options.before_commit = [parts](const std::filesystem::path& staging) { parts->move_into(staging); };
         }
@@ -102,9 +104,9 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
             return std::nullopt;
         }
         name_in_latest(name);
-        run_log().info("{} committed ({}): {} of memory, {} stored, {:.3f} s frozen{}", name, reason,
-                       human_size(result.memory_bytes), human_size(result.stored_bytes), result.frozen_seconds,
+        run_log().info("{} committed ({}): {}{}", name, reason, describe(result),
                        parts && parts->size() > 0 ? describe_parts(*parts) : std::string());
+        parent_ = name;
         return name;
     } catch (const std::exception& e) {
         auto kept = store_.latest();

@@ -22,9 +22,11 @@ namespace stasis::agent {
 class CheckpointCycle {
 public:
     // unusable: generations that are no resume point (found corrupt, or
-    // newer than the one resumed), which never count as kept.
-    CheckpointCycle(GenerationStore& store, const RunOptions& options, std::vector<std::string> unusable)
-        : store_(store), options_(options), unusable_(std::move(unusable))
+    // newer than the one resumed), which never count as kept. resumed: the
+    // generation the job was resumed from, if it was.
+    CheckpointCycle(GenerationStore& store, const RunOptions& options, std::vector<std::string> unusable,
+                    std::optional<std::string> resumed)
+        : store_(store), options_(options), unusable_(std::move(unusable)), parent_(std::move(resumed))
     {
     }
 
@@ -47,6 +49,11 @@ private:
     GenerationStore& store_;
     const RunOptions& options_;
     std::vector<std::string> unusable_;
+    // What the next generation borrows unchanged chunks from: the last one
+    // this agent committed, else the one it resumed from. Never just the
+    // newest on disk: a damaged one (a resume fell back past it) would lend
+    // its damage to every later generation.
+    std::optional<std::string> parent_;
 };
 
 }  // namespace stasis::agent

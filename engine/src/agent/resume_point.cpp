@@ -35,7 +35,7 @@ std::vector<GenerationEntry> committed_newest_first(const GenerationStore& store
 {
     std::vector<GenerationEntry> committed;
     for (const auto& e : store.scan()) {
-        if (!e.partial) {
+        if (e.committed()) {
             committed.push_back(e);
         }
     }

@@ -32,7 +32,10 @@ namespace {
 
 std::string describe_schedule(const RunOptions& options)
 {
-    auto where = " into " + options.root.string() + ", keeping " + std::to_string(options.keep);
+    // Which changes a checkpoint finds: no write tracking is used yet
+    // (docs/image-format.md, Incremental generations).
+    auto where = " into " + options.root.string() + ", keeping " + std::to_string(options.keep) +
+                 ", each after the first storing the chunks whose checksum changed";
     auto until = options.stop_after ? "; ending the job after " + format_duration(*options.stop_after) : "";
     if (options.interval.count() == 0) {
         return "checkpoints when signalled" + where + until;
@@ -43,7 +46,7 @@ std::string describe_schedule(const RunOptions& options)
 std::optional<std::string> newest_committed(const GenerationStore& store)
 {
     auto entries = store.scan();
-    auto it = std::find_if(entries.rbegin(), entries.rend(), [](const GenerationEntry& e) { return !e.partial; });
+    auto it = std::find_if(entries.rbegin(), entries.rend(), [](const GenerationEntry& e) { return e.committed(); });
     return it == entries.rend() ? std::nullopt : std::optional(it->name);
 }
 
@@ -154,8 +157,7 @@ int run(const RunOptions& options)
     }
     // The generations this run commits hold the command's path of this run.
     store.record_command(options.command);
-    Supervisor supervisor(options, store, events, *tracer, resume ? resume->unusable : std::vector<std::string>{},
-                          started);
+    Supervisor supervisor(options, store, events, *tracer, resume, started);
     return supervisor.supervise();
 }
 

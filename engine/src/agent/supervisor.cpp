@@ -38,12 +38,13 @@ Clock::time_point after(Clock::time_point from, std::optional<std::chrono::secon
 }  // namespace
 
 Supervisor::Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
-                       std::vector<std::string> unusable, Clock::time_point started)
+                       const std::optional<ResumePoint>& resume, Clock::time_point started)
     : options_(options),
       store_(store),
       events_(events),
       tracer_(tracer),
-      cycle_(store, options, std::move(unusable)),
+      cycle_(store, options, resume ? resume->unusable : std::vector<std::string>{},
+             resume ? std::optional(resume->dir.filename().string()) : std::nullopt),
       next_periodic_(options.interval.count() > 0 ? Clock::now() + options.interval : Clock::time_point::max()),
       stop_at_(after(started, options.stop_after))
 {

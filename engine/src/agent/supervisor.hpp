@@ -5,6 +5,7 @@
 #include "agent/checkpoint_cycle.hpp"
 #include "agent/event_source.hpp"
 #include "agent/job_tracer.hpp"
+#include "agent/resume_point.hpp"
 #include <stasis/run.hpp>
 
 #include <optional>
@@ -13,9 +14,10 @@ namespace stasis::agent {
 
 class Supervisor {
 public:
-    // started: when the agent started, which options.stop_after counts from.
+    // started: when the agent started, which options.stop_after counts from;
+    // resume: where the job was resumed from, if it was.
     Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
-               std::vector<std::string> unusable, Clock::time_point started);
+               const std::optional<ResumePoint>& resume, Clock::time_point started);
 
     // Returns the exit status for `stasis run`.
     int supervise();

@@ -37,6 +37,9 @@ void add_dump(CLI::App& app, Commands& c)
     cmd->add_option("--pid", c.dump.pid, "Process to checkpoint")->required();
     cmd->add_option("--dir", c.dump.dir, "Image directory to create (must not exist, or be empty)")->required();
     cmd->add_flag("--leave-running", c.dump.leave_running, "Let the process continue after the checkpoint");
+    cmd->add_option("--parent", c.dump.parent,
+                    "A committed image beside DIR: store only what changed since it, borrow the rest")
+        ->check(CLI::ExistingDirectory);
     cmd->add_flag("--keep-output", c.dump.keep_output,
                   "Save the content of the process's stdout/stderr files, put back at restore");
     cmd->add_option("--compress", c.compress, "Page compression")
@@ -47,9 +50,7 @@ void add_dump(CLI::App& app, Commands& c)
     cmd->callback([&c] {
         c.dump.codec = stasis::image::codec_from_name(c.compress);
         auto r = stasis::dump(c.dump);
-        spdlog::info("checkpointed pid {} into {}: {:.1f} MiB of memory, {:.1f} MiB stored, {:.3f} s frozen",
-                     c.dump.pid, c.dump.dir.string(), r.memory_bytes / 1048576.0, r.stored_bytes / 1048576.0,
-                     r.frozen_seconds);
+        spdlog::info("checkpointed pid {} into {}: {}", c.dump.pid, c.dump.dir.string(), stasis::describe(r));
     });
 }
 

@@ -1,13 +1,16 @@
 #include <stasis/dump.hpp>
 
 #include "core/error.hpp"
+#include "core/human_size.hpp"
 #include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
 #include "files/dump_fds.hpp"
 #include "files/file_kinds.hpp"
 #include "files/kept_output.hpp"
+#include "image/checkpoint_chunks.hpp"
 #include "image/chunk_writer.hpp"
 #include "image/manifest.hpp"
+#include "image/parent_chunks.hpp"
 #include "memory/dump_memory.hpp"
 #include "memory/vdso_layout.hpp"
 #include "process/cpu_features.hpp"
@@ -19,10 +22,12 @@
 #include "timers/dump_timers.hpp"
 #include "unnamed_files/dump_unnamed_files.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <ctime>
 #include <utility>
@@ -55,17 +60,34 @@ Checkpoint describe_host(pid_t root)
     return c;
 }
 
-image::WriterSettings writer_settings(const DumpOptions& options)
+image::WriterSettings writer_settings(const DumpOptions& options, const image::ParentChunks* parent)
 {
-    return {options.codec, options.level, options.workers};
+    return {options.codec, options.level, options.workers, parent};
+}
+
+// The parent's chunks are named relative to the new generation as
+// "../PARENT/FILE", which only holds for a sibling.
+std::optional<image::ParentChunks> parent_chunks(const DumpOptions& options)
+{
+    if (options.parent.empty()) {
+        return std::nullopt;
+    }
+    namespace fs = std::filesystem;
+    auto dir = fs::weakly_canonical(fs::absolute(options.dir));
+    auto parent = fs::weakly_canonical(fs::absolute(options.parent));
+    if (dir.parent_path() != parent.parent_path() || dir == parent) {
+        throw Error("the parent generation " + options.parent.string() + " is not beside " + options.dir.string() +
+                    " (an incremental generation borrows from a sibling directory only)");
+    }
+    return image::ParentChunks(image::read_checkpoint(parent), parent.filename().string());
 }
 
 // Each process's pages go to data files of its own (pages-PID-N.bin), so
 // that the chunks of one process are never mixed with another's.
-void dump_process_memory(ProcessState& process, const std::filesystem::path& staging, const DumpOptions& options,
-                         const SharedPages& shared, Checkpoint& checkpoint)
+void dump_process_memory(ProcessState& process, const std::filesystem::path& staging,
+                         const image::WriterSettings& settings, const SharedPages& shared, Checkpoint& checkpoint)
 {
-    image::ChunkWriter writer(staging, writer_settings(options), "pages-" + std::to_string(process.pid));
+    image::ChunkWriter writer(staging, settings, "pages-" + std::to_string(process.pid));
     dump_memory(process.pid, process.regions, writer, shared);
     for (const auto& file : writer.files()) {
         checkpoint.data_files.push_back(file);
@@ -132,17 +154,34 @@ DumpResult totals(const Checkpoint& checkpoint)
         for (const auto& region : process.regions) {
             for (const auto& chunk : region.chunks) {
                 result.memory_bytes += chunk.size;
-                result.stored_bytes += chunk.stored_size;
             }
         }
     }
+    image::for_each_chunk(checkpoint, [&result](const image::Chunk& chunk) {
+        if (image::is_borrowed(chunk)) {
+            result.borrowed_bytes += chunk.size;
+        } else {
+            result.stored_bytes += chunk.stored_size;
+        }
+    });
     return result;
 }
 
 }  // namespace
 
+std::string describe(const DumpResult& result)
+{
+    auto unchanged = result.parent.empty()
+                         ? std::string()
+                         : ", " + human_size(result.borrowed_bytes) + " unchanged since " + result.parent;
+    return fmt::format("{} of memory, {} stored{}, {:.3f} s frozen", human_size(result.memory_bytes),
+                       human_size(result.stored_bytes), unchanged, result.frozen_seconds);
+}
+
 DumpResult dump(const DumpOptions& options)
 {
+    auto parent = parent_chunks(options);  // before the job is stopped: it may take a while
+    auto settings = writer_settings(options, parent ? &*parent : nullptr);
     auto started = std::chrono::steady_clock::now();
     FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout), options.held);
     auto surveyed = survey(tree, options);
@@ -167,10 +206,10 @@ DumpResult dump(const DumpOptions& options)
         checkpoint.processes.push_back(std::move(process));
     }
     auto shared = find_shared_pages(checkpoint.processes, residency);
-    save_unnamed_files(residency, generation.staging_dir(), writer_settings(options), checkpoint);
+    save_unnamed_files(residency, generation.staging_dir(), settings, checkpoint);
     for (auto& process : checkpoint.processes) {
         if (!process.relaunch) {
-            dump_process_memory(process, generation.staging_dir(), options, shared, checkpoint);
+            dump_process_memory(process, generation.staging_dir(), settings, shared, checkpoint);
         }
     }
     for (const auto& z : tree.zombies()) {
@@ -179,8 +218,7 @@ DumpResult dump(const DumpOptions& options)
         }
     }
     if (options.keep_output) {
-        keep_output(options.pid, checkpoint.processes.front(), generation.staging_dir(), writer_settings(options),
-                    checkpoint);
+        keep_output(options.pid, checkpoint.processes.front(), generation.staging_dir(), settings, checkpoint);
     }
     to_namespace_ids(checkpoint);
     const auto& leader = checkpoint.processes.front().threads.front();
@@ -195,6 +233,7 @@ DumpResult dump(const DumpOptions& options)
         tree.kill();
     }
     DumpResult result = totals(checkpoint);
+    result.parent = parent ? parent->name() : "";
     result.frozen_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }

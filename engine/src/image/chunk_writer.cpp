@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "image/parent_chunks.hpp"
 #include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
@@ -48,6 +49,7 @@ struct Worker {
 struct ChunkWriter::Impl {
     Codec codec;
     int level;
+    const ParentChunks* parent;
     std::vector<Worker> workers;
     std::vector<std::thread> threads;
 
@@ -61,7 +63,7 @@ struct ChunkWriter::Impl {
     bool finished = false;
     std::exception_ptr error;
 
-    Impl(const std::filesystem::path& dir, const std::string& prefix, Codec c, int lvl, unsigned count);
+    Impl(const std::filesystem::path& dir, const std::string& prefix, const WriterSettings& settings);
     ~Impl() { stop(); }
 
     void open_worker(Worker& w, const std::filesystem::path& dir, const std::string& prefix, std::size_t i);
@@ -72,9 +74,8 @@ struct ChunkWriter::Impl {
     void rethrow_error();
 };
 
-ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& prefix, Codec c, int lvl,
-                        unsigned count)
-    : codec(c), level(lvl), workers(std::max(count, 1U))
+ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& prefix, const WriterSettings& settings)
+    : codec(settings.codec), level(settings.level), parent(settings.parent), workers(std::max(settings.workers, 1U))
 {
     try {
         for (std::size_t i = 0; i < workers.size(); ++i) {
@@ -160,6 +161,10 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
     const std::size_t size = run.data.size();
     Chunk c{.vaddr = run.vaddr, .size = size, .file = w.name, .offset = w.offset,
             .stored_size = size, .codec = Codec::none, .xxh3 = XXH3_64bits(src, size)};
+    if (const Chunk* unchanged = parent ? parent->find(c.vaddr, c.size, c.xxh3) : nullptr) {
+        w.chunks.push_back(*unchanged);
+        return;
+    }
     const std::byte* out = src;
     if (codec == Codec::zstd) {
         w.buf.resize(ZSTD_compressBound(size));
@@ -203,7 +208,7 @@ void ChunkWriter::Impl::rethrow_error()
 }
 
 ChunkWriter::ChunkWriter(const std::filesystem::path& dir, const WriterSettings& settings, const std::string& prefix)
-    : impl_(std::make_unique<Impl>(dir, prefix, settings.codec, settings.level, settings.workers))
+    : impl_(std::make_unique<Impl>(dir, prefix, settings))
 {
 }
 

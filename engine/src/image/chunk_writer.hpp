@@ -1,6 +1,7 @@
 #pragma once
 // Compresses and checksums page runs on worker threads, each worker appending
 // to its own data file, so that dumping is limited by reading, not by zstd.
+// A run the parent generation holds unchanged is borrowed instead.
 #include "image/chunk.hpp"
 
 #include <cstddef>
@@ -11,10 +12,15 @@
 
 namespace stasis::image {
 
+class ParentChunks;
+
 struct WriterSettings {
     Codec codec = Codec::zstd;
     int level = 1;         // zstd level
     unsigned workers = 2;  // compressing threads, each with a data file of its own
+    // The generation this one follows: a run whose chunk it holds unchanged
+    // is borrowed from it, neither compressed nor written again.
+    const ParentChunks* parent = nullptr;
 };
 
 class ChunkWriter {

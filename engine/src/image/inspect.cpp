@@ -3,6 +3,7 @@
 #include "core/human_size.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "image/checkpoint_chunks.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/manifest.hpp"
 
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -54,6 +56,7 @@ struct VerifyPlan {
     std::uint64_t bytes = 0;
     std::uint64_t output_bytes = 0;  // kept output files (files/kept_output.hpp)
     std::uint64_t file_bytes = 0;    // files without a name (unnamed_files/)
+    std::uint64_t borrowed = 0;      // chunks stored by older generations
 };
 
 void add_region_chunks(const Region& region, VerifyPlan& plan)
@@ -104,6 +107,7 @@ VerifyPlan plan_verify(const Checkpoint& checkpoint)
     for (const auto& file : checkpoint.unnamed_files) {
         add_file_chunks("the unnamed file " + file.path, file.size, file.chunks, plan.file_bytes, plan);
     }
+    plan.borrowed = static_cast<std::uint64_t>(std::count_if(plan.chunks.begin(), plan.chunks.end(), is_borrowed));
     return plan;
 }
 void check_files_exist(const fs::path& dir, const std::set<std::string>& files)
@@ -201,6 +205,26 @@ void summarize_host_needs(const Checkpoint& checkpoint, json& info)
     }
 }
 
+// How much of the stored data the image owns, and how much it borrows from
+// which older generations (docs/image-format.md, Incremental generations).
+void summarize_borrowing(const Checkpoint& checkpoint, json& info)
+{
+    std::uint64_t owned = 0;
+    std::uint64_t borrowed = 0;
+    std::set<std::string> lenders;
+    for_each_chunk(checkpoint, [&](const Chunk& c) {
+        if (is_borrowed(c)) {
+            borrowed += c.stored_size;
+            lenders.insert(lender_of(c));
+        } else {
+            owned += c.stored_size;
+        }
+    });
+    info["owned_bytes"] = owned;
+    info["borrowed_bytes"] = borrowed;
+    info["borrows_from"] = lenders;
+}
+
 json summarize(const fs::path& dir, const Checkpoint& checkpoint)
 {
     json processes = json::array();
@@ -225,6 +249,7 @@ json summarize(const fs::path& dir, const Checkpoint& checkpoint)
     if (!checkpoint.job.empty()) {
         info["job"] = checkpoint.job;
     }
+    summarize_borrowing(checkpoint, info);
     summarize_host_needs(checkpoint, info);
     return info;
 }
@@ -316,6 +341,14 @@ void print_human(const json& info, std::ostream& out)
     out << "\ntotal: " << human_size(bytes) << " of memory dumped, " << human_size(stored)
         << " stored on disk (compression ratio " << ratio << "), "
         << plural(info["chunks"].get<std::uint64_t>(), "chunk") << '\n';
+    if (!info["borrows_from"].empty()) {
+        out << "stored: " << human_size(info["owned_bytes"].get<std::uint64_t>()) << " in this generation, "
+            << human_size(info["borrowed_bytes"].get<std::uint64_t>()) << " borrowed from";
+        for (const json& lender : info["borrows_from"]) {
+            out << ' ' << lender.get<std::string>();
+        }
+        out << '\n';
+    }
 }
 
 // The parts of a generation (docs/image-format.md, "Step parts"): every one
@@ -363,7 +396,9 @@ void verify_image(const fs::path& dir, std::ostream& out)
         throw ImageError(dir.string() + ": " + e.what());
     }
     out << dir.string() << ": OK, " << plural(plan.processes, "process") << ", "
-        << plural(plan.threads, "thread") << ", " << plural(plan.chunks.size(), "chunk") << ", "
+        << plural(plan.threads, "thread") << ", " << plural(plan.chunks.size(), "chunk")
+        << (plan.borrowed != 0 ? " (" + std::to_string(plan.borrowed) + " borrowed from older generations)" : "")
+        << ", "
         << human_size(plan.bytes) << " of memory"
         << (plan.output_bytes != 0 ? " and " + human_size(plan.output_bytes) + " of kept output" : "")
         << (plan.file_bytes != 0 ? " and " + human_size(plan.file_bytes) + " of unnamed files" : "")

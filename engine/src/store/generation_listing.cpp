@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/human_size.hpp"
+#include "image/checkpoint_chunks.hpp"
 #include "image/manifest.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,8 +10,10 @@
 
 #include <cstdio>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 
 namespace stasis {
 
@@ -29,40 +32,43 @@ std::string utc_mtime(const fs::path& dir)
     return buf;
 }
 
+// A retired generation's files keep their size but are mostly holes.
 std::uint64_t bytes_in(const fs::path& dir)
 {
     std::uint64_t total = 0;
     std::error_code ec;
     for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
-        if (e.is_regular_file(ec)) {
-            total += e.file_size(ec);
+        struct stat st {};
+        if (e.is_regular_file(ec) && ::stat(e.path().c_str(), &st) == 0) {
+            total += std::min(static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_blocks) * 512);
         }
     }
     return total;
 }
 
-void need_chunks(const std::vector<image::Chunk>& chunks, std::map<std::string, std::uint64_t>& needed)
+void count_borrowed(const Checkpoint& checkpoint, GenerationListing& g)
 {
-    for (const auto& chunk : chunks) {
-        auto& end = needed[chunk.file];
-        end = std::max(end, chunk.offset + chunk.stored_size);
-    }
+    std::set<std::string> lenders;
+    image::for_each_chunk(checkpoint, [&](const image::Chunk& chunk) {
+        if (image::is_borrowed(chunk)) {
+            g.borrowed_bytes += chunk.stored_size;
+            lenders.insert(image::lender_of(chunk));
+        }
+    });
+    g.borrows_from.assign(lenders.begin(), lenders.end());
 }
 
 // Throws ImageError naming the first data file that is missing or shorter
 // than the chunks stored in it (docs/image-format.md: a chunk table per
-// region and one per kept output file).
+// region, one per kept output file and one per file without a name).
 void check_data_files(const fs::path& dir, const Checkpoint& checkpoint)
 {
     std::map<std::string, std::uint64_t> needed;
-    for (const auto& process : checkpoint.processes) {
-        for (const auto& region : process.regions) {
-            need_chunks(region.chunks, needed);
-        }
-    }
-    for (const auto& kept : checkpoint.kept_output) {
-        need_chunks(kept.chunks, needed);
-    }
+    image::for_each_chunk(checkpoint, [&needed](const image::Chunk& chunk) {
+        image::check_data_file_name(chunk.file);
+        auto& end = needed[chunk.file];
+        end = std::max(end, chunk.offset + chunk.stored_size);
+    });
     for (const auto& [file, end] : needed) {
         std::error_code ec;
         auto size = fs::file_size(dir / file, ec);
@@ -81,6 +87,7 @@ void inspect_committed(GenerationListing& g)
     try {
         auto checkpoint = image::read_checkpoint(g.entry.dir);
         check_data_files(g.entry.dir, checkpoint);
+        count_borrowed(checkpoint, g);
         g.time = checkpoint.time;
     } catch (const Error& e) {
         g.status = GenerationStatus::corrupt;
@@ -99,6 +106,8 @@ std::string status_name(GenerationStatus status)
         return "partial";
     case GenerationStatus::corrupt:
         return "corrupt";
+    case GenerationStatus::retired:
+        return "retired";
     }
     return "?";
 }
@@ -110,8 +119,10 @@ std::vector<GenerationListing> list_generations(const GenerationStore& store)
     for (const auto& entry : store.scan()) {
         GenerationListing g;
         g.entry = entry;
-        g.status = entry.partial ? GenerationStatus::partial : GenerationStatus::committed;
-        if (!entry.partial) {
+        g.status = entry.partial   ? GenerationStatus::partial
+                   : entry.retired ? GenerationStatus::retired
+                                   : GenerationStatus::committed;
+        if (entry.committed()) {
             inspect_committed(g);
             g.latest = latest == entry.name;
         }
@@ -129,11 +140,13 @@ namespace {
 void print_table(const std::vector<GenerationListing>& listing, std::ostream& out)
 {
     char line[256];
-    std::snprintf(line, sizeof line, "%-12s %-10s %-21s %12s\n", "GENERATION", "STATUS", "TIME", "SIZE");
+    std::snprintf(line, sizeof line, "%-12s %-10s %-21s %12s %12s\n", "GENERATION", "STATUS", "TIME", "SIZE",
+                  "BORROWED");
     out << line;
     for (const auto& g : listing) {
-        std::snprintf(line, sizeof line, "%-12s %-10s %-21s %12s", g.entry.name.c_str(),
-                      status_name(g.status).c_str(), g.time.c_str(), human_size(g.bytes).c_str());
+        std::snprintf(line, sizeof line, "%-12s %-10s %-21s %12s %12s", g.entry.name.c_str(),
+                      status_name(g.status).c_str(), g.time.c_str(), human_size(g.bytes).c_str(),
+                      human_size(g.borrowed_bytes).c_str());
         out << line << (g.latest ? "  LATEST" : "") << (g.problem.empty() ? "" : "  (" + g.problem + ")") << '\n';
     }
 }
@@ -147,6 +160,8 @@ nlohmann::json to_json(const std::filesystem::path& root, const std::vector<Gene
                             {"status", status_name(g.status)},
                             {"time", g.time},
                             {"bytes", g.bytes},
+                            {"borrowed_bytes", g.borrowed_bytes},
+                            {"borrows_from", g.borrows_from},
                             {"latest", g.latest}};
         if (!g.problem.empty()) {
             item["problem"] = g.problem;

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/atomic_file.hpp"
 #include "image/generation.hpp"
+#include "store/lent_data.hpp"
 
 #include <stasis/root_layout.hpp>
 #include <stasis/unique_fd.hpp>
@@ -31,6 +32,10 @@ void remove_tree(const fs::path& dir)
     }
 }
 
+// In a retired generation, in place of its manifest: why the directory is
+// still there.
+constexpr const char* retired_marker = "RETIRED";
+
 // The entry of a directory of ROOT, if it is named as a generation.
 std::optional<GenerationEntry> entry_of(const fs::directory_entry& e)
 {
@@ -43,7 +48,22 @@ std::optional<GenerationEntry> entry_of(const fs::directory_entry& e)
     if (parsed->partial) {
         name = name.substr(1, name.size() - 1 - std::string_view(".partial").size());
     }
-    return GenerationEntry{parsed->number, name, e.path(), parsed->partial};
+    std::error_code ec;
+    bool retired = !parsed->partial && fs::exists(e.path() / retired_marker, ec);
+    return GenerationEntry{parsed->number, name, e.path(), parsed->partial, retired};
+}
+
+// The marker goes in before the manifest goes out, each durable: a crash
+// in between leaves a generation that is retired, not one that looks
+// committed but is not whole.
+void retire(const GenerationEntry& entry, const LentData& lent)
+{
+    if (!entry.retired) {
+        write_file_atomically(entry.dir / retired_marker, "the data later generations borrow\n");
+        fs::remove(entry.dir / "manifest.json");
+        fsync_path(entry.dir, O_RDONLY | O_DIRECTORY);
+    }
+    keep_only_lent(entry.dir, lent, retired_marker);
 }
 
 }  // namespace
@@ -174,7 +194,7 @@ void GenerationStore::prune(unsigned keep, const std::vector<std::string>& unusa
     std::vector<unsigned> kept;
     std::optional<unsigned> newest_committed;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (it->partial) {
+        if (!it->committed()) {
             continue;
         }
         newest_committed = std::max(newest_committed.value_or(0), it->number);
@@ -188,13 +208,22 @@ void GenerationStore::prune(unsigned keep, const std::vector<std::string>& unusa
     }
     // Too few committed generations yet: only a crash's leftovers go.
     unsigned below = kept.size() == keep ? kept.back() : 0;
-    for (const auto& e : entries) {
+    auto doomed = [&](const GenerationEntry& e) {
         bool stale_partial = e.partial && e.number < *newest_committed;
-        if (e.number >= below && !stale_partial) {
+        return e.number < below || stale_partial;
+    };
+    std::vector<GenerationEntry> remaining;
+    std::copy_if(entries.begin(), entries.end(), std::back_inserter(remaining),
+                 [&](const GenerationEntry& e) { return e.committed() && !doomed(e); });
+    auto lent = lent_data(remaining);
+    for (const auto& e : entries) {
+        if (!doomed(e)) {
             continue;
         }
         if (e.partial) {
             remove_tree(e.dir);
+        } else if (auto borrowed = lent.find(e.name); borrowed != lent.end()) {
+            retire(e, borrowed->second);
         } else {
             remove(e.name);
         }
