@@ -31,7 +31,10 @@ struct DumpOptions {
     bool keep_output = false;  // save the root's stdout/stderr files, put back at restore
     image::Codec codec = image::Codec::zstd;
     int level = 1;
-    unsigned workers = 2;
+    // Threads that checksum, compress and write; 0: one per core this
+    // process may run on (its CPU affinity: in a batch job, the cores of
+    // the job's allocation).
+    unsigned workers = 0;
     // A task that is not stopped by then (a vfork parent, uninterruptible
     // sleep) fails the dump, naming it; every task is let go as it was.
     std::chrono::seconds freeze_timeout = default_freeze_timeout;
@@ -50,6 +53,12 @@ struct DumpOptions {
     // before it is committed: a caller's own files go in there (fsync'd by
     // it). Throwing fails the dump.
     std::function<void(const std::filesystem::path& staging)> before_commit;
+    // With leave_running (and no end_after_commit): called once everything
+    // the image holds is read, before it is made durable and committed. The
+    // dump has let go of the processes it attached itself by then; the
+    // caller may let its own held ones run on (a failure to commit then
+    // leaves the job running, as any failed dump does).
+    std::function<void()> after_capture;
     // When set, called once the image is committed, the tree still frozen;
     // it may wait, and says whether the tree is then killed (true) or let
     // go (false) in place of leave_running.
@@ -66,7 +75,7 @@ struct DumpResult {
     std::uint64_t stored_bytes = 0;    // page data this generation wrote to disk
     std::uint64_t borrowed_bytes = 0;  // page data (uncompressed) unchanged since the parent, borrowed
     std::string parent;                // the parent generation's name; "" for a full image
-    double frozen_seconds = 0;       // time the process was held
+    double frozen_seconds = 0;         // time the process was held
 };
 
 // "102.6 MiB of memory, 1.1 MiB stored, 101.5 MiB unchanged since

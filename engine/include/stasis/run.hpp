@@ -26,6 +26,7 @@ struct RunOptions {
     std::chrono::seconds freeze_timeout = default_freeze_timeout;
     image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
     int level = 1;
+    unsigned workers = 0;  // DumpOptions::workers (0: one per core the agent may run on)
     std::vector<std::string> relaunch;  // DumpOptions::relaunch
     // DumpOptions::job for every checkpoint; a resume refuses a generation
     // that records another job.

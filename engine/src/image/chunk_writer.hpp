@@ -31,12 +31,19 @@ public:
     ChunkWriter(const ChunkWriter&) = delete;
     ChunkWriter& operator=(const ChunkWriter&) = delete;
 
+    // A buffer of size bytes (contents unspecified) for the next run: one a
+    // worker is done with when there is one, so that dumping does not clear
+    // and fault in fresh memory for every chunk.
+    std::vector<std::byte> buffer(std::size_t size);
+
     // Queues one run; blocks while too much data is already queued, so memory
     // stays bounded. Rethrows a worker's error (disk full, ...).
     void add(std::uint64_t vaddr, std::vector<std::byte> data);
 
-    // Waits for all runs, fsyncs the data files and returns every chunk
-    // sorted by vaddr. Throws the first error any worker hit.
+    // Waits for all runs and returns every chunk sorted by vaddr. Throws the
+    // first error any worker hit. The data files are not synced yet
+    // (GenerationWriter::sync), so that a job may run on while its image
+    // becomes durable.
     std::vector<Chunk> finish();
 
     // Data file names written so far (relative to dir).

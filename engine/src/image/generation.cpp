@@ -167,6 +167,17 @@ GenerationWriter::~GenerationWriter()
     }
 }
 
+void GenerationWriter::sync(const std::vector<std::string>& files) const
+{
+    for (const auto& name : files) {
+        const auto path = staging_ / name;
+        const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd.valid() || ::fsync(fd.get()) != 0) {
+            throw_errno("syncing " + path.string());
+        }
+    }
+}
+
 void GenerationWriter::commit(json manifest)
 {
     if (committed_) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace stasis::image {
 
@@ -18,6 +19,11 @@ public:
     GenerationWriter& operator=(const GenerationWriter&) = delete;
 
     [[nodiscard]] const std::filesystem::path& staging_dir() const { return staging_; }
+
+    // Fsyncs files (names in the staging directory: the data files, which
+    // ChunkWriter leaves unsynced), so that they are durable before the
+    // manifest that names them.
+    void sync(const std::vector<std::string>& files) const;
 
     // Adds "manifest_xxh3", writes manifest.json, fsyncs it and the directory,
     // renames staging to final and fsyncs the parent.
