@@ -24,8 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// How often freezer.state is read (v1 has no notification): quickly at
-// first, then no more than a hundred times a second.
+// How often the freezer's state is looked at while it freezes: quickly at
+// first, then no more than a hundred times a second (v1 has no
+// notification; v2's poll needs a timeout for the deadline).
 constexpr auto first_look = std::chrono::microseconds(50);
 constexpr auto last_look = std::chrono::milliseconds(10);
 
@@ -45,6 +46,16 @@ bool says_frozen(const CgroupDir& cgroup, const std::string& state)
         return state.starts_with("frozen 1\n") || state.find("\nfrozen 1\n") != std::string::npos;
     }
     return state == "FROZEN\n";
+}
+
+// Neither frozen nor freezing, by anyone (a cgroup above it included).
+bool thawed(const CgroupDir& cgroup)
+{
+    if (cgroup.version == CgroupVersion::v2) {
+        return proc::read_text(control_file(cgroup)) == "0\n" &&
+               !says_frozen(cgroup, proc::read_text(state_file(cgroup)));
+    }
+    return proc::read_text(state_file(cgroup)) == "THAWED\n";
 }
 
 void write_control(const CgroupDir& cgroup, const std::string& value)
@@ -131,8 +142,8 @@ std::string refusal(pid_t root, const CgroupDir& cgroup)
     if (::access(control_file(cgroup).c_str(), W_OK) != 0) {
         return control_file(cgroup) + " is not writable by us";
     }
-    if (says_frozen(cgroup, proc::read_text(state_file(cgroup)))) {
-        return "it is frozen already (not by us: we must not thaw it)";
+    if (!thawed(cgroup)) {
+        return "it is frozen or freezing already (not by us: we must not thaw it)";
     }
     if (pid_t other = outsider(root, processes_below(cgroup.path))) {
         return "it holds process " + std::to_string(other) + ", which is not in the tree";
@@ -203,12 +214,12 @@ std::optional<CgroupDir> freezable_cgroup(pid_t root)
 
 CgroupFreezer::CgroupFreezer(CgroupDir cgroup, const FreezeDeadline& deadline) : cgroup_(std::move(cgroup))
 {
+    write_control(cgroup_, cgroup_.version == CgroupVersion::v2 ? "1" : "FROZEN");
+    frozen_ = true;
     try {
-        frozen_ = true;  // a write that failed half-way is undone too
-        write_control(cgroup_, cgroup_.version == CgroupVersion::v2 ? "1" : "FROZEN");
         if (!wait_frozen(deadline)) {
             auto culprit = unfrozen_task(members());
-            throw Error(cgroup_.path + " could not be frozen within " + format_duration(deadline.timeout) +
+            throw Error("cgroup " + cgroup_.path + " could not be frozen within " + format_duration(deadline.timeout) +
                         (culprit.empty() ? "" : ": " + culprit));
         }
     } catch (...) {
