@@ -63,8 +63,17 @@ std::string other_tracer(pid_t pid, pid_t tid)
     return tracer;
 }
 
-// The child a vfork parent waits for is the one that still shares its
-// memory.
+}  // namespace
+
+std::string task_name(pid_t pid, pid_t tid)
+{
+    auto process = named("process", std::to_string(pid), "/proc/" + std::to_string(pid) + "/comm");
+    if (tid == pid) {
+        return process;
+    }
+    return named("thread", std::to_string(tid), task_dir(pid, tid) + "/comm") + " of " + process;
+}
+
 pid_t vfork_child(pid_t pid, pid_t tid)
 {
     try {
@@ -76,17 +85,6 @@ pid_t vfork_child(pid_t pid, pid_t tid)
     } catch (const Error&) {
     }
     return 0;
-}
-
-}  // namespace
-
-std::string task_name(pid_t pid, pid_t tid)
-{
-    auto process = named("process", std::to_string(pid), "/proc/" + std::to_string(pid) + "/comm");
-    if (tid == pid) {
-        return process;
-    }
-    return named("thread", std::to_string(tid), task_dir(pid, tid) + "/comm") + " of " + process;
 }
 
 std::string stop_obstacle(pid_t pid, pid_t tid)

@@ -29,6 +29,10 @@ struct FreezeDeadline {
 // "process P (comm)", or "thread T (name) of process P (comm)".
 std::string task_name(pid_t pid, pid_t tid);
 
+// The child that thread tid of process pid waits for in a vfork (the one
+// that still shares its memory); 0 when it is in none.
+pid_t vfork_child(pid_t pid, pid_t tid);
+
 // Why tid of process pid is not stopped: "traced by T (comm)", "in vfork,
 // waiting for child C", "in uninterruptible sleep (D) in WCHAN", else its
 // state ("in state S (sleeping)").

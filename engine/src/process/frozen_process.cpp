@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace stasis {
 
@@ -38,6 +39,34 @@ FrozenProcess::FrozenProcess(pid_t pid, const HeldProcess& held, const FreezeDea
         release();
         throw;
     }
+}
+
+FrozenProcess::FrozenProcess(pid_t pid, Interrupted) : pid_(pid)
+{
+    check_access();
+    try {
+        for (pid_t tid : proc::threads(pid_)) {
+            if (seize(tid)) {
+                ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+                tids_.push_back(tid);
+            }
+        }
+    } catch (...) {
+        release();
+        throw;
+    }
+    pending_ = tids_.size();
+}
+
+void FrozenProcess::await_stops(const FreezeDeadline& deadline)
+{
+    std::vector<pid_t> interrupted(tids_.begin(), tids_.begin() + static_cast<long>(std::exchange(pending_, 0)));
+    for (pid_t tid : interrupted) {
+        if (!await_stop(tid, deadline)) {
+            std::erase(tids_, tid);  // a thread that ended meanwhile is simply gone
+        }
+    }
+    seize_all(deadline);
 }
 
 void FrozenProcess::check_access() const
@@ -67,11 +96,27 @@ void FrozenProcess::throw_traced(pid_t tid) const
                 "; checkpoint it through that tracer");
 }
 
-// Returns false when a thread other than the leader ended before it
-// stopped.
-bool FrozenProcess::interrupt(pid_t tid, const FreezeDeadline& deadline)
+// Returns false when tid has ended meanwhile (ESRCH); throws when it may not
+// be traced.
+bool FrozenProcess::seize(pid_t tid)
 {
-    ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    if (::ptrace(PTRACE_SEIZE, tid, nullptr, PTRACE_O_TRACESYSGOOD) == 0) {
+        return true;
+    }
+    int err = errno;
+    if (err == ESRCH) {
+        return false;
+    }
+    if (err == EPERM && proc::status_field(pid_, tid, "TracerPid") != "0") {
+        throw_traced(tid);
+    }
+    throw sys_error("cannot attach to thread " + std::to_string(tid) + " of process " + std::to_string(pid_), err);
+}
+
+// Waits for the stop of an interrupt sent to tid. Returns false when a
+// thread other than the leader ended before it stopped.
+bool FrozenProcess::await_stop(pid_t tid, const FreezeDeadline& deadline)
+{
     std::optional<int> status;
     try {
         status = ptrace::wait_stop_until(tid, deadline.at);
@@ -105,22 +150,12 @@ void FrozenProcess::seize_all(const FreezeDeadline& deadline)
     for (;;) {
         bool added = false;
         for (pid_t tid : proc::threads(pid_)) {
-            if (std::find(tids_.begin(), tids_.end(), tid) != tids_.end()) {
+            if (std::find(tids_.begin(), tids_.end(), tid) != tids_.end() || !seize(tid)) {
                 continue;
             }
-            if (::ptrace(PTRACE_SEIZE, tid, nullptr, PTRACE_O_TRACESYSGOOD) < 0) {
-                int err = errno;
-                if (err == ESRCH) {
-                    continue;  // exited meanwhile
-                }
-                if (err == EPERM && proc::status_field(pid_, tid, "TracerPid") != "0") {
-                    throw_traced(tid);
-                }
-                throw sys_error("cannot attach to thread " + std::to_string(tid) + " of process " +
-                                std::to_string(pid_), err);
-            }
+            ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
             tids_.push_back(tid);
-            if (!interrupt(tid, deadline)) {
+            if (!await_stop(tid, deadline)) {
                 tids_.pop_back();  // a thread that ended meanwhile is simply gone
                 continue;
             }

@@ -26,6 +26,11 @@ public:
     // Adopts the hold the caller has on pid; a thread it does not name (none,
     // normally) is seized and stopped as above.
     FrozenProcess(pid_t pid, const HeldProcess& held, const FreezeDeadline& deadline);
+    // Seizes every thread and sends each its interrupt without waiting for
+    // the stops: in a frozen v1 cgroup they come only once it is thawed
+    // (frozen_tree.cpp). await_stops() waits for them. Refused as above.
+    struct Interrupted {};
+    FrozenProcess(pid_t pid, Interrupted);
     ~FrozenProcess();
     FrozenProcess(const FrozenProcess&) = delete;
     FrozenProcess& operator=(const FrozenProcess&) = delete;
@@ -37,6 +42,11 @@ public:
     // SIGTSTP, ...) when it was frozen; 0 when it was running.
     [[nodiscard]] int stopped_by() const { return stopped_by_; }
 
+    // Waits for the stops that FrozenProcess(pid, Interrupted) asked for,
+    // then holds every thread that appeared since, as the other
+    // constructors do; throws as they do.
+    void await_stops(const FreezeDeadline& deadline);
+
     // SIGKILL while still frozen, so nothing runs past the checkpoint.
     void kill();
 
@@ -44,12 +54,14 @@ private:
     void check_access() const;
     void seize_all(const FreezeDeadline& deadline);
     [[noreturn]] void throw_traced(pid_t tid) const;
-    bool interrupt(pid_t tid, const FreezeDeadline& deadline);
+    bool seize(pid_t tid);
+    bool await_stop(pid_t tid, const FreezeDeadline& deadline);
     void release() noexcept;
 
     pid_t pid_;
     std::vector<pid_t> tids_;
     std::size_t adopted_ = 0;  // tids_ begins with the caller's threads, never detached here
+    std::size_t pending_ = 0;  // or with threads interrupted whose stop await_stops() waits for
     bool killed_ = false;
     int stopped_by_ = 0;
 };
