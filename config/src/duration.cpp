@@ -1,6 +1,7 @@
 #include "stasis/duration.hpp"
 
 #include "stasis/config_error.hpp"
+#include "stasis/split.hpp"
 
 #include <array>
 #include <cstdint>
@@ -39,18 +40,6 @@ std::optional<std::int64_t> parse_field(std::string_view digits)
     return value;
 }
 
-std::vector<std::string_view> split(std::string_view text, char sep)
-{
-    std::vector<std::string_view> parts;
-    for (;;) {
-        auto at = text.find(sep);
-        parts.push_back(text.substr(0, at));
-        if (at == std::string_view::npos) {
-            return parts;
-        }
-        text.remove_prefix(at + 1);
-    }
-}
 
 // "30s", "10m", "2h", "1d".
 std::optional<std::int64_t> parse_with_unit(std::string_view text)

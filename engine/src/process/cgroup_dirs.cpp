@@ -1,5 +1,7 @@
 #include "process/cgroup_dirs.hpp"
 
+#include <stasis/split.hpp>
+
 #include <algorithm>
 #include <charconv>
 
@@ -7,17 +9,9 @@ namespace stasis {
 
 namespace {
 
-std::vector<std::string> split(std::string_view text, char separator)
+std::vector<std::string> strings(const std::vector<std::string_view>& views)
 {
-    std::vector<std::string> parts;
-    for (;;) {
-        auto end = text.find(separator);
-        parts.emplace_back(text.substr(0, end));
-        if (end == std::string_view::npos) {
-            return parts;
-        }
-        text.remove_prefix(end + 1);
-    }
+    return {views.begin(), views.end()};
 }
 
 bool is_octal_digit(char c)
@@ -101,13 +95,13 @@ std::vector<CgroupLine> parse_proc_cgroup(std::string_view text)
             continue;
         }
         CgroupLine parsed;
-        auto id = std::string_view(line).substr(0, first);
+        auto id = line.substr(0, first);
         if (std::from_chars(id.data(), id.data() + id.size(), parsed.hierarchy).ec != std::errc{}) {
             continue;
         }
         auto controllers = line.substr(first + 1, second - first - 1);
         if (!controllers.empty()) {
-            parsed.controllers = split(controllers, ',');
+            parsed.controllers = strings(split(controllers, ','));
         }
         parsed.path = line.substr(second + 1);
         lines.push_back(std::move(parsed));
@@ -126,7 +120,7 @@ std::optional<MountLine> parse_mountinfo_line(std::string_view line)
     if (before.size() < 6 || after.size() < 3) {
         return std::nullopt;
     }
-    return MountLine{unescape(before[3]), unescape(before[4]), after[0], split(after[2], ',')};
+    return MountLine{unescape(before[3]), unescape(before[4]), std::string(after[0]), strings(split(after[2], ','))};
 }
 
 std::vector<CgroupDir> freezer_cgroups(std::string_view proc_cgroup, std::string_view mountinfo)
