@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -30,7 +31,9 @@ constexpr std::size_t spare_buffer_limit = 16;
 
 struct Run {
     std::uint64_t vaddr;
-    std::vector<std::byte> data;
+    std::size_t size;
+    std::vector<std::byte> data;                       // given by add
+    std::function<void(std::span<std::byte>)> fill;  // or read by the worker (add_read)
 };
 
 struct CctxFree {
@@ -72,6 +75,8 @@ struct ChunkWriter::Impl {
     ~Impl() { stop(); }
 
     void open_worker(Worker& w, const std::filesystem::path& dir, const std::string& prefix, std::size_t i);
+    void enqueue(Run run);
+    std::vector<std::byte> spare_buffer(std::size_t size);
     void stop();
     void run_worker(Worker& w);
     void store(Worker& w, const Run& run);
@@ -148,11 +153,15 @@ void ChunkWriter::Impl::run_worker(Worker& w)
         queue.pop_front();
         lock.unlock();
         try {
+            if (run.fill) {
+                run.data = spare_buffer(run.size);
+                run.fill(run.data);
+            }
             store(w, run);
         } catch (...) {
             fail(std::current_exception());
         }
-        const std::size_t n = run.data.size();
+        const std::size_t n = run.size;
         lock.lock();
         if (spare.size() < spare_buffer_limit) {
             spare.push_back(std::move(run.data));
@@ -221,14 +230,14 @@ ChunkWriter::ChunkWriter(const std::filesystem::path& dir, const WriterSettings&
 
 ChunkWriter::~ChunkWriter() = default;
 
-std::vector<std::byte> ChunkWriter::buffer(std::size_t size)
+std::vector<std::byte> ChunkWriter::Impl::spare_buffer(std::size_t size)
 {
     std::vector<std::byte> data;
     {
-        std::lock_guard lock(impl_->mu);
-        if (!impl_->spare.empty()) {
-            data = std::move(impl_->spare.back());
-            impl_->spare.pop_back();
+        std::lock_guard lock(mu);
+        if (!spare.empty()) {
+            data = std::move(spare.back());
+            spare.pop_back();
         }
     }
     // A spare keeps its size, so shrinking it clears nothing.
@@ -236,30 +245,38 @@ std::vector<std::byte> ChunkWriter::buffer(std::size_t size)
     return data;
 }
 
-void ChunkWriter::add(std::uint64_t vaddr, std::vector<std::byte> data)
+void ChunkWriter::Impl::enqueue(Run run)
 {
-    if (data.size() > max_chunk_size) {
-        throw Error("ChunkWriter::add: run of " + std::to_string(data.size()) +
-                    " bytes exceeds the 1 MiB chunk limit");
+    if (run.size > max_chunk_size) {
+        throw Error("ChunkWriter: run of " + std::to_string(run.size) + " bytes exceeds the 1 MiB chunk limit");
     }
-    Impl& m = *impl_;
-    std::unique_lock lock(m.mu);
-    if (m.finished) {
-        throw Error("ChunkWriter::add called after finish");
+    std::unique_lock lock(mu);
+    if (finished) {
+        throw Error("ChunkWriter: a run added after finish");
     }
     // A run is always admitted into an empty queue, so no size can deadlock.
-    m.space_free.wait(lock, [&] {
-        return m.aborting || m.finished || m.pending_bytes == 0 ||
-               m.pending_bytes + data.size() <= queue_limit;
+    space_free.wait(lock, [&] {
+        return aborting || finished || pending_bytes == 0 || pending_bytes + run.size <= queue_limit;
     });
-    m.rethrow_error();
-    if (m.aborting || m.finished) {
-        throw Error("ChunkWriter::add raced with finish or destruction");
+    rethrow_error();
+    if (aborting || finished) {
+        throw Error("ChunkWriter: a run added while finishing or destroyed");
     }
-    m.pending_bytes += data.size();
-    m.queue.push_back(Run{vaddr, std::move(data)});
+    pending_bytes += run.size;
+    queue.push_back(std::move(run));
     lock.unlock();
-    m.work_ready.notify_one();
+    work_ready.notify_one();
+}
+
+void ChunkWriter::add(std::uint64_t vaddr, std::vector<std::byte> data)
+{
+    const std::size_t size = data.size();
+    impl_->enqueue(Run{vaddr, size, std::move(data), {}});
+}
+
+void ChunkWriter::add_read(std::uint64_t vaddr, std::size_t size, std::function<void(std::span<std::byte>)> fill)
+{
+    impl_->enqueue(Run{vaddr, size, {}, std::move(fill)});
 }
 
 std::vector<Chunk> ChunkWriter::finish()

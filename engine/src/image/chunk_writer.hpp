@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,14 +33,16 @@ public:
     ChunkWriter(const ChunkWriter&) = delete;
     ChunkWriter& operator=(const ChunkWriter&) = delete;
 
-    // A buffer of size bytes (contents unspecified) for the next run: one a
-    // worker is done with when there is one, so that dumping does not clear
-    // and fault in fresh memory for every chunk.
-    std::vector<std::byte> buffer(std::size_t size);
-
     // Queues one run; blocks while too much data is already queued, so memory
     // stays bounded. Rethrows a worker's error (disk full, ...).
     void add(std::uint64_t vaddr, std::vector<std::byte> data);
+
+    // Queues a run of size bytes that a worker reads itself: fill gets a
+    // buffer of exactly size bytes (one a worker is done with, when there is
+    // one: nothing is cleared or faulted in afresh) and fills it. Reading is
+    // then spread over the workers too. fill runs on a worker thread; what it
+    // throws fails the writer, as any worker's error.
+    void add_read(std::uint64_t vaddr, std::size_t size, std::function<void(std::span<std::byte>)> fill);
 
     // Waits for all runs and returns every chunk sorted by vaddr. Throws the
     // first error any worker hit. The data files are not synced yet

@@ -32,11 +32,11 @@ std::vector<Chunk> save_file_content(int in, std::uint64_t size, ChunkWriter& wr
     for (auto [start, end] = next_data(in, 0, size); start < end; std::tie(start, end) = next_data(in, end, size)) {
         for (std::uint64_t at = start, next = 0; at < end; at = next) {
             next = chunk_end(at, end);
-            auto data = writer.buffer(next - at);
-            if (pread_full(in, data, at, what) < data.size()) {
-                throw Error(what + " was cut short while it was being saved");
-            }
-            writer.add(at, std::move(data));
+            writer.add_read(at, next - at, [in, at, what](std::span<std::byte> out) {
+                if (pread_full(in, out, at, what) < out.size()) {
+                    throw Error(what + " was cut short while it was being saved");
+                }
+            });
         }
     }
     return writer.finish();

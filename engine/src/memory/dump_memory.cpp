@@ -146,9 +146,8 @@ void save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uin
     const std::uint64_t end = start + len + shift;
     for (std::uint64_t place = start + shift, next = 0; place < end; place = next) {
         next = image::chunk_end(place, end);
-        auto data = writer.buffer(next - place);
-        read_remote(pid, place - shift, data);
-        writer.add(place, std::move(data));
+        writer.add_read(place, next - place,
+                        [pid, addr = place - shift](std::span<std::byte> out) { read_remote(pid, addr, out); });
     }
 }
 
