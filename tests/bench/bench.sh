@@ -26,8 +26,8 @@
 #                                  by `stasis run` vs the same job unguarded
 #   --build DIR    the build tree (default: build/ of this checkout)
 #   --dir DIR      where images and test files go (default: a new directory
-#                  under $TMPDIR or /var/tmp); it needs about 2.2 x the
-#                  largest size free (17 GiB for the full run)
+#                  under $TMPDIR or /var/tmp); it needs about 1.2 x the
+#                  largest size free (10 GiB for the full run)
 #   --json FILE    also write the results as JSON to FILE
 #   --self-check   tiny sizes, every scenario, then check that the JSON has
 #                  every row; says nothing about speed (used by ctest)
@@ -189,18 +189,35 @@ drop_caches() {
 # DUMP_S (wall seconds), FROZEN_S (what stasis reports) and STORED (bytes
 # of page data on disk).
 stasis_dump() {
-    local pid=$1 dir=$2 t0 line
+    local pid=$1 dir=$2 t0
     shift 2
     t0=$(now)
     "$STASIS" -v dump --pid "$pid" --dir "$dir" --leave-running "$@" 2>"$dir.log" ||
         die "stasis dump of $pid into $dir failed: $(tail -1 "$dir.log")"
     DUMP_S=$(since "$t0")
-    # "checkpointed pid P into D: X MiB of memory, Y MiB stored, Z s frozen"
-    line=$(grep 'checkpointed pid' "$dir.log" | tail -1)
-    FROZEN_S=$(sed -n 's/.*, \([0-9.]*\) s frozen.*/\1/p' <<<"$line")
-    STORED=$(sed -n 's/.*of memory, \([0-9.]*\) MiB stored.*/\1/p' <<<"$line")
+    IFS='|' read -r _ STORED FROZEN_S <<<"$(grep 'checkpointed pid' "$dir.log" | tail -1 | describe_fields)"
     [[ -n $FROZEN_S && -n $STORED ]] || die "unexpected output of stasis dump: $(cat "$dir.log")"
-    STORED=$(calc %.0f "$STORED * 1048576")
+}
+
+# describe_fields: for each line that describes a checkpoint as stasis does
+# ("1.00 GiB of memory, 51.0 MiB stored[, 973 MiB unchanged since
+# gen-000001], 0.512 s frozen"), prints "GEN|STORED_BYTES|FROZEN_SECONDS";
+# GEN is the generation an agent's log line names ("gen-000002 committed
+# (periodic): ..."), else "-".
+describe_fields() {
+    awk 'function bytes(s,   u) {
+            u = s
+            sub(/^[0-9.]+ /, "", u)
+            return (s + 0) * (u == "KiB" ? 1024 : u == "MiB" ? 1048576 : u == "GiB" ? 1073741824 : u == "TiB" ? 1099511627776 : 1)
+        }
+        / stored/ && / s frozen/ {
+            gen = "-"
+            if (match($0, /gen-[0-9]+ committed/)) gen = substr($0, RSTART, RLENGTH - 10)
+            match($0, /[0-9.]+ [KMGTP]?i?B stored/)
+            stored = bytes(substr($0, RSTART, RLENGTH - 7))
+            match($0, /[0-9.]+ s frozen/)
+            printf "%s|%.0f|%s\n", gen, stored, substr($0, RSTART, RLENGTH - 9)
+        }'
 }
 
 # Does this stasis store incremental generations (`dump --parent`)?
@@ -296,8 +313,13 @@ dmtcp_restore() {
     done
     DMTCP_PORT_NOW=$(cat "$dir/port")
     DMTCP_PORTS+=("$DMTCP_PORT_NOW")
-    until dmtcp_cmd --status 2>/dev/null | grep -q 'RUNNING=yes'; do
-        ((SECONDS < deadline)) || die "dmtcp_restart: the computation is not running after 600 s"
+    # The coordinator reports "NUM_PEERS=1" and "RUNNING=yes" once the
+    # restored process runs; without peers it may say RUNNING all the same.
+    local status
+    while :; do
+        status=$(dmtcp_cmd --status 2>/dev/null || true)
+        [[ $status == *RUNNING=yes* && $status =~ NUM_PEERS=[1-9] ]] && break
+        ((SECONDS < deadline)) || die "dmtcp_restart: the computation is not running after 600 s: $status"
         sleep 0.02
     done
     PEER_S=$(since "$t0")
@@ -457,7 +479,7 @@ scenario_compressible() {
 # Incremental checkpoints of a job that rewrites P % of its memory between
 # two of them: by hand (`stasis dump --parent`) and under `stasis run`.
 scenario_incremental() {
-    local gib=$INC_GIB label p out base full_s full_stored r frozen stored sum_f sum_st notes target
+    local gib=$INC_GIB label p out base full_s full_stored r frozen sum_f notes target
     label="$(gib_label "$gib") GiB"
     for p in "${INC_PERCENTS[@]}"; do
         echo "== incremental checkpoints, $label job rewriting $p % per interval: stasis dump --parent"
@@ -472,14 +494,13 @@ scenario_incremental() {
         INC_FULL_FROZEN[$p]=$full_s
         note "first (full) checkpoint: ${full_s} s frozen, $(calc %.2f "$full_stored / 1073741824") GiB stored"
         if ((INCREMENTAL)); then
-            sum_f=0 sum_st=0 notes=
+            sum_f=0 notes=''
             for ((r = 1; r <= INC_ROUNDS; r++)); do
                 kill -USR1 "$WPID"
                 wait_for_line "$out" "^round $r " 600
                 stasis_dump "$WPID" "$base/gen-00000$((r + 1))" --parent "$base/gen-00000$r"
                 sum_f=$(calc %.3f "$sum_f + $FROZEN_S")
-                sum_st=$(calc %.0f "$sum_st + $STORED")
-                notes+="${notes:+, }${FROZEN_S} s ($(calc %.0f "$STORED / 1048576") MiB stored)"
+                notes+="${notes:+, }${FROZEN_S} s ($(calc %.0f "$STORED / 1048576") MiB stored, dump ${DUMP_S} s)"
             done
             frozen=$(calc %.3f "$sum_f / $INC_ROUNDS")
             row "inc.$p.dump" "frozen, $label, $p % rewritten (dump --parent)" "stasis ${frozen} s" \
@@ -490,7 +511,7 @@ scenario_incremental() {
                 "$target" "n/a: needs incremental generations (stasis dump --parent)"
         fi
         stop_pid "$WPID"
-        rm -rf "$base" "$base".log "$base"/*.log
+        rm -rf "$base"
         scenario_incremental_run "$p" "$target"
     done
 }
@@ -531,7 +552,7 @@ scenario_incremental_run() {
             continue
         fi
         frozen=$(calc %.3f "$frozen + $f")
-        notes+="${notes:+, }$f s ($stored stored)"
+        notes+="${notes:+, }$f s ($(calc %.0f "$stored / 1048576") MiB stored)"
         n=$((n + 1))
     done < <(committed_lines "$log")
     [[ -n $full ]] || die "no frozen time for gen-000001 in the agent's log: $(cat "$log")"
@@ -543,11 +564,9 @@ scenario_incremental_run() {
 }
 declare -A INC_FULL_FROZEN
 
-# committed_lines LOG: "GEN|STORED|FROZEN" for each generation the agent's
-# log says it committed.
-committed_lines() {
-    sed -n 's/.* \(gen-[0-9]*\) committed .*: .* of memory, \(.*\) stored, \([0-9.]*\) s frozen.*/\1|\2|\3/p' "$1"
-}
+# committed_lines LOG: "GEN|STORED_BYTES|FROZEN_SECONDS" for each generation
+# the agent's log says it committed.
+committed_lines() { describe_fields <"$1" | grep -v '^-|' || true; }
 
 # Restore of incompressible memory, from a cold page cache when we may.
 scenario_restore() {
