@@ -210,6 +210,23 @@ stasis_dump() {
     [[ -n $FROZEN_S && -n $STORED ]] || die "unexpected output of stasis dump: $(cat "$dir.log")"
 }
 
+# abba OUT IMG: the raw write of WPID's bytes, two dumps of WPID into IMG,
+# the raw write again (A B B A: this disk drifts within a run). Sets R1 S1
+# S2 R2, and STORED as the first dump stored.
+abba() {
+    local out=$1 img=$2 stored
+    raw_write "$out" "$WPID" "$DIR/raw.bin"
+    R1=$RAW_S
+    stasis_dump "$WPID" "$img"
+    S1=$DUMP_S stored=$STORED
+    rm -rf "$img" "$img.log"
+    stasis_dump "$WPID" "$img"
+    S2=$DUMP_S
+    rm -rf "$img" "$img.log"
+    raw_write "$out" "$WPID" "$DIR/raw.bin"
+    R2=$RAW_S STORED=$stored
+}
+
 # describe_fields: for each line that describes a checkpoint as stasis does
 # ("1.00 GiB of memory, 51.0 MiB stored[, 973 MiB unchanged since
 # gen-000001], 0.512 s frozen"), prints "GEN|STORED_BYTES|FROZEN_SECONDS";
@@ -380,7 +397,7 @@ ratio_of() { calc %.3f "$1 / $2"; }
 # Full dump of incompressible memory: stasis vs the raw write of the same
 # bytes, CRIU and DMTCP.
 scenario_full() {
-    local i gib label key bytes out read_s img r1 r2 s1 s2 s raw_s none_s
+    local i gib label key bytes out read_s img s raw_s none_s
     for i in "${!FULL_GIB[@]}"; do
         gib=${FULL_GIB[$i]}
         label="$(gib_label "$gib") GiB"
@@ -393,22 +410,13 @@ scenario_full() {
         img=$DIR/img-full
         raw_write "$out" "$WPID" "$DIR/raw.bin"
         note "memory read $(gbps "$bytes" "$read_s") GB/s; warm-up write ${RAW_S} s (not counted)"
-        raw_write "$out" "$WPID" "$DIR/raw.bin"
-        r1=$RAW_S
-        stasis_dump "$WPID" "$img"
-        s1=$DUMP_S
-        rm -rf "$img" "$img.log"
-        stasis_dump "$WPID" "$img"
-        s2=$DUMP_S
-        rm -rf "$img" "$img.log"
-        raw_write "$out" "$WPID" "$DIR/raw.bin"
-        r2=$RAW_S
-        note "raw write ${r1} s, stasis dump ${s1} s, stasis dump ${s2} s, raw write ${r2} s"
-        s=$(calc %.3f "($s1 + $s2) / 2")
-        raw_s=$(calc %.3f "($r1 + $r2) / 2")
+        abba "$out" "$img"
+        note "raw write ${R1} s, stasis dump ${S1} s, stasis dump ${S2} s, raw write ${R2} s"
+        s=$(calc %.3f "($S1 + $S2) / 2")
+        raw_s=$(calc %.3f "($R1 + $R2) / 2")
         row "$key.raw" "full dump $label incompressible" "stasis $(gbps "$bytes" "$s") GB/s (${s} s)" \
             "raw write $(gbps "$bytes" "$raw_s") GB/s (${raw_s} s)" "$(ratio_of "$raw_s" "$s")" ">= 0.9" \
-            "means of 2; stasis ${s1}, ${s2} s; raw ${r1}, ${r2} s; zstd level 1 (the default); memory read $(gbps "$bytes" "$read_s") GB/s"
+            "means of 2; stasis ${S1}, ${S2} s; raw ${R1}, ${R2} s; zstd level 1 (the default); memory read $(gbps "$bytes" "$read_s") GB/s"
         if [[ $key == full.small ]]; then
             stasis_dump "$WPID" "$img" --compress none
             none_s=$DUMP_S
@@ -441,7 +449,7 @@ scenario_full() {
 
 # Full dump of a numerical kernel's memory (compressible floats).
 scenario_compressible() {
-    local gib=$COMP_GIB label out r1 r2 raw_s img s1 s2 s size none_s sweep
+    local gib=$COMP_GIB label out raw_s img s size none_s sweep
     label="$(gib_label "$gib") GiB"
     echo "== full dump, $label of a heat-diffusion kernel's float arrays (compressible)"
     out=$DIR/relax.out
@@ -449,23 +457,15 @@ scenario_compressible() {
     sweep=$(sed -n 's/^ready.*\(N=.*\)/\1/p' "$out")
     raw_write "$out" "$WPID" "$DIR/raw.bin"
     note "relax: $sweep; warm-up write ${RAW_S} s (not counted)"
-    raw_write "$out" "$WPID" "$DIR/raw.bin"
-    r1=$RAW_S
     img=$DIR/img-comp
-    stasis_dump "$WPID" "$img"
-    s1=$DUMP_S size=$STORED
-    rm -rf "$img" "$img.log"
-    stasis_dump "$WPID" "$img"
-    s2=$DUMP_S
-    rm -rf "$img" "$img.log"
-    raw_write "$out" "$WPID" "$DIR/raw.bin"
-    r2=$RAW_S
+    abba "$out" "$img"
+    size=$STORED
     stasis_dump "$WPID" "$img" --compress none
     none_s=$DUMP_S
     rm -rf "$img" "$img.log"
-    note "raw write ${r1} s, stasis dump ${s1} s, ${s2} s, raw write ${r2} s; --compress none ${none_s} s"
-    s=$(calc %.3f "($s1 + $s2) / 2")
-    raw_s=$(calc %.3f "($r1 + $r2) / 2")
+    note "raw write ${R1} s, stasis dump ${S1} s, ${S2} s, raw write ${R2} s; --compress none ${none_s} s"
+    s=$(calc %.3f "($S1 + $S2) / 2")
+    raw_s=$(calc %.3f "($R1 + $R2) / 2")
     row comp.raw "full dump $label floats: time" "stasis ${s} s" "raw write ${raw_s} s" \
         "$(ratio_of "$s" "$raw_s")" "" "means of 2; --compress none: ${none_s} s"
     row comp.size "  image size" "stasis $(calc %.2f "$size / 1073741824") GiB" \

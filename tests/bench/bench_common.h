@@ -17,6 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The FILE of a leading "--write-to FILE" (NULL without one); *first is
+ * then the index of the first argument after it. */
+static inline const char *bench_write_to(int argc, char **argv, int *first)
+{
+    if (argc > 2 && strcmp(argv[1], "--write-to") == 0) {
+        *first = 3;
+        return argv[2];
+    }
+    *first = 1;
+    return NULL;
+}
+
 /* Monotonic seconds: it goes on while a process is frozen, so a workload
  * that times itself sees the time a checkpoint held it. */
 static inline double bench_now(void)

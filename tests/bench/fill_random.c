@@ -38,12 +38,8 @@ static void verify(void)
 
 int main(int argc, char **argv)
 {
-    const char *write_to = NULL;
     int a = 1;
-    if (argc > 2 && strcmp(argv[1], "--write-to") == 0) {
-        write_to = argv[2];
-        a = 3;
-    }
+    const char *write_to = bench_write_to(argc, argv, &a);
     if (argc - a < 1 || argc - a > 2) {
         fprintf(stderr, "usage: fill_random [--write-to FILE] GIB [SEED]\n");
         return 2;
