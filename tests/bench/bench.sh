@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # bench.sh: stasis's performance figures (issue #13), each as a ratio to a
 # reference measured in the same run on the same machine, printed as a table
-# and written as JSON for docs/performance.md. Not part of ctest.
+# and written as JSON for docs/performance.md. ctest runs only --self-check.
 #
 #   tests/bench/bench.sh [--quick] [--only LIST] [--build DIR] [--dir DIR]
 #                        [--json FILE] [--self-check]
 #
-#   --quick        smaller sizes and a 10 s checkpoint interval: about 5 min
-#                  instead of about 20 (figures are less telling)
+#   --quick        smaller sizes and a 10 s checkpoint interval: 2-3 min
+#                  instead of 13-18 on a 2-core VM (figures are less telling)
 #   --only LIST    scenarios to run, comma-separated (default: all):
 #                    full          full dump of 2 and 8 GiB of incompressible
 #                                  memory vs the raw write of the same bytes
