@@ -197,10 +197,9 @@ DumpResult dump(const DumpOptions& options)
     auto frozen_for = [&started] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
-    std::optional<FrozenTree> frozen_tree(std::in_place, options.pid, FreezeDeadline(options.freeze_timeout),
-                                          options.held);
-    auto& tree = *frozen_tree;
-    auto surveyed = survey(tree, options);
+    // Optional so that a job that runs on is let go before the commit.
+    std::optional<FrozenTree> tree(std::in_place, options.pid, FreezeDeadline(options.freeze_timeout), options.held);
+    auto surveyed = survey(*tree, options);
     auto& states = surveyed.states;
 
     image::GenerationWriter generation(options.dir);
@@ -228,7 +227,7 @@ DumpResult dump(const DumpOptions& options)
             dump_process_memory(process, generation.staging_dir(), settings, shared, checkpoint);
         }
     }
-    for (const auto& z : tree.zombies()) {
+    for (const auto& z : tree->zombies()) {
         if (!surveyed.left_out.contains(z.ppid)) {
             checkpoint.processes.push_back(zombie_state(z));
         }
@@ -247,7 +246,7 @@ DumpResult dump(const DumpOptions& options)
     result.parent = parent ? parent->name() : "";
     result.frozen_seconds = frozen_for();
     if (runs_on) {
-        frozen_tree.reset();
+        tree.reset();
         if (options.after_capture) {
             options.after_capture();
         }
@@ -259,7 +258,7 @@ DumpResult dump(const DumpOptions& options)
     image::commit_checkpoint(generation, checkpoint);
     if (!runs_on) {
         if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {
-            tree.kill();
+            tree->kill();
         }
         result.frozen_seconds = frozen_for();
     }

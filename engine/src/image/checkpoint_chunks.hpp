@@ -3,7 +3,11 @@
 // files without a name.
 #include "image/checkpoint.hpp"
 
+#include <cstdint>
 #include <functional>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace stasis::image {
 
@@ -26,6 +30,30 @@ inline void for_each_chunk(const Checkpoint& checkpoint, const std::function<voi
             visit(chunk);
         }
     }
+}
+
+// The stored bytes of an image's chunks that its own data files hold, those
+// it borrows from older generations, and those generations by name.
+struct Borrowing {
+    std::uint64_t owned = 0;
+    std::uint64_t borrowed = 0;
+    std::vector<std::string> lenders;  // sorted
+};
+
+inline Borrowing borrowing_of(const Checkpoint& checkpoint)
+{
+    Borrowing b;
+    std::set<std::string> lenders;
+    for_each_chunk(checkpoint, [&](const Chunk& chunk) {
+        if (is_borrowed(chunk)) {
+            b.borrowed += chunk.stored_size;
+            lenders.insert(lender_of(chunk));
+        } else {
+            b.owned += chunk.stored_size;
+        }
+    });
+    b.lenders.assign(lenders.begin(), lenders.end());
+    return b;
 }
 
 }  // namespace stasis::image

@@ -25,8 +25,8 @@ namespace {
 // Bounds the memory held by runs that were read but not yet written.
 constexpr std::size_t queue_limit = std::size_t{64} << 20;
 
-// Buffers kept for reuse: enough for the runs in flight between the reader
-// and the workers, without keeping the whole queue's worth once it drains.
+// Buffers kept for reuse: enough for the runs the workers have in hand,
+// without keeping the whole queue's worth once it drains.
 constexpr std::size_t spare_buffer_limit = 16;
 
 struct Run {

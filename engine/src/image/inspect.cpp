@@ -205,26 +205,6 @@ void summarize_host_needs(const Checkpoint& checkpoint, json& info)
     }
 }
 
-// How much of the stored data the image owns, and how much it borrows from
-// which older generations (docs/image-format.md, Incremental generations).
-void summarize_borrowing(const Checkpoint& checkpoint, json& info)
-{
-    std::uint64_t owned = 0;
-    std::uint64_t borrowed = 0;
-    std::set<std::string> lenders;
-    for_each_chunk(checkpoint, [&](const Chunk& c) {
-        if (is_borrowed(c)) {
-            borrowed += c.stored_size;
-            lenders.insert(lender_of(c));
-        } else {
-            owned += c.stored_size;
-        }
-    });
-    info["owned_bytes"] = owned;
-    info["borrowed_bytes"] = borrowed;
-    info["borrows_from"] = lenders;
-}
-
 json summarize(const fs::path& dir, const Checkpoint& checkpoint)
 {
     json processes = json::array();
@@ -249,7 +229,12 @@ json summarize(const fs::path& dir, const Checkpoint& checkpoint)
     if (!checkpoint.job.empty()) {
         info["job"] = checkpoint.job;
     }
-    summarize_borrowing(checkpoint, info);
+    // How much of the stored data the image owns, and how much it borrows
+    // from which older generations (docs/image-format.md, Incremental generations).
+    auto borrowing = borrowing_of(checkpoint);
+    info["owned_bytes"] = borrowing.owned;
+    info["borrowed_bytes"] = borrowing.borrowed;
+    info["borrows_from"] = borrowing.lenders;
     summarize_host_needs(checkpoint, info);
     return info;
 }

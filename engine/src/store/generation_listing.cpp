@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
-#include <set>
 
 namespace stasis {
 
@@ -46,18 +45,6 @@ std::uint64_t bytes_in(const fs::path& dir)
     return total;
 }
 
-void count_borrowed(const Checkpoint& checkpoint, GenerationListing& g)
-{
-    std::set<std::string> lenders;
-    image::for_each_chunk(checkpoint, [&](const image::Chunk& chunk) {
-        if (image::is_borrowed(chunk)) {
-            g.borrowed_bytes += chunk.stored_size;
-            lenders.insert(image::lender_of(chunk));
-        }
-    });
-    g.borrows_from.assign(lenders.begin(), lenders.end());
-}
-
 // Throws ImageError naming the first data file that is missing or shorter
 // than the chunks stored in it (docs/image-format.md: a chunk table per
 // region, one per kept output file and one per file without a name).
@@ -87,7 +74,9 @@ void inspect_committed(GenerationListing& g)
     try {
         auto checkpoint = image::read_checkpoint(g.entry.dir);
         check_data_files(g.entry.dir, checkpoint);
-        count_borrowed(checkpoint, g);
+        auto borrowing = image::borrowing_of(checkpoint);
+        g.borrowed_bytes = borrowing.borrowed;
+        g.borrows_from = std::move(borrowing.lenders);
         g.time = checkpoint.time;
     } catch (const Error& e) {
         g.status = GenerationStatus::corrupt;
