@@ -500,13 +500,15 @@ scenario_compressible() {
 # Incremental checkpoints of a job that rewrites P % of its memory between
 # two of them: by hand (`stasis dump --parent`) and under `stasis run`.
 scenario_incremental() {
-    local gib=$INC_GIB label p out base full_s full_stored r frozen sum_f notes target
+    local gib=$INC_GIB label p out base full_s full_stored r frozen sum_f notes target t0
     label="$(gib_label "$gib") GiB"
     for p in "${INC_PERCENTS[@]}"; do
         echo "== incremental checkpoints, $label job rewriting $p % per interval: stasis dump --parent"
         target=$([[ $p == 5 ]] && echo "<= 0.05" || echo "")
         out=$DIR/rewrite.out
+        t0=$(now)
         start_workload "$out" "$WORK/rewrite" "$gib" "$p"
+        INC_READY[$p]=$(since "$t0")
         note "$(grep '^ready' "$out")"
         base=$DIR/inc-$p
         mkdir -p "$base"
@@ -514,7 +516,7 @@ scenario_incremental() {
         note "warm-up write ${WARM_S} s (not counted)"
         stasis_dump "$WPID" "$base/gen-000001"
         full_s=$FROZEN_S full_stored=$STORED
-        INC_FULL_FROZEN[$p]=$full_s
+        INC_FULL_FROZEN[$p]=$full_s INC_FULL_DUMP[$p]=$DUMP_S
         note "first (full) checkpoint: ${full_s} s frozen, $(calc %.2f "$full_stored / 1073741824") GiB stored"
         if ((INCREMENTAL)); then
             sum_f=0 notes=''
@@ -550,9 +552,12 @@ scenario_incremental_run() {
             "n/a: needs incremental generations (stasis run makes them)"
         return
     fi
-    # An interval well above the full checkpoint's time, so each checkpoint
-    # finds the job running; the job rewrites its blocks 4 times per interval.
-    interval=$(calc %.0f "${INC_FULL_FROZEN[$p]} * 1.5 + 3")
+    # An interval well above the full checkpoint's time (the whole dump: the
+    # job may be let go before the image is durable) and above the time the
+    # job takes to fill its memory, so the first checkpoint finds it filled
+    # and each one finds it running; it rewrites its blocks 4 times per
+    # interval.
+    interval=$(calc %.0f "(${INC_FULL_DUMP[$p]} > ${INC_READY[$p]} ? ${INC_FULL_DUMP[$p]} : ${INC_READY[$p]}) * 1.5 + 3")
     every=$(calc %.2f "$interval / 4")
     root=$DIR/run-$p log=$DIR/run-$p.log out=$DIR/run-$p.out
     last=$(printf 'gen-%06d' $((INC_ROUNDS + 1)))
@@ -586,7 +591,7 @@ scenario_incremental_run() {
         "interval ${interval} s; mean of $n: $notes; the full one by hand (after a warm-up write): ${INC_FULL_FROZEN[$p]} s"
     rm -rf "$root" "$log" "$out"
 }
-declare -A INC_FULL_FROZEN
+declare -A INC_FULL_FROZEN INC_FULL_DUMP INC_READY
 
 # committed_lines LOG: "GEN|STORED_BYTES|FROZEN_SECONDS" for each generation
 # the agent's log says it committed.
