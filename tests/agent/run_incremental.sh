@@ -23,7 +23,7 @@ mapfile -t committed < <(grep -Eo '^stasis run: gen-[0-9]+ committed .*' "$AGENT
 ((${#committed[@]} >= 5)) || fail "fewer than 5 checkpoints logged: $(head -8 "$AGENT_LOG")"
 for ((i = 1; i < ${#committed[@]}; i++)); do
     prev=$(grep -Eo 'gen-[0-9]+' <<<"${committed[i - 1]}" | head -1)
-    [[ ${committed[i]} =~ ,\ [0-9.]+\ [KMG]?i?B\ unchanged\ since\ $prev,\ [0-9.]+\ s\ frozen$ ]] ||
+    [[ ${committed[i]} =~ ,\ [0-9.]+\ [KMG]?i?B\ unchanged\ since\ $prev(\ \([^)]*\))?,\ [0-9.]+\ s\ frozen$ ]] ||
         fail "checkpoint $((i + 1)) did not borrow from $prev: ${committed[i]}"
 done
 log "ok: every checkpoint after the first borrowed from the one before (${#committed[@]} logged)"

@@ -16,6 +16,8 @@
 
 namespace stasis {
 
+class WriteTracking;
+
 // How long a checkpoint waits for every task of the job to stop before it
 // gives up (`--freeze-timeout`).
 inline constexpr std::chrono::seconds default_freeze_timeout{10};
@@ -68,18 +70,26 @@ struct DumpOptions {
     // the caller, or killed when the tree is (leave_running, end_after_commit).
     // Any other process of the tree is attached and let go by the dump itself.
     std::map<pid_t, HeldProcess> held;
+    // The job's write tracking, kept by the caller from one checkpoint to
+    // the next (the agent): of the held processes, the chunks of parent
+    // whose pages were not written since are borrowed without being read.
+    // Only a caller that learns of every exec and exit in the job may keep
+    // one (WriteTracking::forget). nullptr: chunks are compared by checksum.
+    WriteTracking* tracking = nullptr;
 };
 
 struct DumpResult {
     std::uint64_t memory_bytes = 0;    // page data dumped
     std::uint64_t stored_bytes = 0;    // page data this generation wrote to disk
     std::uint64_t borrowed_bytes = 0;  // page data (uncompressed) unchanged since the parent, borrowed
+    std::uint64_t unread_bytes = 0;    // of those, known unchanged by write tracking, never read
     std::string parent;                // the parent generation's name; "" for a full image
     double frozen_seconds = 0;         // time the process was held
 };
 
 // "102.6 MiB of memory, 1.1 MiB stored, 101.5 MiB unchanged since
-// gen-000001, 0.020 s frozen": what a checkpoint took, for logs.
+// gen-000001 (101.0 MiB unwritten, not read), 0.020 s frozen": what a
+// checkpoint took, for logs.
 std::string describe(const DumpResult& result);
 
 // On failure nothing that looks like a committed image is left and the

@@ -27,6 +27,12 @@ struct RunOptions {
     image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
     int level = 1;
     unsigned workers = 0;  // DumpOptions::workers (0: one per core the agent may run on)
+    // Track the job's writes (userfaultfd) where the kernel allows, so that a
+    // checkpoint reads only what was written since the last one; false
+    // (--no-write-tracking): every checkpoint reads the whole job and
+    // compares chunk checksums, for a job whose memory devices write
+    // behind the page tables' back (RDMA, O_DIRECT into buffers pinned long).
+    bool write_tracking = true;
     std::vector<std::string> relaunch;  // DumpOptions::relaunch
     // DumpOptions::job for every checkpoint; a resume refuses a generation
     // that records another job.

@@ -106,6 +106,7 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
         options.job = options_.job;
+        options.tracking = tracking_ ? &*tracking_ : nullptr;
         if (parent_) {
             options.parent = store_.root() / *parent_;
         }

@@ -11,6 +11,7 @@
 #include <stasis/generation_store.hpp>
 #include "agent/job_tracer.hpp"
 #include "agent/parts_round.hpp"
+#include "memory/write_tracking.hpp"
 #include <stasis/run.hpp>
 
 #include <functional>
@@ -25,11 +26,23 @@ class CheckpointCycle {
 public:
     // unusable: generations that are no resume point (found corrupt, or
     // newer than the one resumed), which never count as kept. resumed: the
-    // generation the job was resumed from, if it was.
+    // generation the job was resumed from, if it was. track_writes: the
+    // job's writes are tracked from its first checkpoint on.
     CheckpointCycle(GenerationStore& store, const RunOptions& options, std::vector<std::string> unusable,
-                    std::optional<std::string> resumed)
+                    std::optional<std::string> resumed, bool track_writes)
         : store_(store), options_(options), unusable_(std::move(unusable)), parent_(std::move(resumed))
     {
+        if (track_writes) {
+            tracking_.emplace();
+        }
+    }
+
+    // The guard says a process's address space ended (exec, exit).
+    void forget(pid_t pid)
+    {
+        if (tracking_) {
+            tracking_->forget(pid);
+        }
     }
 
     // Checkpoints the job; reason goes into the log line. With end_job the
@@ -58,6 +71,7 @@ private:
     // newest on disk: a damaged one (a resume fell back past it) would lend
     // its damage to every later generation.
     std::optional<std::string> parent_;
+    std::optional<WriteTracking> tracking_;
 };
 
 }  // namespace stasis::agent

@@ -185,8 +185,16 @@ JobTracer::TaskMap::iterator JobTracer::task_of(pid_t tid)
     return it;
 }
 
+void JobTracer::address_space_ended(pid_t pid) const
+{
+    if (on_address_space_end_) {
+        on_address_space_end_(pid);
+    }
+}
+
 void JobTracer::forget(pid_t tid)
 {
+    address_space_ended(tid);
     tasks_.erase(tid);
     std::erase_if(held_, [tid](const HeldSignal& h) { return h.tid == tid; });
 }
@@ -222,6 +230,7 @@ void JobTracer::handle(const TaskEvent& event)
             static_cast<pid_t>(message) != event.pid) {
             forget(static_cast<pid_t>(message));
         }
+        address_space_ended(event.pid);
         run_on(task, 0);
         break;
     case PTRACE_EVENT_STOP:
@@ -330,6 +339,7 @@ void JobTracer::interrupt_all()
     for (auto it = tasks_.begin(); it != tasks_.end();) {
         // Includes a leader that exited before its threads.
         if (it->second.state != State::stopped && has_ended(it->second.tgid, it->first)) {
+            address_space_ended(it->first);
             it = tasks_.erase(it);
             continue;
         }

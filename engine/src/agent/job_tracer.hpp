@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,6 +48,10 @@ public:
     JobTracer& operator=(const JobTracer&) = delete;
 
     [[nodiscard]] pid_t root() const { return root_; }
+
+    // Called with a process's pid when its address space ends: it execs,
+    // or a task of its ends (its pid may name another process later).
+    void on_address_space_end(std::function<void(pid_t)> f) { on_address_space_end_ = std::move(f); }
 
     // A child of the agent whose end carries the root's exit status (the
     // init of a restored tree's PID namespace): the root's own exit may be
@@ -107,6 +112,7 @@ private:
     void warn_unguarded(pid_t tgid, const std::string& why);
     TaskMap::iterator task_of(pid_t tid);
     void forget(pid_t tid);
+    void address_space_ended(pid_t pid) const;
     void on_signal_delivery(TaskMap::iterator task, int signo);
     [[nodiscard]] Sender sender_of(pid_t tid) const;
     void run_on(TaskMap::iterator task, int signo);
@@ -124,6 +130,7 @@ private:
     std::map<int, bool> last_from_job_;  // guarded signal -> sent by the job itself
     std::optional<int> root_status_;
     bool holding_ = false;
+    std::function<void(pid_t)> on_address_space_end_;
 };
 
 // "SIGTERM+SIGINT to the job": the signals held, each named once.

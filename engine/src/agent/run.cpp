@@ -12,6 +12,7 @@
 #include "agent/step_task_registry.hpp"
 #include "agent/supervisor.hpp"
 #include "core/error.hpp"
+#include "memory/write_tracker.hpp"
 #include <stasis/restore.hpp>
 #include <stasis/root_layout.hpp>
 #include <stasis/step_parts.hpp>
@@ -30,12 +31,27 @@ using namespace agent;
 
 namespace {
 
-std::string describe_schedule(const RunOptions& options)
+// "" when the job's writes are tracked, else why not.
+std::string why_untracked(const RunOptions& options)
 {
-    // Which changes a checkpoint finds: no write tracking is used yet
-    // (docs/image-format.md, Incremental generations).
-    auto where = " into " + options.root.string() + ", keeping " + std::to_string(options.keep) +
-                 ", each after the first storing the chunks whose checksum changed";
+    return options.write_tracking ? WriteTracker::unavailable_reason() : "--no-write-tracking";
+}
+
+// Which changes a checkpoint finds (docs/image-format.md, Incremental
+// generations).
+std::string describe_change_detection(const std::string& untracked)
+{
+    if (untracked.empty()) {
+        return "each after the first storing the pages written since the one before (write tracking), and "
+               "where writes cannot be tracked the chunks whose checksum changed";
+    }
+    return "each after the first storing the chunks whose checksum changed (no write tracking: " + untracked + ")";
+}
+
+std::string describe_schedule(const RunOptions& options, const std::string& untracked)
+{
+    auto where = " into " + options.root.string() + ", keeping " + std::to_string(options.keep) + ", " +
+                 describe_change_detection(untracked);
     auto until = options.stop_after ? "; ending the job after " + format_duration(*options.stop_after) : "";
     if (options.interval.count() == 0) {
         return "checkpoints when signalled" + where + until;
@@ -139,6 +155,7 @@ int run(const RunOptions& options)
     if (!start_anew(store, options.fresh)) {
         resume = find_resume_point(store, options.resume_from, options.job);
     }
+    const auto untracked = why_untracked(options);
     std::optional<JobTracer> tracer;
     auto hold = [&tracer](pid_t root) {
         tracer.emplace(root);
@@ -149,15 +166,15 @@ int run(const RunOptions& options)
         hold(restored.root);
         tracer->stand_in_for_root(restored.child);
         run_log().info("resumed {} as pid {} (the command is not started again); {}",
-                       resume->dir.filename().string(), tracer->root(), describe_schedule(options));
+                       resume->dir.filename().string(), tracer->root(), describe_schedule(options, untracked));
     } else {
         launch_job(options.command, events.original_mask(), hold);
         run_log().info("started {} as pid {}; {}", options.command.front(), tracer->root(),
-                       describe_schedule(options));
+                       describe_schedule(options, untracked));
     }
     // The generations this run commits hold the command's path of this run.
     store.record_command(options.command);
-    Supervisor supervisor(options, store, events, *tracer, resume, started);
+    Supervisor supervisor(options, store, events, *tracer, resume, started, untracked.empty());
     return supervisor.supervise();
 }
 

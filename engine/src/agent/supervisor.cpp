@@ -38,16 +38,17 @@ Clock::time_point after(Clock::time_point from, std::optional<std::chrono::secon
 }  // namespace
 
 Supervisor::Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
-                       const std::optional<ResumePoint>& resume, Clock::time_point started)
+                       const std::optional<ResumePoint>& resume, Clock::time_point started, bool track_writes)
     : options_(options),
       store_(store),
       events_(events),
       tracer_(tracer),
       cycle_(store, options, resume ? resume->unusable : std::vector<std::string>{},
-             resume ? std::optional(resume->dir.filename().string()) : std::nullopt),
+             resume ? std::optional(resume->dir.filename().string()) : std::nullopt, track_writes),
       next_periodic_(options.interval.count() > 0 ? Clock::now() + options.interval : Clock::time_point::max()),
       stop_at_(after(started, options.stop_after))
 {
+    tracer_.on_address_space_end([this](pid_t pid) { cycle_.forget(pid); });
 }
 
 int Supervisor::supervise()

@@ -15,9 +15,10 @@ namespace stasis::agent {
 class Supervisor {
 public:
     // started: when the agent started, which options.stop_after counts from;
-    // resume: where the job was resumed from, if it was.
+    // resume: where the job was resumed from, if it was; track_writes: see
+    // CheckpointCycle.
     Supervisor(const RunOptions& options, GenerationStore& store, EventSource& events, JobTracer& tracer,
-               const std::optional<ResumePoint>& resume, Clock::time_point started);
+               const std::optional<ResumePoint>& resume, Clock::time_point started, bool track_writes);
 
     // Returns the exit status for `stasis run`.
     int supervise();

@@ -165,6 +165,9 @@ void add_run(CLI::App& app)
                     "Threads that compress and write each checkpoint (0: one per core the job may run on)")
         ->check(CLI::Range(0U, 256U))
         ->capture_default_str();
+    cmd->add_flag("--no-write-tracking{false}", args->options.write_tracking,
+                  "Read the whole job at every checkpoint and compare chunk checksums, instead of tracking its "
+                  "writes (for memory a device writes behind the page tables' back, such as RDMA buffers)");
     cmd->add_option("--log-level", args->log_level, "What the agent logs on stderr")
         ->check(CLI::IsMember(level_names()))
         ->capture_default_str();

@@ -5,6 +5,7 @@
 // rather than glibc's.
 #include <signal.h>
 #include <sys/sysmacros.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 #include <sys/syscall.h>
 
@@ -65,5 +66,41 @@ inline dev_t from_kernel_dev(std::uint64_t dev)
     return makedev(static_cast<unsigned>(dev >> kernel_minor_bits),
                    static_cast<unsigned>(dev & ((1U << kernel_minor_bits) - 1)));
 }
+
+
+// Write tracking (kernel 6.7 and later; the system headers of Debian 12 are
+// 6.1's): a userfaultfd that only user-mode faults may use, so that
+// unprivileged processes may create it with vm.unprivileged_userfaultfd=0,
+// and its write-protect mode in which the kernel resolves every fault
+// itself, leaving only the cleared bit for PAGEMAP_SCAN to find.
+inline constexpr int uffd_user_mode_only = 1;
+inline constexpr std::uint64_t uffd_feature_wp_async = std::uint64_t{1} << 15;
+
+// PAGEMAP_SCAN on /proc/PID/pagemap (include/uapi/linux/fs.h).
+struct PageRegion {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    std::uint64_t categories = 0;
+};
+
+struct PmScanArg {
+    std::uint64_t size = sizeof(PmScanArg);
+    std::uint64_t flags = 0;
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    std::uint64_t walk_end = 0;
+    std::uint64_t vec = 0;
+    std::uint64_t vec_len = 0;
+    std::uint64_t max_pages = 0;
+    std::uint64_t category_inverted = 0;
+    std::uint64_t category_mask = 0;
+    std::uint64_t category_anyof_mask = 0;
+    std::uint64_t return_mask = 0;
+};
+
+inline constexpr unsigned long pagemap_scan_ioctl = _IOWR('f', 16, PmScanArg);
+inline constexpr std::uint64_t pm_scan_wp_matching = 1;    // write-protect the pages it reports
+inline constexpr std::uint64_t pm_scan_check_wpasync = 2;  // fail on a range not registered in async mode
+inline constexpr std::uint64_t page_is_written = 1U << 1;
 
 }  // namespace stasis

@@ -94,15 +94,25 @@ std::optional<image::ParentChunks> parent_chunks(const DumpOptions& options)
 }
 
 // Each process's pages go to data files of its own (pages-PID-N.bin), so
-// that the chunks of one process are never mixed with another's.
-void dump_process_memory(ProcessState& process, const std::filesystem::path& staging,
-                         const image::WriterSettings& settings, const SharedPages& shared, Checkpoint& checkpoint)
+// that the chunks of one process are never mixed with another's. Returns
+// the bytes write tracking knew unchanged, not read.
+std::uint64_t dump_process_memory(ProcessState& process, const std::filesystem::path& staging,
+                                  const image::WriterSettings& settings, const SharedPages& shared,
+                                  const UnchangedChunks* unchanged, Checkpoint& checkpoint)
 {
     image::ChunkWriter writer(staging, settings, "pages-" + std::to_string(process.pid));
-    dump_memory(process.pid, process.regions, writer, shared);
+    auto unread = dump_memory(process.pid, process.regions, writer, shared, unchanged);
     for (const auto& file : writer.files()) {
         checkpoint.data_files.push_back(file);
     }
+    return unread;
+}
+
+// The job's write tracking, for a process the caller holds (and so sees
+// exec and exit of); nullptr for any other.
+WriteTracking* tracking_of(pid_t pid, const DumpOptions& options)
+{
+    return options.tracking && options.held.contains(pid) ? options.tracking : nullptr;
 }
 
 bool is_relaunched(pid_t pid, const DumpOptions& options)
@@ -182,9 +192,11 @@ DumpResult totals(const Checkpoint& checkpoint)
 
 std::string describe(const DumpResult& result)
 {
+    auto unread = result.unread_bytes == 0 ? std::string()
+                                           : " (" + human_size(result.unread_bytes) + " unwritten, not read)";
     auto unchanged = result.parent.empty()
                          ? std::string()
-                         : ", " + human_size(result.borrowed_bytes) + " unchanged since " + result.parent;
+                         : ", " + human_size(result.borrowed_bytes) + " unchanged since " + result.parent + unread;
     return fmt::format("{} of memory, {} stored{}, {:.3f} s frozen", human_size(result.memory_bytes),
                        human_size(result.stored_bytes), unchanged, result.frozen_seconds);
 }
@@ -193,6 +205,9 @@ DumpResult dump(const DumpOptions& options)
 {
     auto parent = parent_chunks(options);  // before the job is stopped: it may take a while
     auto settings = writer_settings(options, parent ? &*parent : nullptr);
+    if (options.tracking) {
+        options.tracking->begin(parent ? parent->name() : "");
+    }
     auto started = std::chrono::steady_clock::now();
     auto frozen_for = [&started] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -207,24 +222,35 @@ DumpResult dump(const DumpOptions& options)
     checkpoint.job = options.job;
     capture_fd_objects(states, checkpoint);
     std::vector<SharedResidency> residency(states.size());
+    std::vector<std::optional<UnchangedChunks>> unchanged(states.size());
     for (std::size_t i = 0; i < states.size(); ++i) {
         const auto& frozen = *surveyed.frozen[i];
         if (states[i].relaunch) {
             checkpoint.processes.push_back(relaunch_state(frozen, std::move(states[i].fds)));
             continue;
         }
+        auto* tracking = tracking_of(frozen.pid(), options);
         auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
-        auto process = read_task_state(frozen, syscall_ip, states[i], residency[i]);
+        auto process = read_task_state(frozen, syscall_ip, states[i], residency[i], tracking);
         process.regions = read_regions(frozen.pid());  // without the scratch page injection used
+        if (tracking) {
+            unchanged[i] = tracking->capture(frozen.pid(), process.regions);
+        }
         process.stopped_by = frozen.stopped_by();
         process.fds = std::move(states[i].fds);
         checkpoint.processes.push_back(std::move(process));
     }
     auto shared = find_shared_pages(checkpoint.processes, residency);
     save_unnamed_files(residency, generation.staging_dir(), settings, checkpoint);
-    for (auto& process : checkpoint.processes) {
+    std::uint64_t unread = 0;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        auto& process = checkpoint.processes[i];
         if (!process.relaunch) {
-            dump_process_memory(process, generation.staging_dir(), settings, shared, checkpoint);
+            unread += dump_process_memory(process, generation.staging_dir(), settings, shared,
+                                          unchanged[i] ? &*unchanged[i] : nullptr, checkpoint);
+            if (auto* tracking = tracking_of(process.pid, options)) {
+                tracking->captured_chunks(process.pid, process.regions);
+            }
         }
     }
     for (const auto& z : tree->zombies()) {
@@ -244,6 +270,7 @@ DumpResult dump(const DumpOptions& options)
     const bool runs_on = options.leave_running && !options.end_after_commit;
     DumpResult result = totals(checkpoint);
     result.parent = parent ? parent->name() : "";
+    result.unread_bytes = unread;
     result.frozen_seconds = frozen_for();
     if (runs_on) {
         tree.reset();
@@ -256,6 +283,9 @@ DumpResult dump(const DumpOptions& options)
     }
     generation.sync(checkpoint.data_files);
     image::commit_checkpoint(generation, checkpoint);
+    if (options.tracking) {
+        options.tracking->committed(std::filesystem::weakly_canonical(std::filesystem::absolute(options.dir)).filename().string());
+    }
     if (!runs_on) {
         if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {
             tree->kill();

@@ -50,6 +50,14 @@ bool is_borrowed(const Chunk& c)
     return c.file.starts_with(lender_prefix);
 }
 
+Chunk as_seen_from_sibling(Chunk c, const std::string& generation)
+{
+    if (!is_borrowed(c)) {
+        c.file = std::string(lender_prefix) + generation + "/" + c.file;
+    }
+    return c;
+}
+
 std::string lender_of(const Chunk& c)
 {
     if (!is_borrowed(c)) {

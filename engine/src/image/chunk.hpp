@@ -41,6 +41,11 @@ inline std::uint64_t chunk_end(std::uint64_t at, std::uint64_t end)
 // data file, named from the borrower as "../gen-NNNNNN/FILE".
 bool is_borrowed(const Chunk& c);
 
+// c, a chunk of generation, as a later sibling generation borrowing it
+// names it. One generation borrowed itself keeps its lender: references
+// never form chains.
+Chunk as_seen_from_sibling(Chunk c, const std::string& generation);
+
 // The generation a borrowed chunk is stored in ("gen-000001"); "" for a
 // chunk of the generation's own.
 std::string lender_of(const Chunk& c);

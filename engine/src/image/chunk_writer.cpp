@@ -59,6 +59,7 @@ struct ChunkWriter::Impl {
     const ParentChunks* parent;
     std::vector<Worker> workers;
     std::vector<std::thread> threads;
+    std::vector<Chunk> unchanged;  // add_unchanged: only the caller's thread touches it
 
     std::mutex mu;
     std::condition_variable work_ready;  // workers wait for runs
@@ -279,6 +280,11 @@ void ChunkWriter::add_read(std::uint64_t vaddr, std::size_t size, std::function<
     impl_->enqueue(Run{vaddr, size, {}, std::move(fill)});
 }
 
+void ChunkWriter::add_unchanged(Chunk chunk)
+{
+    impl_->unchanged.push_back(std::move(chunk));
+}
+
 std::vector<Chunk> ChunkWriter::finish()
 {
     Impl& m = *impl_;
@@ -297,7 +303,7 @@ std::vector<Chunk> ChunkWriter::finish()
     m.threads.clear();
     m.rethrow_error();
 
-    std::vector<Chunk> all;
+    std::vector<Chunk> all = std::move(m.unchanged);
     for (Worker& w : m.workers) {
         w.fd.reset();
         all.insert(all.end(), std::make_move_iterator(w.chunks.begin()),

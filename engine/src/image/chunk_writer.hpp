@@ -44,6 +44,10 @@ public:
     // throws fails the writer, as any worker's error.
     void add_read(std::uint64_t vaddr, std::size_t size, std::function<void(std::span<std::byte>)> fill);
 
+    // Takes chunk, of a generation this one follows, as it is: its bytes are
+    // known unchanged without reading them (memory/write_tracking.hpp).
+    void add_unchanged(Chunk chunk);
+
     // Waits for all runs and returns every chunk sorted by vaddr. Throws the
     // first error any worker hit. The data files are not synced yet
     // (GenerationWriter::sync), so that a job may run on while its image

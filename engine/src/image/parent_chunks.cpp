@@ -11,10 +11,7 @@ ParentChunks::ParentChunks(const Checkpoint& parent, const std::string& parent_n
 
 void ParentChunks::add(const Chunk& chunk)
 {
-    Chunk seen = chunk;
-    if (!is_borrowed(seen)) {
-        seen.file = "../" + name_ + "/" + seen.file;
-    }
+    Chunk seen = as_seen_from_sibling(chunk, name_);
     chunks_.try_emplace({seen.vaddr, seen.size, seen.xxh3}, std::move(seen));
 }
 

@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <sstream>
 
 namespace stasis {
 
@@ -22,10 +21,7 @@ namespace {
 
 std::string describe(pid_t pid, const proc::MapEntry& e)
 {
-    std::ostringstream s;
-    s << "process " << pid << ": mapping 0x" << std::hex << e.start << "-0x" << e.end << " ("
-      << (e.path.empty() ? "anonymous" : e.path) << ")";
-    return s.str();
+    return describe_mapping(pid, e.start, e.end, e.path);
 }
 
 RegionKind classify(pid_t pid, const proc::MapEntry& e)
@@ -138,23 +134,34 @@ MmState read_mm(pid_t pid, SyscallInjector& inj)
     return mm;
 }
 
-void save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
-                     image::ChunkWriter& writer)
+std::uint64_t save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
+                              image::ChunkWriter& writer, const UnchangedChunks* unchanged)
 {
     // Unsigned arithmetic: place - shift is the address again even when
     // the shift wrapped around.
     const std::uint64_t end = start + len + shift;
+    std::uint64_t unread = 0;
     for (std::uint64_t place = start + shift, next = 0; place < end; place = next) {
         next = image::chunk_end(place, end);
+        if (const image::Chunk* same = unchanged ? unchanged->find(place, next - place) : nullptr) {
+            writer.add_unchanged(*same);
+            unread += same->size;
+            continue;
+        }
         writer.add_read(place, next - place,
                         [pid, addr = place - shift](std::span<std::byte> out) { read_remote(pid, addr, out); });
     }
+    return unread;
 }
 
-void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer, const SharedPages& shared)
+std::uint64_t dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer,
+                          const SharedPages& shared, const UnchangedChunks* unchanged)
 {
     UniqueFd pagemap = open_pagemap(pid);
-    auto save = [&](std::uint64_t start, std::uint64_t len) { save_remote_run(pid, start, len, 0, writer); };
+    std::uint64_t unread = 0;
+    auto save = [&](std::uint64_t start, std::uint64_t len) {
+        unread += save_remote_run(pid, start, len, 0, writer, unchanged);
+    };
     for (const auto& region : regions) {
         if (is_shared_object(region.kind)) {
             // A shared object's pages are saved once, with its first mapping.
@@ -179,6 +186,7 @@ void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& wr
             region.chunks.push_back(std::move(*it++));
         }
     }
+    return unread;
 }
 
 }  // namespace stasis

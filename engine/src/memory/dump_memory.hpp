@@ -4,6 +4,7 @@
 #include "image/chunk_writer.hpp"
 #include "core/syscall_injector.hpp"
 #include "memory/region.hpp"
+#include "memory/write_tracking.hpp"
 #include "shared_memory/dump_shared_memory.hpp"
 
 #include <sys/types.h>
@@ -23,13 +24,16 @@ MmState read_mm(pid_t pid, SyscallInjector& inj);
 // Reads [start, start + len) of pid's memory into the writer, each chunk
 // placed at its address + shift (0 for memory; for a file's pages, what
 // turns an address into the offset in the file). Chunks are cut at 1 MiB
-// boundaries of their place (image::chunk_end).
-void save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
-                     image::ChunkWriter& writer);
+// boundaries of their place (image::chunk_end). A chunk unchanged knows
+// is taken from there, unread. Returns the bytes so taken.
+std::uint64_t save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
+                              image::ChunkWriter& writer, const UnchangedChunks* unchanged = nullptr);
 
 // Streams the data-holding pages of every region into the writer and records
 // the resulting chunks in each region. A shared memory object's pages are
-// saved once, by the process that owns it (shared).
-void dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer, const SharedPages& shared);
+// saved once, by the process that owns it (shared). Chunks unchanged knows
+// (write tracking) are not read; returns their bytes.
+std::uint64_t dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer,
+                          const SharedPages& shared, const UnchangedChunks* unchanged);
 
 }  // namespace stasis

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <sstream>
 
 namespace stasis {
 
@@ -30,6 +31,14 @@ RegionKind region_kind_from_name(const std::string& name)
 std::string region_kind_name(RegionKind kind)
 {
     return region_kind_names.at(static_cast<std::size_t>(kind));
+}
+
+std::string describe_mapping(pid_t pid, std::uint64_t start, std::uint64_t end, const std::string& path)
+{
+    std::ostringstream s;
+    s << "process " << pid << ": mapping 0x" << std::hex << start << "-0x" << end << " ("
+      << (path.empty() ? "anonymous" : path) << ")";
+    return s.str();
 }
 
 int Region::prot_bits() const

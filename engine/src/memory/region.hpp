@@ -5,6 +5,7 @@
 #include "image/chunk.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sys/types.h>
 
 #include <compare>
 #include <cstdint>
@@ -71,6 +72,13 @@ struct MmState {
 };
 
 std::string region_kind_name(RegionKind kind);
+
+// "process 42: mapping 0x7f00-0x7f10 (anonymous)", for errors.
+std::string describe_mapping(pid_t pid, std::uint64_t start, std::uint64_t end, const std::string& path);
+inline std::string describe_region(pid_t pid, const Region& r)
+{
+    return describe_mapping(pid, r.start, r.end, r.path);
+}
 
 void to_json(nlohmann::json& j, const Region& r);
 void from_json(const nlohmann::json& j, Region& r);

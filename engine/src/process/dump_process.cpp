@@ -58,7 +58,7 @@ void read_identity(ProcessState& p)
 }  // namespace
 
 ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_ip, const ProcessState& surveyed,
-                             SharedResidency& residency)
+                             SharedResidency& residency, WriteTracking* tracking)
 {
     const auto& regions = surveyed.regions;
     ProcessState p;
@@ -82,6 +82,9 @@ ProcessState read_task_state(const FrozenProcess& frozen, std::uint64_t syscall_
         residency = read_shared_residency(p.pid, leader, scratch, regions);
         p.sysv_segments = read_sysv_segments(p.pid, leader, scratch, regions);
         read_timer_times(p.pid, leader, scratch, p.timers);
+        if (tracking) {
+            tracking->adopt(p.pid, leader);
+        }
         keep_intercepted(p.threads.front(), leader.take_intercepted(), held);
         for (auto& t : p.threads) {
             auto inj = area.injector_for(t);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# stasis run tracks its job's writes (userfaultfd write-protect, read back
+# with PAGEMAP_SCAN): every checkpoint after the first borrows what was not
+# written without reading it. The job changes its memory in every way that
+# is not a plain store of its own (MADV_DONTNEED, the kernel's read() into
+# it, a mapping replaced at the same address, two mappings swapped with
+# mremap, a forked child writing its copy): a checkpoint that took any of
+# those for unchanged resumes into another sum. Resumed from a generation in
+# the middle of the chain and from the newest, the job's whole output equals
+# an uninterrupted run's. With --no-write-tracking the agent says so and
+# compares checksums. Skipped (77) on a kernel without write tracking.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+
+run_reference_job "$WORKLOADS/tracked_writes" 300 25
+start_job tracked --interval 1s --keep 20 --keep-output
+wait_generation "$ROOT" 6 90
+alive "$JOB_PID" || fail "the job finished before the sixth checkpoint; make it run longer"
+if grep -q 'no write tracking: ' "$AGENT_LOG"; then
+    log "SKIP: $(grep -o 'no write tracking: [^)]*' "$AGENT_LOG")"
+    exit 77
+fi
+grep -q 'storing the pages written since the one before (write tracking)' "$AGENT_LOG" ||
+    fail "the agent did not say which change detection the job got: $(head -1 "$AGENT_LOG")"
+kill -TERM "$AGENT_PID"
+wait_agent 60
+expect_agent_rc "$EXIT_REQUEUE" "SIGTERM to the agent"
+
+mapfile -t committed < <(grep -Eo '^stasis run: gen-[0-9]+ committed .*' "$AGENT_LOG")
+((${#committed[@]} >= 6)) || fail "fewer than 6 checkpoints logged: $(head -8 "$AGENT_LOG")"
+for ((i = 1; i < ${#committed[@]}; i++)); do
+    [[ ${committed[i]} =~ unchanged\ since\ gen-[0-9]+\ \([0-9.]+\ [KMG]?i?B\ unwritten,\ not\ read\), ]] ||
+        fail "checkpoint $((i + 1)) read what was not written: ${committed[i]}"
+done
+log "ok: every checkpoint after the first left unwritten memory unread (${#committed[@]} logged)"
+grep -q 'its writes cannot be tracked' "$AGENT_LOG" && fail "a process of the job went untracked: $(cat "$AGENT_LOG")"
+verify_generations "$ROOT"
+
+# A link in the middle of the chain, then the newest, each from its own copy.
+cp -a "$ROOT" "$T/run/ckpt-newest"
+resume_job --interval 0 --resume-from gen-000003 --keep-output
+log "ok: resumed from gen-000003, the output equals an uninterrupted run's"
+ROOT=$T/run/ckpt-newest
+resume_job --interval 0 --keep-output
+log "ok: resumed from $(cat "$ROOT/LATEST" 2>/dev/null || echo the newest), the output equals an uninterrupted run's"
+
+# Turned off: the agent says so, and reads everything every time.
+ROOT=$T/run/ckpt-untracked
+start_job untracked --interval 1s --no-write-tracking
+wait_generation "$ROOT" 2 60
+kill -TERM "$AGENT_PID"
+wait_agent 60
+grep -q 'the chunks whose checksum changed (no write tracking: --no-write-tracking)' "$AGENT_LOG" ||
+    fail "--no-write-tracking: the agent did not say so: $(head -1 "$AGENT_LOG")"
+grep -q 'unwritten, not read' "$AGENT_LOG" && fail "--no-write-tracking still tracked: $(cat "$AGENT_LOG")"
+log "PASS"
