@@ -18,7 +18,7 @@ expect_agent_rc "$EXIT_REQUEUE" "SIGTERM to the agent"
 alive "$JOB_PID" && fail "the job (pid $JOB_PID) still runs after the agent exited"
 last=$(latest_number "$ROOT")
 ((last >= 5)) || fail "SIGTERM to the agent committed no generation after gen 4 (LATEST is $last)"
-(($(log_lines '^stasis run: gen-[0-9]+ committed \(periodic\): [0-9.]+ [KMG]?i?B of memory, [0-9.]+ [KMG]?i?B stored(, [0-9.]+ [KMG]?i?B unchanged since gen-[0-9]+( \([0-9.]+ [KMG]?i?B unwritten, not read\))?)?, [0-9.]+ s frozen$') >= 4)) ||
+(($(log_lines '^stasis run: gen-[0-9]+ committed \(periodic\): [0-9.]+ [KMG]?i?B of memory( \([^)]*\))?, [0-9.]+ [KMG]?i?B stored(, [0-9.]+ [KMG]?i?B unchanged since gen-[0-9]+( \([^)]*\))?)?, [0-9.]+ s frozen$') >= 4)) ||
     fail "expected a log line per periodic checkpoint with its size and time frozen: $(head -8 "$AGENT_LOG")"
 (($(log_lines "^stasis run: gen-0*$last committed \(SIGTERM to stasis\)") == 1)) ||
     fail "no log line for the checkpoint taken on SIGTERM: $(tail -4 "$AGENT_LOG")"

@@ -47,13 +47,24 @@ TEST_CASE("a chunk is unchanged only when tracked whole and no page of it writte
     PageRanges written;
     written.add(0x2ff000, 0x300000);  // the last page of the second
 
-    UnchangedChunks unchanged(base, tracked, written);
+    ChunksByPlace pre_copied;
+    UnchangedChunks unchanged(base, pre_copied, tracked, written);
     REQUIRE(unchanged.find(0x100000, 0x100000) != nullptr);
     CHECK(unchanged.find(0x100000, 0x100000)->file == "../gen-000001/pages-1-0.bin");
     CHECK(unchanged.find(0x200000, 0x100000) == nullptr);  // written
     CHECK(unchanged.find(0x300000, 0x80000) == nullptr);   // not tracked whole
     CHECK(unchanged.find(0x100000, 0x80000) == nullptr);   // another size: another run
     CHECK(unchanged.find(0x400000, 0x100000) == nullptr);  // not in the base
+
+    // Read ahead by a pre-copy since (and not written after it, or the
+    // tracking would have dropped it): the copy of this generation's own.
+    pre_copied.emplace(std::pair{0x200000ULL, 0x100000ULL},
+                       image::Chunk{.vaddr = 0x200000, .size = 0x100000, .file = "precopy1-1-0.bin"});
+    pre_copied.emplace(std::pair{0x300000ULL, 0x80000ULL},
+                       image::Chunk{.vaddr = 0x300000, .size = 0x80000, .file = "precopy1-1-0.bin"});
+    REQUIRE(unchanged.find(0x200000, 0x100000) != nullptr);
+    CHECK(unchanged.find(0x200000, 0x100000)->file == "precopy1-1-0.bin");
+    CHECK(unchanged.find(0x300000, 0x80000) == nullptr);  // still not tracked whole
 }
 
 TEST_CASE("a process is not tracked before it is adopted, nor after it is forgotten")

@@ -11,12 +11,17 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace stasis {
 
 class WriteTracking;
+struct PreCopy;
+namespace image {
+class GenerationWriter;
+}
 
 // How long a checkpoint waits for every task of the job to stop before it
 // gives up (`--freeze-timeout`).
@@ -76,20 +81,40 @@ struct DumpOptions {
     // Only a caller that learns of every exec and exit in the job may keep
     // one (WriteTracking::forget). nullptr: chunks are compared by checksum.
     WriteTracking* tracking = nullptr;
+    // What pre_copy read of this checkpoint while the job ran, for dir; the
+    // dump then reads only what was written since.
+    const PreCopy* pre_copied = nullptr;
 };
+
+// A checkpoint's memory read while the job still runs, in the staging
+// directory of the generation it goes into.
+struct PreCopy {
+    std::shared_ptr<image::GenerationWriter> generation;
+    std::vector<std::string> data_files;  // in its staging directory
+    std::uint64_t bytes = 0;              // memory read
+    unsigned passes = 0;
+};
+
+// With options.tracking and options.parent, before the job is frozen for
+// the checkpoint into options.dir: reads what the tracked processes wrote
+// since the parent while they run, pass after pass while what is written
+// meanwhile shrinks. A process that cannot be read is left to the dump.
+// Throws an Error when the generation's staging directory cannot be made.
+PreCopy pre_copy(const DumpOptions& options);
 
 struct DumpResult {
     std::uint64_t memory_bytes = 0;    // page data dumped
     std::uint64_t stored_bytes = 0;    // page data this generation wrote to disk
     std::uint64_t borrowed_bytes = 0;  // page data (uncompressed) unchanged since the parent, borrowed
-    std::uint64_t unread_bytes = 0;    // of those, known unchanged by write tracking, never read
+    std::uint64_t unread_bytes = 0;      // of borrowed_bytes, known unchanged by write tracking, never read
+    std::uint64_t pre_copied_bytes = 0;  // of stored_bytes' memory, read while the job ran (DumpOptions::pre_copied)
     std::string parent;                // the parent generation's name; "" for a full image
     double frozen_seconds = 0;         // time the process was held
 };
 
-// "102.6 MiB of memory, 1.1 MiB stored, 101.5 MiB unchanged since
-// gen-000001 (101.0 MiB unwritten, not read), 0.020 s frozen": what a
-// checkpoint took, for logs.
+// "102.6 MiB of memory (1.0 MiB of it read before the freeze), 1.1 MiB
+// stored, 101.5 MiB unchanged since gen-000001 (101.0 MiB unwritten, not
+// read), 0.020 s frozen": what a checkpoint took, for logs.
 std::string describe(const DumpResult& result);
 
 // On failure nothing that looks like a committed image is left and the

@@ -4,6 +4,7 @@
 #include "agent/replayed_signal.hpp"
 #include "agent/run_log.hpp"
 #include "core/error.hpp"
+#include "core/human_size.hpp"
 
 #include <stasis/dump.hpp>
 
@@ -34,8 +35,14 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
     std::filesystem::path dir;
     std::optional<PartsRound> parts;
     std::optional<std::string> refusal;
+    std::optional<PreCopy> pre_copied;
     try {
         dir = store_.next_dir();
+        // At a preemption the grace time is short: straight to the freeze.
+        // Before any step's tasks are frozen for their parts.
+        if (!end_job) {
+            pre_copied = pre_copy_into(dir);
+        }
         auto tasks = tasks_of_job(store_, tracer);
         if (!tasks.empty()) {
             // Before the job itself is let go of: its steps' tasks are
@@ -68,7 +75,7 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
         // A job that runs on is let go once its image is read, before the
         // image is made durable (DumpOptions::after_capture).
         committed = dump_next(tracer.root(), hold.processes, dir, reason, end_job, refusal, parts ? &*parts : nullptr,
-                              let_job_go);
+                              let_job_go, pre_copied ? &*pre_copied : nullptr);
     }
     parts.reset();  // the tasks' verdict, once the job's own image is in
     if (committed) {
@@ -86,30 +93,24 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
                                                       const std::filesystem::path& dir,
                                                       const std::string& reason, bool end_job,
                                                       const std::optional<std::string>& refusal, PartsRound* parts,
-                                                      const std::function<void()>& let_job_go)
+                                                      const std::function<void()>& let_job_go,
+                                                      const PreCopy* pre_copied)
 {
     std::string name = dir.empty() ? "of the next generation" : dir.filename().string();
     try {
         if (refusal) {
             throw Error(*refusal);  // the job cannot be let go of, or a part failed: this checkpoint fails
         }
-        DumpOptions options;
+        DumpOptions options = dump_options(dir);
         options.pid = root;
         options.held = held;
-        options.dir = dir;
         options.leave_running = !end_job;
         options.after_capture = let_job_go;
         options.keep_output = options_.keep_output;
-        options.codec = options_.codec;
-        options.level = options_.level;
-        options.workers = options_.workers;
         options.freeze_timeout = options_.freeze_timeout;
         options.relaunch = options_.relaunch;
         options.job = options_.job;
-        options.tracking = tracking_ ? &*tracking_ : nullptr;
-        if (parent_) {
-            options.parent = store_.root() / *parent_;
-        }
+        options.pre_copied = pre_copied;
         if (parts && parts->size() > 0) {
             options.before_commit = [parts](const std::filesystem::path& staging) { parts->move_into(staging); };
         }
@@ -127,6 +128,38 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
         run_log().error("checkpoint {} failed ({}): {}; {}, {}", name, reason, e.what(),
                         end_job ? "the job ends without it" : "the job runs on",
                         kept ? *kept + " is kept" : "no generation is committed yet");
+        return std::nullopt;
+    }
+}
+
+DumpOptions CheckpointCycle::dump_options(const std::filesystem::path& dir)
+{
+    DumpOptions options;
+    options.dir = dir;
+    options.codec = options_.codec;
+    options.level = options_.level;
+    options.workers = options_.workers;
+    options.tracking = tracking_ ? &*tracking_ : nullptr;
+    if (parent_) {
+        options.parent = store_.root() / *parent_;
+    }
+    return options;
+}
+
+std::optional<PreCopy> CheckpointCycle::pre_copy_into(const std::filesystem::path& dir)
+{
+    if (!tracking_ || !parent_ || dir.empty()) {
+        return std::nullopt;
+    }
+    try {
+        auto started = std::chrono::steady_clock::now();
+        auto result = pre_copy(dump_options(dir));
+        run_log().debug("pre-copied {} in {} pass(es), {:.3f} s, while the job ran", human_size(result.bytes),
+                        result.passes,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        return result;
+    } catch (const std::exception& e) {
+        run_log().warn("pre-copy failed ({}); the checkpoint reads the job while it is frozen", e.what());
         return std::nullopt;
     }
 }

@@ -54,11 +54,18 @@ public:
 private:
     // refusal: why this checkpoint fails before it starts (a task did not
     // stop, a part failed); parts go into the generation; let_job_go lets
-    // the job run on once its image is read (unless end_job).
+    // the job run on once its image is read (unless end_job); pre_copied:
+    // what a pre-copy read of it already.
     std::optional<std::string> dump_next(pid_t root, const std::map<pid_t, HeldProcess>& held,
                                          const std::filesystem::path& dir, const std::string& reason, bool end_job,
                                          const std::optional<std::string>& refusal, PartsRound* parts,
-                                         const std::function<void()>& let_job_go);
+                                         const std::function<void()>& let_job_go, const PreCopy* pre_copied);
+    // The options every dump and pre-copy into dir shares.
+    DumpOptions dump_options(const std::filesystem::path& dir);
+    // While the job runs, with write tracking and a parent: reads what the
+    // job wrote since into dir's staging (DumpOptions::pre_copied). A
+    // failure is logged and leaves the checkpoint to read everything.
+    std::optional<PreCopy> pre_copy_into(const std::filesystem::path& dir);
     bool discard_if_replaying(const std::string& generation);
     void name_in_latest(const std::string& generation);
     void publish(const std::string& generation);

@@ -1,6 +1,7 @@
 #include <stasis/dump.hpp>
 
 #include "core/error.hpp"
+#include "dump/dump_settings.hpp"
 #include "core/human_size.hpp"
 #include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
@@ -23,10 +24,10 @@
 #include "unnamed_files/dump_unnamed_files.hpp"
 
 #include <spdlog/fmt/fmt.h>
-#include <sched.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <memory>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -59,21 +60,6 @@ Checkpoint describe_host(pid_t root)
     c.cpu.features = host_cpu_features();
     c.vdso = host_vdso_layout();
     return c;
-}
-
-unsigned cores_to_run_on()
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) != 0) {
-        return 1;
-    }
-    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
-}
-
-image::WriterSettings writer_settings(const DumpOptions& options, const image::ParentChunks* parent)
-{
-    return {options.codec, options.level, options.workers != 0 ? options.workers : cores_to_run_on(), parent};
 }
 
 // The parent's chunks are named relative to the new generation as
@@ -168,6 +154,30 @@ Survey survey(const FrozenTree& tree, const DumpOptions& options)
     return s;
 }
 
+// Of the pre-copy's data files, those the image uses become its own; the
+// rest (all their chunks written again before the freeze) are removed.
+// Returns the bytes of the pre-copied chunks the image uses.
+std::uint64_t keep_pre_copied_files(const PreCopy& pre_copied, Checkpoint& checkpoint)
+{
+    std::set<std::string> used;
+    std::uint64_t bytes = 0;
+    const std::set<std::string> pre_copy_files(pre_copied.data_files.begin(), pre_copied.data_files.end());
+    image::for_each_chunk(checkpoint, [&](const image::Chunk& chunk) {
+        if (pre_copy_files.contains(chunk.file)) {
+            used.insert(chunk.file);
+            bytes += chunk.size;
+        }
+    });
+    for (const auto& file : pre_copied.data_files) {
+        if (used.contains(file)) {
+            checkpoint.data_files.push_back(file);
+        } else {
+            std::filesystem::remove(pre_copied.generation->staging_dir() / file);
+        }
+    }
+    return bytes;
+}
+
 DumpResult totals(const Checkpoint& checkpoint)
 {
     DumpResult result;
@@ -192,12 +202,15 @@ DumpResult totals(const Checkpoint& checkpoint)
 
 std::string describe(const DumpResult& result)
 {
+    auto ahead = result.pre_copied_bytes == 0
+                     ? std::string()
+                     : " (" + human_size(result.pre_copied_bytes) + " of it read before the freeze)";
     auto unread = result.unread_bytes == 0 ? std::string()
                                            : " (" + human_size(result.unread_bytes) + " unwritten, not read)";
     auto unchanged = result.parent.empty()
                          ? std::string()
                          : ", " + human_size(result.borrowed_bytes) + " unchanged since " + result.parent + unread;
-    return fmt::format("{} of memory, {} stored{}, {:.3f} s frozen", human_size(result.memory_bytes),
+    return fmt::format("{} of memory{}, {} stored{}, {:.3f} s frozen", human_size(result.memory_bytes), ahead,
                        human_size(result.stored_bytes), unchanged, result.frozen_seconds);
 }
 
@@ -205,7 +218,7 @@ DumpResult dump(const DumpOptions& options)
 {
     auto parent = parent_chunks(options);  // before the job is stopped: it may take a while
     auto settings = writer_settings(options, parent ? &*parent : nullptr);
-    if (options.tracking) {
+    if (options.tracking && !options.pre_copied) {  // pre_copy began it
         options.tracking->begin(parent ? parent->name() : "");
     }
     auto started = std::chrono::steady_clock::now();
@@ -217,7 +230,8 @@ DumpResult dump(const DumpOptions& options)
     auto surveyed = survey(*tree, options);
     auto& states = surveyed.states;
 
-    image::GenerationWriter generation(options.dir);
+    auto generation = options.pre_copied ? options.pre_copied->generation
+                                         : std::make_shared<image::GenerationWriter>(options.dir);
     Checkpoint checkpoint = describe_host(options.pid);
     checkpoint.job = options.job;
     capture_fd_objects(states, checkpoint);
@@ -241,12 +255,12 @@ DumpResult dump(const DumpOptions& options)
         checkpoint.processes.push_back(std::move(process));
     }
     auto shared = find_shared_pages(checkpoint.processes, residency);
-    save_unnamed_files(residency, generation.staging_dir(), settings, checkpoint);
+    save_unnamed_files(residency, generation->staging_dir(), settings, checkpoint);
     std::uint64_t unread = 0;
     for (std::size_t i = 0; i < states.size(); ++i) {
         auto& process = checkpoint.processes[i];
         if (!process.relaunch) {
-            unread += dump_process_memory(process, generation.staging_dir(), settings, shared,
+            unread += dump_process_memory(process, generation->staging_dir(), settings, shared,
                                           unchanged[i] ? &*unchanged[i] : nullptr, checkpoint);
             if (auto* tracking = tracking_of(process.pid, options)) {
                 tracking->captured_chunks(process.pid, process.regions);
@@ -259,7 +273,7 @@ DumpResult dump(const DumpOptions& options)
         }
     }
     if (options.keep_output) {
-        keep_output(options.pid, checkpoint.processes.front(), generation.staging_dir(), settings, checkpoint);
+        keep_output(options.pid, checkpoint.processes.front(), generation->staging_dir(), settings, checkpoint);
     }
     to_namespace_ids(checkpoint);
     const auto& leader = checkpoint.processes.front().threads.front();
@@ -271,6 +285,9 @@ DumpResult dump(const DumpOptions& options)
     DumpResult result = totals(checkpoint);
     result.parent = parent ? parent->name() : "";
     result.unread_bytes = unread;
+    if (options.pre_copied) {
+        result.pre_copied_bytes = keep_pre_copied_files(*options.pre_copied, checkpoint);
+    }
     result.frozen_seconds = frozen_for();
     if (runs_on) {
         tree.reset();
@@ -279,12 +296,12 @@ DumpResult dump(const DumpOptions& options)
         }
     }
     if (options.before_commit) {
-        options.before_commit(generation.staging_dir());
+        options.before_commit(generation->staging_dir());
     }
-    generation.sync(checkpoint.data_files);
-    image::commit_checkpoint(generation, checkpoint);
+    generation->sync(checkpoint.data_files);
+    image::commit_checkpoint(*generation, checkpoint);
     if (options.tracking) {
-        options.tracking->committed(std::filesystem::weakly_canonical(std::filesystem::absolute(options.dir)).filename().string());
+        options.tracking->committed(generation_name(options.dir));
     }
     if (!runs_on) {
         if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {

@@ -76,6 +76,16 @@ bool page_holds_data(RegionKind kind, std::uint64_t entry)
     }
 }
 
+// Calls emit(start, length) for each run of pages of a private region that
+// hold data only the process has.
+template <typename Emit>
+void for_each_data_run(int pagemap, const Region& region, Emit emit)
+{
+    for_each_run(
+        pagemap, region.start, region.end,
+        [&](std::uint64_t, std::uint64_t entry) { return page_holds_data(region.kind, entry); }, emit);
+}
+
 // Restore maps files by path, so the path must still name the very file
 // that is mapped; its size and mtime let restore notice a later change.
 void record_file_identity(pid_t pid, const proc::MapEntry& e, Region& r)
@@ -135,7 +145,7 @@ MmState read_mm(pid_t pid, SyscallInjector& inj)
 }
 
 std::uint64_t save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
-                              image::ChunkWriter& writer, const UnchangedChunks* unchanged)
+                              image::ChunkWriter& writer, const UnchangedChunks* unchanged, MemoryPass pass)
 {
     // Unsigned arithmetic: place - shift is the address again even when
     // the shift wrapped around.
@@ -144,8 +154,14 @@ std::uint64_t save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len,
     for (std::uint64_t place = start + shift, next = 0; place < end; place = next) {
         next = image::chunk_end(place, end);
         if (const image::Chunk* same = unchanged ? unchanged->find(place, next - place) : nullptr) {
-            writer.add_unchanged(*same);
-            unread += same->size;
+            if (pass == MemoryPass::capture) {
+                writer.add_unchanged(*same);
+                unread += image::is_borrowed(*same) ? same->size : 0;  // else read by a pre-copy
+            }
+            continue;
+        }
+        // A pre-copy cannot tell later changes to untracked memory.
+        if (pass == MemoryPass::pre_copy && !(unchanged && unchanged->tracked(place, next - place))) {
             continue;
         }
         writer.add_read(place, next - place,
@@ -173,9 +189,7 @@ std::uint64_t dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkW
                     save);
             }
         } else if (region_may_hold_data(region.kind)) {
-            for_each_run(
-                pagemap.get(), region.start, region.end,
-                [&](std::uint64_t, std::uint64_t entry) { return page_holds_data(region.kind, entry); }, save);
+            for_each_data_run(pagemap.get(), region, save);
         }
     }
     auto chunks = writer.finish();
@@ -187,6 +201,20 @@ std::uint64_t dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkW
         }
     }
     return unread;
+}
+
+std::vector<image::Chunk> pre_copy_memory(pid_t pid, const std::vector<Region>& regions, image::ChunkWriter& writer,
+                                          const UnchangedChunks& known)
+{
+    UniqueFd pagemap = open_pagemap(pid);
+    for (const auto& region : regions) {
+        if (region.kind == RegionKind::anon) {  // the only kind tracked
+            for_each_data_run(pagemap.get(), region, [&](std::uint64_t start, std::uint64_t len) {
+                save_remote_run(pid, start, len, 0, writer, &known, MemoryPass::pre_copy);
+            });
+        }
+    }
+    return writer.finish();
 }
 
 }  // namespace stasis

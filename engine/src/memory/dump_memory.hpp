@@ -21,13 +21,21 @@ std::vector<Region> read_regions(pid_t pid);
 // own injector), since stat shows only where the heap starts.
 MmState read_mm(pid_t pid, SyscallInjector& inj);
 
+// How save_remote_run treats the chunks write tracking knows of.
+enum class MemoryPass {
+    capture,   // the job is frozen: a chunk stored already is taken as it is
+    pre_copy,  // it runs: only tracked chunks not stored yet are read
+};
+
 // Reads [start, start + len) of pid's memory into the writer, each chunk
 // placed at its address + shift (0 for memory; for a file's pages, what
 // turns an address into the offset in the file). Chunks are cut at 1 MiB
 // boundaries of their place (image::chunk_end). A chunk unchanged knows
-// is taken from there, unread. Returns the bytes so taken.
+// is taken from there, unread. Returns the bytes so taken from an older
+// generation.
 std::uint64_t save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len, std::uint64_t shift,
-                              image::ChunkWriter& writer, const UnchangedChunks* unchanged = nullptr);
+                              image::ChunkWriter& writer, const UnchangedChunks* unchanged = nullptr,
+                              MemoryPass pass = MemoryPass::capture);
 
 // Streams the data-holding pages of every region into the writer and records
 // the resulting chunks in each region. A shared memory object's pages are
@@ -35,5 +43,10 @@ std::uint64_t save_remote_run(pid_t pid, std::uint64_t start, std::uint64_t len,
 // (write tracking) are not read; returns their bytes.
 std::uint64_t dump_memory(pid_t pid, std::vector<Region>& regions, image::ChunkWriter& writer,
                           const SharedPages& shared, const UnchangedChunks* unchanged);
+
+// While pid runs: reads the chunks of its tracked memory that are not
+// stored yet (known) into the writer, and returns them. Throws an Error.
+std::vector<image::Chunk> pre_copy_memory(pid_t pid, const std::vector<Region>& regions, image::ChunkWriter& writer,
+                                          const UnchangedChunks& known);
 
 }  // namespace stasis

@@ -8,15 +8,14 @@ namespace stasis {
 
 const image::Chunk* UnchangedChunks::find(std::uint64_t vaddr, std::uint64_t size) const
 {
-    auto it = base_->find({vaddr, size});
-    if (it == base_->end()) {
+    if (!tracked(vaddr, size)) {
         return nullptr;
     }
-    const std::uint64_t end = vaddr + size;
-    if (!tracked_->covers(vaddr, end) || written_->overlaps(vaddr, end)) {
-        return nullptr;
+    if (auto it = base_->find({vaddr, size}); it != base_->end() && !written_->overlaps(vaddr, vaddr + size)) {
+        return &it->second;
     }
-    return &it->second;
+    auto it = pre_copied_->find({vaddr, size});
+    return it == pre_copied_->end() ? nullptr : &it->second;
 }
 
 void WriteTracking::begin(const std::string& parent)
@@ -25,6 +24,51 @@ void WriteTracking::begin(const std::string& parent)
     for (auto& [pid, p] : processes_) {
         p.captured = false;
         p.captured_chunks.clear();
+        p.pre_copied.clear();
+    }
+}
+
+std::vector<pid_t> WriteTracking::pre_copyable() const
+{
+    std::vector<pid_t> pids;
+    for (const auto& [pid, p] : processes_) {
+        if (p.tracker && p.in_base) {
+            pids.push_back(pid);
+        }
+    }
+    return pids;
+}
+
+void WriteTracking::scan(Process& p, const std::vector<Region>& regions)
+{
+    auto found = p.tracker->scan(regions);
+    std::erase_if(p.pre_copied, [&found](const auto& entry) {
+        return found.written.overlaps(entry.first.first, entry.first.first + entry.first.second);
+    });
+    p.written.add(found.written);
+    p.tracked = std::move(found.tracked);
+}
+
+UnchangedChunks WriteTracking::unchanged(const Process& p) const
+{
+    const bool base_holds = p.in_base && !parent_.empty() && parent_ == base_;
+    return UnchangedChunks(base_holds ? p.base_chunks : no_chunks_, p.pre_copied, p.tracked, p.written);
+}
+
+std::optional<UnchangedChunks> WriteTracking::rescan(pid_t pid, const std::vector<Region>& regions)
+{
+    Process* p = scanned(pid, regions);
+    return p ? std::optional(unchanged(*p)) : std::nullopt;
+}
+
+void WriteTracking::pre_copied(pid_t pid, const std::vector<image::Chunk>& chunks)
+{
+    auto it = processes_.find(pid);
+    if (it == processes_.end()) {
+        return;
+    }
+    for (const auto& chunk : chunks) {
+        it->second.pre_copied.insert_or_assign({chunk.vaddr, chunk.size}, chunk);
     }
 }
 
@@ -44,27 +88,30 @@ void WriteTracking::adopt(pid_t pid, SyscallInjector& inj)
 
 std::optional<UnchangedChunks> WriteTracking::capture(pid_t pid, const std::vector<Region>& regions)
 {
-    auto it = processes_.find(pid);
-    if (it == processes_.end() || !it->second.tracker) {
+    Process* p = scanned(pid, regions);
+    if (!p) {
         return std::nullopt;
     }
-    Process& p = it->second;
+    p->captured = true;
+    return unchanged(*p);
+}
+
+WriteTracking::Process* WriteTracking::scanned(pid_t pid, const std::vector<Region>& regions)
+{
+    auto it = processes_.find(pid);
+    if (it == processes_.end() || !it->second.tracker) {
+        return nullptr;
+    }
     try {
-        auto scan = p.tracker->scan(regions);
-        p.written.add(scan.written);
-        p.tracked = std::move(scan.tracked);
+        scan(it->second, regions);
     } catch (const Error& e) {
         // Some pages may be protected again with their written bit lost:
         // nothing this process tracked can be trusted any more.
         spdlog::warn("{}; its checkpoints compare chunk checksums from now on", e.what());
-        p = Process{};
-        return std::nullopt;
+        it->second = Process{};
+        return nullptr;
     }
-    p.captured = true;
-    if (!p.in_base || parent_.empty() || parent_ != base_) {
-        return std::nullopt;
-    }
-    return UnchangedChunks(p.base_chunks, p.tracked, p.written);
+    return &it->second;
 }
 
 void WriteTracking::captured_chunks(pid_t pid, const std::vector<Region>& regions)

@@ -30,20 +30,29 @@ namespace stasis {
 // A process's chunks by address and size, as a sibling generation names them.
 using ChunksByPlace = std::map<std::pair<std::uint64_t, std::uint64_t>, image::Chunk>;
 
-// What of a process's memory still holds what the last committed generation
-// stored: the chunks whose pages were tracked since then and not written.
+// What of a process's memory is known to be stored already, unchanged: the
+// last committed generation's chunks whose pages were tracked since and not
+// written, and the chunks a pre-copy of this checkpoint read whose pages
+// were not written since.
 class UnchangedChunks {
 public:
-    UnchangedChunks(const ChunksByPlace& base, const PageRanges& tracked, const PageRanges& written)
-        : base_(&base), tracked_(&tracked), written_(&written)
+    UnchangedChunks(const ChunksByPlace& base, const ChunksByPlace& pre_copied, const PageRanges& tracked,
+                    const PageRanges& written)
+        : base_(&base), pre_copied_(&pre_copied), tracked_(&tracked), written_(&written)
     {
     }
 
-    // That generation's chunk of [vaddr, vaddr + size), if it is unchanged.
+    // The stored chunk of [vaddr, vaddr + size), if it is unchanged.
     [[nodiscard]] const image::Chunk* find(std::uint64_t vaddr, std::uint64_t size) const;
+    // Whether writes to all of [vaddr, vaddr + size) are tracked.
+    [[nodiscard]] bool tracked(std::uint64_t vaddr, std::uint64_t size) const
+    {
+        return tracked_->covers(vaddr, vaddr + size);
+    }
 
 private:
     const ChunksByPlace* base_;
+    const ChunksByPlace* pre_copied_;
     const PageRanges* tracked_;
     const PageRanges* written_;
 };
@@ -51,9 +60,17 @@ private:
 class WriteTracking {
 public:
     // A checkpoint begins that follows parent (a generation name, "" for a
-    // full one). What an earlier one captured but did not commit is dropped;
-    // the pages it saw written stay counted.
+    // full one). What an earlier one captured or pre-copied but did not
+    // commit is dropped; the pages it saw written stay counted.
     void begin(const std::string& parent);
+    // The processes tracked since the parent: those a pre-copy may read.
+    [[nodiscard]] std::vector<pid_t> pre_copyable() const;
+    // With pid running (a pre-copy pass): what of it is stored already,
+    // with every tracked page protected again; none when pid is not
+    // tracked, or no longer (as capture).
+    std::optional<UnchangedChunks> rescan(pid_t pid, const std::vector<Region>& regions);
+    // Chunks a pre-copy pass read of pid, into this checkpoint's staging.
+    void pre_copied(pid_t pid, const std::vector<image::Chunk>& chunks);
     // With pid stopped, through its injector: starts tracking it if it is
     // not yet. A process that cannot be tracked is named in one warning and
     // not tried again.
@@ -83,9 +100,21 @@ private:
         bool captured = false;
         PageRanges tracked;  // the regions tracked from this capture on
         ChunksByPlace captured_chunks;
+        // This checkpoint's pre-copy: chunks read while the process ran,
+        // each dropped once a scan finds a page of it written.
+        ChunksByPlace pre_copied;
     };
 
+    // Scans p (registering what it may track), counts what was written and
+    // drops the pre-copied chunks that were.
+    void scan(Process& p, const std::vector<Region>& regions);
+    // pid's process once scanned; nullptr when it is not tracked or the
+    // scan failed (warned about, and it is then tracked no more).
+    Process* scanned(pid_t pid, const std::vector<Region>& regions);
+    [[nodiscard]] UnchangedChunks unchanged(const Process& p) const;
+
     std::map<pid_t, Process> processes_;
+    ChunksByPlace no_chunks_;
     std::string base_;    // the generation the bases are of
     std::string parent_;  // the generation the current checkpoint follows
 };
