@@ -180,7 +180,10 @@ def run_command(config, root, name, interval, stop, program):
                "--interval", "%ds" % interval, "--keep", str(settings["keep"]),
                "--compress", settings["compression"],
                "--compress-level", str(settings["compression_level"]),
-               "--log-level", settings["log_level"], "--keep-output"]
+               "--log-level", settings["log_level"], "--keep-output",
+               "--workers", str(settings["workers"])]
+    if not settings["write_tracking"]:
+        command.append("--no-write-tracking")
     if stop is not None:
         command += ["--stop-after", "%ds" % stop]
     return command + ["--"] + program

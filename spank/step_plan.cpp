@@ -25,8 +25,13 @@ std::vector<std::string> StepPlan::run_arguments(std::chrono::system_clock::time
                                      std::to_string(compression_level),
                                      "--log-level",
                                      std::string(log_level_name(log_level)),
+                                     "--workers",
+                                     std::to_string(workers),
                                      "--relaunch",
                                      srun_program};
+    if (!write_tracking) {
+        args.emplace_back("--no-write-tracking");
+    }
     if (stop_at) {
         auto left = std::chrono::floor<std::chrono::seconds>(*stop_at - now);
         args.insert(args.end(), {"--stop-after", std::to_string(std::max<long>(left.count(), 0)) + "s"});

@@ -28,6 +28,8 @@ struct StepPlan {
     Compression compression = Compression::zstd;
     int compression_level = 1;
     LogLevel log_level = LogLevel::info;
+    unsigned workers = 0;
+    bool write_tracking = true;
     std::optional<std::string> resume_from;  // else a fresh start
     std::optional<std::chrono::system_clock::time_point> stop_at;  // walltime checkpoint
     std::string job;  // the job's name for its generations (job_name)

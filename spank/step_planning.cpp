@@ -155,6 +155,8 @@ StepPlan plan_step(const SiteConfig& settings, const JobOptions& options, const 
     plan.compression = settings.compression;
     plan.compression_level = settings.compression_level;
     plan.log_level = settings.log_level;
+    plan.workers = settings.workers;
+    plan.write_tracking = settings.write_tracking;
     plan.root = prepared_job_root(settings, options, facts);
     auto record = load_job_record(facts.job_id);
     log.debug("restart count {}, AdminComment \"{}\"", record.restart_count, record.admin_comment);

@@ -39,6 +39,18 @@ std::string_view name_in(E value, const std::array<std::pair<std::string_view, E
         ->first;
 }
 
+// YAML 1.2's booleans, as written; no yes/no or on/off guessing.
+std::optional<bool> boolean_from(std::string_view text)
+{
+    if (text == "true") {
+        return true;
+    }
+    if (text == "false") {
+        return false;
+    }
+    return std::nullopt;
+}
+
 // A relative ROOT would depend on the directory each job starts in.
 std::optional<std::filesystem::path> absolute_path(std::string_view text)
 {
@@ -70,7 +82,7 @@ constexpr std::array<std::pair<std::string_view, LogLevel>, 5> log_levels{{{"tra
 constexpr std::string_view a_duration =
     "a duration (M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, or a number with s, m, h or d)";
 
-const std::array<Setting, 8> settings{{
+const std::array<Setting, 10> settings{{
     {"checkpoint_dir", "an absolute path",
      [](SiteConfig& c, std::string_view text) { return set_if(c.checkpoint_dir, absolute_path(text)); }},
     {"keep", "an integer from 1 to 1000",
@@ -87,6 +99,10 @@ const std::array<Setting, 8> settings{{
      [](SiteConfig& c, std::string_view text) { return set_if(c.walltime_margin, try_parse_duration(text)); }},
     {"log_level", "trace, debug, info, warn or error",
      [](SiteConfig& c, std::string_view text) { return set_if(c.log_level, one_of(text, log_levels)); }},
+    {"workers", "an integer from 0 to 256",
+     [](SiteConfig& c, std::string_view text) { return set_if(c.workers, integer_from(text, 0U, 256U)); }},
+    {"write_tracking", "true or false",
+     [](SiteConfig& c, std::string_view text) { return set_if(c.write_tracking, boolean_from(text)); }},
 }};
 
 }  // namespace

@@ -100,7 +100,9 @@ TEST_CASE("every key takes its values")
                         "compression_level: 19\n"
                         "min_interval: 1:30\n"
                         "walltime_margin: 1-0\n"
-                        "log_level: trace\n");
+                        "log_level: trace\n"
+                        "workers: 256\n"
+                        "write_tracking: false\n");
     CHECK(config.checkpoint_dir == "/scratch/ckpt");
     CHECK(config.keep == 1000);
     CHECK(config.compression == Compression::none);
@@ -108,6 +110,17 @@ TEST_CASE("every key takes its values")
     CHECK(config.min_interval == 90s);
     CHECK(config.walltime_margin == 24h);
     CHECK(config.log_level == LogLevel::trace);
+    CHECK(config.workers == 256);
+    CHECK_FALSE(config.write_tracking);
+}
+
+TEST_CASE("workers and write_tracking refuse what they cannot take")
+{
+    CHECK(parse("write_tracking: true").write_tracking);
+    CHECK(parse_error("workers: 257") ==
+          "/etc/stasis/stasis.yaml:1: workers: expected an integer from 0 to 256, got \"257\"");
+    CHECK(parse_error("write_tracking: yes") ==
+          "/etc/stasis/stasis.yaml:1: write_tracking: expected true or false, got \"yes\"");
 }
 
 TEST_CASE("keys left out keep their defaults")

@@ -61,7 +61,17 @@ TEST_CASE("run arguments: every setting of the plan, and a fresh start")
     CHECK(sample_plan().run_arguments(now) ==
           std::vector<std::string>{"--dir", "/var/spool/stasis/42", "--interval", "600s", "--keep", "3",
                                    "--keep-output", "--compress", "none", "--compress-level", "7", "--log-level",
-                                   "debug", "--relaunch", stasis::spank::srun_program, "--fresh"});
+                                   "debug", "--workers", "0", "--relaunch", stasis::spank::srun_program, "--fresh"});
+}
+
+TEST_CASE("run arguments: the site's workers, and write tracking turned off")
+{
+    auto plan = sample_plan();
+    plan.workers = 6;
+    plan.write_tracking = false;
+    auto args = plan.run_arguments(now);
+    CHECK(value_of(args, "--workers") == "6");
+    CHECK(std::count(args.begin(), args.end(), "--no-write-tracking") == 1);
 }
 
 TEST_CASE("run arguments: a resume names its generation instead of --fresh")

@@ -24,6 +24,13 @@ struct SiteConfig {
     std::chrono::seconds default_interval = std::chrono::minutes(30);
     std::chrono::seconds walltime_margin = std::chrono::minutes(5);  // checkpoint this long before the time limit
     LogLevel log_level = LogLevel::info;
+    // Threads that checksum, compress and write a checkpoint; 0: one per
+    // core of the job's allocation (`stasis run --workers`).
+    unsigned workers = 0;
+    // Track jobs' writes where the kernel allows (false: `stasis run
+    // --no-write-tracking`, for a site whose jobs' memory devices write,
+    // such as RDMA buffers).
+    bool write_tracking = true;
 
     bool operator==(const SiteConfig&) const = default;
 };

@@ -32,6 +32,8 @@ nlohmann::ordered_json settings_json(const SiteConfig& c)
         {"default_interval", c.default_interval.count()},
         {"walltime_margin", c.walltime_margin.count()},
         {"log_level", log_level_name(c.log_level)},
+        {"workers", c.workers},
+        {"write_tracking", c.write_tracking},
     };
 }
 
@@ -44,7 +46,9 @@ void print_settings(const SiteConfig& c, std::ostream& out)
         << "min_interval: " << format_duration(c.min_interval) << "\n"
         << "default_interval: " << format_duration(c.default_interval) << "\n"
         << "walltime_margin: " << format_duration(c.walltime_margin) << "\n"
-        << "log_level: " << log_level_name(c.log_level) << "\n";
+        << "log_level: " << log_level_name(c.log_level) << "\n"
+        << "workers: " << c.workers << "\n"
+        << "write_tracking: " << (c.write_tracking ? "true" : "false") << "\n";
 }
 
 }  // namespace

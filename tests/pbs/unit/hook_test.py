@@ -34,7 +34,7 @@ Rejected = stasis_hook.Rejected
 # Not the defaults, so that a setting the hook leaves out shows.
 SETTINGS = {"checkpoint_dir": "/var/spool/stasis", "keep": 3, "compression": "zstd",
             "compression_level": 4, "min_interval": 300, "default_interval": 1800,
-            "walltime_margin": 300, "log_level": "debug"}
+            "walltime_margin": 300, "log_level": "debug", "workers": 2, "write_tracking": False}
 FORMS = {"n", "s", "c", "c=<minutes>", "w", "w=<minutes>"}
 GENERATION = {"name": "gen-000002", "number": 2, "status": "committed", "time": "2026-11-30T10:00:00Z",
               "bytes": 1234, "latest": True}
@@ -197,7 +197,7 @@ class CommandTest(unittest.TestCase):
         self.assertEqual(command, [
             "/opt/stasis/bin/stasis", "run", "--dir", "/ck/12.srv", "--job", "pbs:srv:12.srv",
             "--interval", "600s", "--keep", "3", "--compress", "zstd", "--compress-level", "4",
-            "--log-level", "debug", "--keep-output", "--stop-after", "3300s",
+            "--log-level", "debug", "--keep-output", "--workers", "2", "--no-write-tracking", "--stop-after", "3300s",
             "--", "/home/u/sim", "--steps", "10", "a b"])
 
     def test_no_stop_after_without_one(self):
@@ -410,7 +410,8 @@ class HookEventTest(unittest.TestCase):
         name = "pbs:pbs-test:12.pbs-test:uid=%d:submitted=2025-11-30T10:00:00Z" % self.user.pw_uid
         command = [self.stasis, "run", "--dir", root, "--job", name, "--interval", "600s",
                    "--keep", "3", "--compress", "zstd", "--compress-level", "4", "--log-level", "debug",
-                   "--keep-output", "--stop-after", "3300s", "--", "/home/u/sim", "--steps", "10"]
+                   "--keep-output", "--workers", "2", "--no-write-tracking", "--stop-after", "3300s", "--",
+                   "/home/u/sim", "--steps", "10"]
         self.assertEqual(event.progname, self.stasis)
         self.assertEqual(event.argv, command)
 
