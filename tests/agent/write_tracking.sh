@@ -7,8 +7,9 @@
 # mremap, a forked child writing its copy): a checkpoint that took any of
 # those for unchanged resumes into another sum. Resumed from a generation in
 # the middle of the chain and from the newest, the job's whole output equals
-# an uninterrupted run's. With --no-write-tracking the agent says so and
-# compares checksums. Skipped (77) on a kernel without write tracking.
+# an uninterrupted run's; a damaged chunk in the newest, found by the
+# restore as it reads it, falls back to the one before. With
+# --no-write-tracking the agent says so and compares checksums. Skipped (77) on a kernel without write tracking.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 run_reference_job "$WORKLOADS/tracked_writes" 300 25
@@ -39,9 +40,21 @@ verify_generations "$ROOT"
 cp -a "$ROOT" "$T/run/ckpt-newest"
 resume_job --interval 0 --resume-from gen-000003 --keep-output
 log "ok: resumed from gen-000003, the output equals an uninterrupted run's"
+# The newest copy's own data damaged inside (no length changes): only
+# reading its chunks shows it, which the restore does as it fills memory
+# (no verify pass before), and it falls back to the generation before.
 ROOT=$T/run/ckpt-newest
+newest=$(cat "$ROOT/LATEST")
+previous=$(printf 'gen-%06d' $((10#${newest#gen-} - 1)))
+data=$(ls -S "$ROOT/$newest"/pages-*.bin | head -1)
+size=$(stat -c %s "$data")
+((size > 8192)) || fail "$newest stored too little to damage: $(ls -l "$ROOT/$newest")"
+printf '\x5a\xa5\x5a\xa5' | dd of="$data" bs=1 seek=$((size / 2)) conv=notrunc status=none
 resume_job --interval 0 --keep-output
-log "ok: resumed from $(cat "$ROOT/LATEST" 2>/dev/null || echo the newest), the output equals an uninterrupted run's"
+(($(log_lines "^stasis run: $newest does not verify \(.*\); resuming from $previous instead$") == 1)) ||
+    fail "no single line saying that the damaged $newest is skipped for $previous: $(cat "$AGENT_LOG")"
+grep -q "^stasis run: resumed $previous as pid" "$AGENT_LOG" || fail "did not resume from $previous"
+log "ok: $(grep -m1 'does not verify' "$AGENT_LOG"); the output equals an uninterrupted run's"
 
 # Turned off: the agent says so, and reads everything every time.
 ROOT=$T/run/ckpt-untracked

@@ -17,6 +17,12 @@ std::string codec_name(Codec codec);
 // the first problem.
 void verify_image(const std::filesystem::path& dir, std::ostream& out);
 
+// What a resume checks before it restores dir, without reading dir's chunks
+// (the restore checks each one as it reads it): the manifest, that every
+// data file it names is there and long enough for its chunks, and every
+// step part whole, as verify_image. Throws ImageError (prefixed with dir).
+void check_resumable(const std::filesystem::path& dir);
+
 // The header, process tree, region tables and totals; with json the stable
 // document of docs/image-format.md. Throws ImageError if unusable.
 void print_info(const std::filesystem::path& dir, bool json, std::ostream& out);

@@ -7,7 +7,6 @@
 #include <stasis/image.hpp>
 
 #include <algorithm>
-#include <sstream>
 
 namespace stasis::agent {
 
@@ -91,6 +90,38 @@ void check_job(const GenerationEntry& generation, const std::string& job)
     }
 }
 
+// The newest of point.older that passes the checks a resume makes before
+// it restores (the restore checks every chunk it reads); problem: why the
+// ones before were passed over, for the fallback line.
+ResumePoint next_older(ResumePoint point, std::string problem)
+{
+    while (!point.older.empty()) {
+        auto g = point.older.front();
+        point.older.erase(point.older.begin());
+        try {
+            image::check_resumable(g.dir);
+            check_job(g, point.job);
+        } catch (const OtherJob& e) {
+            point.unusable.push_back(g.name);
+            if (problem.empty()) {
+                problem = e.what();
+            }
+            continue;
+        } catch (const Error& e) {
+            point.unusable.push_back(g.name);
+            if (problem.empty()) {
+                problem = g.name + " does not verify (" + e.what() + ")";
+            }
+            continue;
+        }
+        point.fallback = problem.empty() ? "" : problem + "; resuming from " + g.name + " instead";
+        point.problem = problem;
+        point.dir = g.dir;
+        return point;
+    }
+    throw Error(point.refusal + problem);
+}
+
 }  // namespace
 
 std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
@@ -109,33 +140,20 @@ std::optional<ResumePoint> find_resume_point(const GenerationStore& store,
     if (resume_from) {
         point.unusable = committed_after(store, *resume_from);
     }
-    for (const auto& g : generations) {
-        try {
-            std::ostringstream summary;
-            image::verify_image(g.dir, summary);
-            check_job(g, job);
-        } catch (const OtherJob& e) {
-            point.unusable.push_back(g.name);
-            if (problem.empty()) {
-                problem = e.what();
-            }
-            continue;
-        } catch (const Error& e) {
-            point.unusable.push_back(g.name);
-            if (problem.empty()) {
-                problem = g.name + " does not verify (" + e.what() + ")";
-            }
-            continue;
-        }
-        if (!problem.empty()) {
-            point.fallback = problem + "; resuming from " + g.name + " instead";
-        }
-        point.dir = g.dir;
-        return point;
-    }
-    throw Error("cannot resume from " + store.root().string() + ": no committed generation" +
-                (resume_from ? " up to " + *resume_from : "") + (job.empty() ? "" : " of this job") + " verifies; " +
-                problem);
+    point.older = std::move(generations);
+    point.job = job;
+    point.refusal = "cannot resume from " + store.root().string() + ": no committed generation" +
+                    (resume_from ? " up to " + *resume_from : "") + (job.empty() ? "" : " of this job") + " verifies; ";
+    return next_older(std::move(point), problem);
+}
+
+ResumePoint fall_back(ResumePoint point, const std::string& why)
+{
+    auto name = point.dir.filename().string();
+    point.unusable.push_back(name);
+    // The line names the generation first wanted, and why it was passed over.
+    auto problem = point.problem.empty() ? name + " does not verify (" + why + ")" : point.problem;
+    return next_older(std::move(point), problem);
 }
 
 }  // namespace stasis::agent

@@ -101,7 +101,11 @@ MovedFiles moved_command(const GenerationStore& store, const std::vector<std::st
 // checkpoint, and the agent's stderr may be one of them: what the agent says
 // about the resume (a fallback, a moved command) is written after that, or
 // it would be overwritten.
-StartedRestore restore_job(const ResumePoint& point, const MovedFiles& moved)
+// Restores point, falling back to older generations while the restore
+// finds the one it reads damaged (a chunk whose bytes changed, which only
+// reading shows): the half-built tree is gone by then, and nothing of it is
+// left for the older one to trip over.
+StartedRestore restore_job(ResumePoint& point, const MovedFiles& moved)
 {
     auto tell_about_resume = [&point, &moved] {
         if (!point.fallback.empty()) {
@@ -111,15 +115,18 @@ StartedRestore restore_job(const ResumePoint& point, const MovedFiles& moved)
             run_log().info("the command is {} now, not {}: the restored job reads it there", is, was);
         }
     };
-    StartedRestore started;
-    try {
-        started = start_restored(point.dir, moved);
-    } catch (const std::exception&) {
-        tell_about_resume();
-        throw;
+    for (;;) {
+        try {
+            auto started = start_restored(point.dir, moved);
+            tell_about_resume();
+            return started;
+        } catch (const ImageError& e) {
+            point = fall_back(std::move(point), e.what());
+        } catch (const std::exception&) {
+            tell_about_resume();
+            throw;
+        }
     }
-    tell_about_resume();
-    return started;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -116,6 +117,25 @@ void check_files_exist(const fs::path& dir, const std::set<std::string>& files)
         std::error_code ec;
         if (!fs::is_regular_file(dir / name, ec)) {
             throw ImageError("data file " + name + " is missing");
+        }
+    }
+}
+
+// A data file cut short (a full disk, a copy that stopped) shows without
+// reading a byte of it.
+void check_file_lengths(const fs::path& dir, const std::vector<Chunk>& chunks)
+{
+    std::map<std::string, std::uint64_t> needed;
+    for (const Chunk& c : chunks) {
+        auto& end = needed[c.file];
+        end = std::max(end, c.offset + c.stored_size);
+    }
+    for (const auto& [name, end] : needed) {
+        std::error_code ec;
+        auto size = fs::file_size(dir / name, ec);
+        if (ec || size < end) {
+            throw ImageError("data file " + name + " is " + (ec ? ec.message() : std::to_string(size) + " bytes long") +
+                             "; its chunks need " + std::to_string(end));
         }
     }
 }
@@ -389,6 +409,20 @@ void verify_image(const fs::path& dir, std::ostream& out)
         << (plan.file_bytes != 0 ? " and " + human_size(plan.file_bytes) + " of unnamed files" : "")
         << " verified\n";
     verify_parts(dir, out);
+}
+
+void check_resumable(const fs::path& dir)
+{
+    const Checkpoint checkpoint = read_checkpoint(dir);
+    try {
+        auto plan = plan_verify(checkpoint);
+        check_files_exist(dir, plan.files);
+        check_file_lengths(dir, plan.chunks);
+    } catch (const ImageError& e) {
+        throw ImageError(dir.string() + ": " + e.what());
+    }
+    std::ostringstream summaries;
+    verify_parts(dir, summaries);
 }
 
 void print_info(const fs::path& dir, bool json_output, std::ostream& out)
