@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "memory_pattern.h"
 #include "workload_args.h"
 
 #define MIB (1024L * 1024L)
@@ -26,14 +27,6 @@ static void sleep_ms(long ms)
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
 }
 
 static uint64_t sum_all(const uint64_t *area, long words)

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memory_pattern.h"
 #include "workload_args.h"
 
 #define MIB (1024L * 1024L)
@@ -40,14 +41,6 @@ static void sleep_ms(long ms)
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
 }
 
 static void die(const char *what)
