@@ -207,6 +207,19 @@ Stat Stat::parse(const std::string& text)
     return stat;
 }
 
+Stat Stat::of_task(pid_t pid, pid_t tid)
+{
+    return parse(read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat"));
+}
+
+char Stat::state() const
+{
+    if (rest_.empty() || rest_.front().empty()) {
+        throw Error("/proc stat has no state");
+    }
+    return rest_.front().front();
+}
+
 std::uint64_t Stat::field(StatField which) const
 {
     auto number = static_cast<std::size_t>(which);

@@ -71,7 +71,11 @@ public:
     explicit Stat(pid_t pid);
     // Parses the text of a stat file (the comm may hold spaces and ')').
     static Stat parse(const std::string& text);
+    // Of one thread of pid: /proc/PID/task/TID/stat.
+    static Stat of_task(pid_t pid, pid_t tid);
     [[nodiscard]] std::uint64_t field(StatField which) const;
+    // Field 3: R, S, D, T (stopped by job control), t (tracing stop), Z, ...
+    [[nodiscard]] char state() const;
 
 private:
     Stat() = default;

@@ -120,8 +120,24 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
                 threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes, i, reader);
             }
         }
+        // A process stopped by job control at the checkpoint is stopped
+        // again before any other runs: a parent that looks first must find
+        // it stopped, not in the middle of being let go.
+        auto stopped = [&](std::size_t i) {
+            return spawned.pids[i] > 0 && !checkpoint.processes[i].relaunch && checkpoint.processes[i].stopped_by != 0;
+        };
         for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
-            if (spawned.pids[i] <= 0) {
+            if (stopped(i)) {
+                release_threads(checkpoint.processes[i], threads[i]);
+            }
+        }
+        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
+            if (stopped(i)) {
+                wait_stopped_again(spawned.pids[i], threads[i]);
+            }
+        }
+        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
+            if (spawned.pids[i] <= 0 || stopped(i)) {
                 continue;
             }
             if (checkpoint.processes[i].relaunch) {

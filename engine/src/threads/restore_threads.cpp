@@ -1,6 +1,7 @@
 #include "threads/restore_threads.hpp"
 
 #include "core/error.hpp"
+#include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
 #include "core/remote_memory.hpp"
 #include "process/signals.hpp"
@@ -11,9 +12,12 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
+#include <thread>
 
 namespace stasis {
 
@@ -109,6 +113,24 @@ std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& proc
         queue_signal(ctx, ctx.main(), info, 0);
     }
     return tids;
+}
+
+void wait_stopped_again(pid_t pid, const std::vector<pid_t>& tids)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    try {
+        for (pid_t tid : tids) {
+            while (proc::Stat::of_task(pid, tid).state() != 'T') {
+                if (std::chrono::steady_clock::now() > deadline) {
+                    spdlog::warn("process {}: thread {} did not stop again within 5 s of its restore", pid, tid);
+                    return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        }
+    } catch (const Error&) {
+        // Gone (killed meanwhile): nothing is left to find it running.
+    }
 }
 
 void release_threads(const ProcessState& process, const std::vector<pid_t>& tids)

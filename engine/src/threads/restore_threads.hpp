@@ -19,4 +19,10 @@ std::vector<pid_t> restore_threads(RestoreContext& ctx, const ProcessState& proc
 // registers, then let every thread run.
 void release_threads(const ProcessState& process, const std::vector<pid_t>& tids);
 
+// After release_threads of a process stopped by job control: waits until
+// every thread of it is in that stop again, so that no other process of the
+// tree, let go after, finds it otherwise. Gives up after a few seconds with
+// one warning.
+void wait_stopped_again(pid_t pid, const std::vector<pid_t>& tids);
+
 }  // namespace stasis
