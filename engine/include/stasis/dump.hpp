@@ -99,8 +99,10 @@ struct PreCopy {
 // the checkpoint into options.dir: reads what the tracked processes wrote
 // since the parent while they run, pass after pass while what is written
 // meanwhile shrinks. A process that cannot be read is left to the dump.
-// Throws an Error when the generation's staging directory cannot be made.
-PreCopy pre_copy(const DumpOptions& options);
+// keep_going, asked before each process and pass, ends it early when it
+// says no (the job is to be checkpointed at once). Throws an Error when the
+// generation's staging directory cannot be made.
+PreCopy pre_copy(const DumpOptions& options, const std::function<bool()>& keep_going);
 
 struct DumpResult {
     std::uint64_t memory_bytes = 0;    // page data dumped

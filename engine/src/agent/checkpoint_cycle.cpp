@@ -8,7 +8,10 @@
 
 #include <stasis/dump.hpp>
 
+#include <atomic>
 #include <exception>
+#include <future>
+#include <utility>
 
 namespace stasis::agent {
 
@@ -41,7 +44,7 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
         // At a preemption the grace time is short: straight to the freeze.
         // Before any step's tasks are frozen for their parts.
         if (!end_job) {
-            pre_copied = pre_copy_into(dir);
+            pre_copied = pre_copy_into(dir, tracer, events);
         }
         auto tasks = tasks_of_job(store_, tracer);
         if (!tasks.empty()) {
@@ -146,14 +149,35 @@ DumpOptions CheckpointCycle::dump_options(const std::filesystem::path& dir)
     return options;
 }
 
-std::optional<PreCopy> CheckpointCycle::pre_copy_into(const std::filesystem::path& dir)
+PreCopy CheckpointCycle::pre_copy_guarded(const DumpOptions& options, JobTracer& tracer, EventSource& events)
+{
+    std::atomic<bool> keep_going{true};
+    pre_copying_ = true;
+    auto copy = std::async(std::launch::async, [&] { return pre_copy(options, [&] { return keep_going.load(); }); });
+    while (copy.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        if (auto event = events.next(Clock::now() + std::chrono::milliseconds(20))) {
+            tracer.handle(*event);
+        }
+        if (!tracer.held_signals().empty() || events.has_signals() || tracer.root_status()) {
+            keep_going = false;
+        }
+    }
+    pre_copying_ = false;
+    for (pid_t pid : std::exchange(forgotten_, {})) {
+        forget(pid);
+    }
+    return copy.get();
+}
+
+std::optional<PreCopy> CheckpointCycle::pre_copy_into(const std::filesystem::path& dir, JobTracer& tracer,
+                                                      EventSource& events)
 {
     if (!tracking_ || !parent_ || dir.empty()) {
         return std::nullopt;
     }
     try {
         auto started = std::chrono::steady_clock::now();
-        auto result = pre_copy(dump_options(dir));
+        auto result = pre_copy_guarded(dump_options(dir), tracer, events);
         run_log().debug("pre-copied {} in {} pass(es), {:.3f} s, while the job ran", human_size(result.bytes),
                         result.passes,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

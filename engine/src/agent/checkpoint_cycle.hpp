@@ -37,10 +37,13 @@ public:
         }
     }
 
-    // The guard says a process's address space ended (exec, exit).
+    // The guard says a process's address space ended (exec, exit). While a
+    // pre-copy runs on its thread, that waits until it is done.
     void forget(pid_t pid)
     {
-        if (tracking_) {
+        if (pre_copying_) {
+            forgotten_.push_back(pid);
+        } else if (tracking_) {
             tracking_->forget(pid);
         }
     }
@@ -63,9 +66,14 @@ private:
     // The options every dump and pre-copy into dir shares.
     DumpOptions dump_options(const std::filesystem::path& dir);
     // While the job runs, with write tracking and a parent: reads what the
-    // job wrote since into dir's staging (DumpOptions::pre_copied). A
-    // failure is logged and leaves the checkpoint to read everything.
-    std::optional<PreCopy> pre_copy_into(const std::filesystem::path& dir);
+    // job wrote since into dir's staging (DumpOptions::pre_copied), on a
+    // thread of its own while this one keeps the guard going (a signal to
+    // the job must not wait for the pre-copy); a signal held for a
+    // checkpoint, one to the agent or the job's end cut it short. A failure
+    // is logged and leaves the checkpoint to read everything.
+    std::optional<PreCopy> pre_copy_into(const std::filesystem::path& dir, JobTracer& tracer, EventSource& events);
+    // Runs pre_copy on its thread, handling the job's events meanwhile.
+    PreCopy pre_copy_guarded(const DumpOptions& options, JobTracer& tracer, EventSource& events);
     bool discard_if_replaying(const std::string& generation);
     void name_in_latest(const std::string& generation);
     void publish(const std::string& generation);
@@ -79,6 +87,8 @@ private:
     // its damage to every later generation.
     std::optional<std::string> parent_;
     std::optional<WriteTracking> tracking_;
+    bool pre_copying_ = false;
+    std::vector<pid_t> forgotten_;  // while pre_copying_
 };
 
 }  // namespace stasis::agent

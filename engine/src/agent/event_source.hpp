@@ -42,6 +42,8 @@ public:
 
     // Signals to the agent received so far, oldest first.
     std::vector<AgentSignal> take_signals();
+    // Whether take_signals would give any.
+    [[nodiscard]] bool has_signals() const { return !signals_.empty(); }
 
 private:
     bool drain_signalfd();

@@ -55,7 +55,7 @@ std::uint64_t pre_copy_process(pid_t pid, unsigned pass, const DumpOptions& opti
 
 }  // namespace
 
-PreCopy pre_copy(const DumpOptions& options)
+PreCopy pre_copy(const DumpOptions& options, const std::function<bool()>& keep_going)
 {
     if (!options.tracking || options.parent.empty()) {
         throw Error("a pre-copy needs write tracking and a parent generation");
@@ -67,6 +67,9 @@ PreCopy pre_copy(const DumpOptions& options)
     for (unsigned pass = 1; pass <= max_passes; ++pass) {
         std::uint64_t read = 0;
         for (pid_t pid : options.tracking->pre_copyable()) {
+            if (!keep_going()) {
+                return result;
+            }
             try {
                 read += pre_copy_process(pid, pass, options, result);
             } catch (const Error& e) {
