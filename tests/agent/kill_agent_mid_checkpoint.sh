@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kill -9 of the agent while it writes a checkpoint of a 300 MB process: the
+# kill -9 of the agent while it writes a checkpoint of a 300 MB process (in
+# its pre-copy, the job running, or in the dump, the job held): the
 # half-written generation stays a partial one that nothing reads, LATEST
 # still names the previous generation, which verifies, and a new
 # `stasis run` resumes from it to the same whole output as an uninterrupted
@@ -13,7 +14,8 @@ wait_writing gen-000002 $((2 * 1024 * 1024)) 30
 kill -KILL "$AGENT_PID"
 wait_child "$AGENT_PID" 10 || fail "stasis run survived SIGKILL"
 log "killed stasis run while it wrote gen-000002 ($(partial_bytes gen-000002) bytes of page data written)"
-# Held by the agent at that moment, the job was released by the kernel.
+# Held by the agent at that moment, or traced by its guard, the job was
+# released by the kernel.
 end_released_job 10
 
 [[ $(committed_generations "$ROOT") == gen-000001 ]] || fail "committed generations: $(ls -a "$ROOT")"

@@ -182,21 +182,27 @@ start_job() {
     wait_job 20
 }
 
-# partial_bytes GEN: page data written so far into ROOT/.GEN.partial.
+# partial_bytes GEN [PREFIX]: page data written so far into ROOT/.GEN.partial,
+# in data files named PREFIX* (default: all of them, the dump's pages-* and
+# a pre-copy's precopy*).
 partial_bytes() {
     local f n=0 size
-    for f in "$ROOT/.$1.partial"/pages-*.bin; do
+    for f in "$ROOT/.$1.partial/${2:-}"*.bin; do
         size=$(stat -c %s "$f" 2>/dev/null) && n=$((n + size))
     done
     echo "$n"
 }
 
-# wait_writing GEN MIN_BYTES SECS: wait until generation GEN is being
-# written and holds MIN_BYTES of page data. The engine creates its partial
-# directory once it holds the whole job, and renames it when done.
+# wait_writing GEN MIN_BYTES SECS [PREFIX]: wait until generation GEN is
+# being written and holds MIN_BYTES of page data (in PREFIX* files, see
+# partial_bytes). A pre-copy (docs/image-format.md) makes the partial
+# directory and writes precopy* files while the job runs; the dump's own
+# pages-* files are made once it holds the whole job. The directory is
+# renamed when done.
 wait_writing() {
-    local gen=$1 min=$2 deadline=$((SECONDS + $(budget "$3")))
-    until [[ -d $ROOT/.$gen.partial ]] && (($(partial_bytes "$gen") >= min)); do
+    local gen=$1 min=$2 deadline=$((SECONDS + $(budget "$3"))) prefix=${4:-}
+    until [[ -d $ROOT/.$gen.partial ]] && compgen -G "$ROOT/.$gen.partial/$prefix*.bin" >/dev/null &&
+        (($(partial_bytes "$gen" "$prefix") >= min)); do
         alive "$AGENT_PID" || fail "stasis run ended before writing $gen: $(tail -3 "$AGENT_LOG")"
         [[ -d $ROOT/$gen ]] && fail "$gen was committed before it could be seen being written"
         ((SECONDS < deadline)) || fail "$gen was not being written within $3 s"

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 run_reference_job "$PYTHON" "$WORKLOADS/py_loop.py" 500 300 20
 start_job first --interval 3s --keep 2
 wait_generation "$ROOT" 1 60
-wait_writing gen-000002 0 30
+wait_writing gen-000002 0 30 pages-
 kill -TERM "$JOB_PID"
 log "sent SIGTERM to the job while gen-000002 was being written"
 wait_agent 60

@@ -50,7 +50,7 @@ wait_agent 60
 expect_agent_rc "$EXIT_REQUEUE" "SIGTERM to the agent"
 
 for g in $(committed_generations "$ROOT"); do
-    for f in "$ROOT/$g"/pages-*.bin; do
+    for f in "$ROOT/$g"/*.bin; do
         [[ -s $f ]] && : >"$f"
     done
 done
