@@ -79,7 +79,10 @@ struct DumpOptions {
     // the next (the agent): of the held processes, the chunks of parent
     // whose pages were not written since are borrowed without being read.
     // Only a caller that learns of every exec and exit in the job may keep
-    // one (WriteTracking::forget). nullptr: chunks are compared by checksum.
+    // one (WriteTracking::forget), and it tells the tracking when it keeps
+    // the generation as the next one's parent (WriteTracking::committed):
+    // it may still throw it away after the dump. nullptr: chunks are
+    // compared by checksum.
     WriteTracking* tracking = nullptr;
     // What pre_copy read of this checkpoint while the job ran, for dir; the
     // dump then reads only what was written since.

@@ -122,6 +122,9 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
             return std::nullopt;
         }
         name_in_latest(name);
+        if (tracking_) {
+            tracking_->committed(name);
+        }
         run_log().info("{} committed ({}): {}{}", name, reason, describe(result),
                        parts && parts->size() > 0 ? describe_parts(*parts) : std::string());
         parent_ = name;

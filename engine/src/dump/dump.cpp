@@ -300,9 +300,6 @@ DumpResult dump(const DumpOptions& options)
     }
     generation->sync(checkpoint.data_files);
     image::commit_checkpoint(*generation, checkpoint);
-    if (options.tracking) {
-        options.tracking->committed(generation_name(options.dir));
-    }
     if (!runs_on) {
         if (options.end_after_commit ? options.end_after_commit() : !options.leave_running) {
             tree->kill();

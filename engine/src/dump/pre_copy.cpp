@@ -35,7 +35,8 @@ std::uint64_t total_size(const std::vector<image::Chunk>& chunks)
 }
 
 // One pass over one process: scan (protecting it again), then read what is
-// not stored yet. Returns the bytes read.
+// not stored yet. Returns the bytes read. On a failure (a full disk, the
+// process gone) its files are removed, not left to take the dump's space.
 std::uint64_t pre_copy_process(pid_t pid, unsigned pass, const DumpOptions& options, PreCopy& result)
 {
     auto regions = read_regions(pid);
@@ -43,14 +44,22 @@ std::uint64_t pre_copy_process(pid_t pid, unsigned pass, const DumpOptions& opti
     if (!known) {
         return 0;
     }
-    image::ChunkWriter writer(result.generation->staging_dir(), writer_settings(options, nullptr),
-                              fmt::format("precopy{}-{}", pass, pid));
-    for (const auto& file : writer.files()) {
-        result.data_files.push_back(file);
+    std::vector<std::string> files;
+    try {
+        image::ChunkWriter writer(result.generation->staging_dir(), writer_settings(options, nullptr),
+                                  fmt::format("precopy{}-{}", pass, pid));
+        files = writer.files();
+        auto chunks = pre_copy_memory(pid, regions, writer, *known);
+        options.tracking->pre_copied(pid, chunks);
+        result.data_files.insert(result.data_files.end(), files.begin(), files.end());
+        return total_size(chunks);
+    } catch (...) {
+        for (const auto& file : files) {
+            std::error_code ignored;  // the failure itself is what counts
+            std::filesystem::remove(result.generation->staging_dir() / file, ignored);
+        }
+        throw;
     }
-    auto chunks = pre_copy_memory(pid, regions, writer, *known);
-    options.tracking->pre_copied(pid, chunks);
-    return total_size(chunks);
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ void WriteTracking::begin(const std::string& parent)
 std::vector<pid_t> WriteTracking::pre_copyable() const
 {
     std::vector<pid_t> pids;
+    if (parent_.empty() || parent_ != base_) {
+        return pids;  // it would read everything, which the freeze compares by checksum anyway
+    }
     for (const auto& [pid, p] : processes_) {
         if (p.tracker && p.in_base) {
             pids.push_back(pid);

@@ -63,7 +63,8 @@ public:
     // full one). What an earlier one captured or pre-copied but did not
     // commit is dropped; the pages it saw written stay counted.
     void begin(const std::string& parent);
-    // The processes tracked since the parent: those a pre-copy may read.
+    // The processes tracked since the parent, if the parent is the
+    // generation the tracking's base is: those a pre-copy may read.
     [[nodiscard]] std::vector<pid_t> pre_copyable() const;
     // With pid running (a pre-copy pass): what of it is stored already,
     // with every tracked page protected again; none when pid is not
@@ -82,7 +83,8 @@ public:
     std::optional<UnchangedChunks> capture(pid_t pid, const std::vector<Region>& regions);
     // The chunks this checkpoint holds of pid, borrowed or stored.
     void captured_chunks(pid_t pid, const std::vector<Region>& regions);
-    // The checkpoint was committed as generation (a sibling of the next).
+    // The checkpoint was committed as generation (a sibling of the next),
+    // and is kept: LATEST names it.
     void committed(const std::string& generation);
     // pid execs or ends: its tracking ends with its address space.
     void forget(pid_t pid);
