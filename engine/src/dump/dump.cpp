@@ -1,10 +1,10 @@
 #include <stasis/dump.hpp>
 
 #include "core/error.hpp"
-#include "dump/dump_settings.hpp"
 #include "core/human_size.hpp"
 #include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
+#include "dump/dump_settings.hpp"
 #include "files/dump_fds.hpp"
 #include "files/file_kinds.hpp"
 #include "files/kept_output.hpp"
@@ -172,7 +172,8 @@ std::uint64_t keep_pre_copied_files(const PreCopy& pre_copied, Checkpoint& check
         if (used.contains(file)) {
             checkpoint.data_files.push_back(file);
         } else {
-            std::filesystem::remove(pre_copied.generation->staging_dir() / file);
+            std::error_code left;  // an unused file that stays costs space, not the checkpoint
+            std::filesystem::remove(pre_copied.generation->staging_dir() / file, left);
         }
     }
     return bytes;

@@ -73,11 +73,11 @@ PreCopy pre_copy(const DumpOptions& options, const std::function<bool()>& keep_g
     result.generation = std::make_shared<image::GenerationWriter>(options.dir);
     options.tracking->begin(generation_name(options.parent));
     std::uint64_t last = std::numeric_limits<std::uint64_t>::max();
-    for (unsigned pass = 1; pass <= max_passes; ++pass) {
+    for (unsigned pass = 1; pass <= max_passes && keep_going(); ++pass) {
         std::uint64_t read = 0;
         for (pid_t pid : options.tracking->pre_copyable()) {
             if (!keep_going()) {
-                return result;
+                break;
             }
             try {
                 read += pre_copy_process(pid, pass, options, result);
