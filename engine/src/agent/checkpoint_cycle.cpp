@@ -39,6 +39,7 @@ void CheckpointCycle::run(JobTracer& tracer, EventSource& events, const std::str
     std::optional<PartsRound> parts;
     std::optional<std::string> refusal;
     std::optional<PreCopy> pre_copied;
+    pre_copy_failure_.reset();
     try {
         dir = store_.next_dir();
         // At a preemption the grace time is short: straight to the freeze.
@@ -125,8 +126,10 @@ std::optional<std::string> CheckpointCycle::dump_next(pid_t root, const std::map
         if (tracking_) {
             tracking_->committed(name);
         }
-        run_log().info("{} committed ({}): {}{}", name, reason, describe(result),
-                       parts && parts->size() > 0 ? describe_parts(*parts) : std::string());
+        run_log().info("{} committed ({}): {}{}{}", name, reason, describe(result),
+                       parts && parts->size() > 0 ? describe_parts(*parts) : std::string(),
+                       pre_copy_failure_ ? "; the pre-copy failed (" + *pre_copy_failure_ + "): all of it read frozen"
+                                         : std::string());
         parent_ = name;
         return name;
     } catch (const std::exception& e) {
@@ -186,7 +189,10 @@ std::optional<PreCopy> CheckpointCycle::pre_copy_into(const std::filesystem::pat
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         return result;
     } catch (const std::exception& e) {
-        run_log().warn("pre-copy failed ({}); the checkpoint reads the job while it is frozen", e.what());
+        // Said in the checkpoint's own line: when the checkpoint fails too
+        // (a full disk fails both), that one line names the reason.
+        pre_copy_failure_ = e.what();
+        run_log().debug("pre-copy failed ({}); the checkpoint reads the job while it is frozen", e.what());
         return std::nullopt;
     }
 }

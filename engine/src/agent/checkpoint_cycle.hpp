@@ -70,7 +70,7 @@ private:
     // thread of its own while this one keeps the guard going (a signal to
     // the job must not wait for the pre-copy); a signal held for a
     // checkpoint, one to the agent or the job's end cut it short. A failure
-    // is logged and leaves the checkpoint to read everything.
+    // (pre_copy_failure_) leaves the checkpoint to read everything.
     std::optional<PreCopy> pre_copy_into(const std::filesystem::path& dir, JobTracer& tracer, EventSource& events);
     // Runs pre_copy on its thread, handling the job's events meanwhile.
     PreCopy pre_copy_guarded(const DumpOptions& options, JobTracer& tracer, EventSource& events);
@@ -89,6 +89,7 @@ private:
     std::optional<WriteTracking> tracking_;
     bool pre_copying_ = false;
     std::vector<pid_t> forgotten_;  // while pre_copying_
+    std::optional<std::string> pre_copy_failure_;  // of this checkpoint, for its commit line
 };
 
 }  // namespace stasis::agent

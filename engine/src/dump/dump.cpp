@@ -20,6 +20,7 @@
 #include "process/frozen_tree.hpp"
 #include "process/namespace_ids.hpp"
 #include "shared_memory/dump_shared_memory.hpp"
+#include "store/sparse_file.hpp"
 #include "timers/dump_timers.hpp"
 #include "unnamed_files/dump_unnamed_files.hpp"
 
@@ -27,6 +28,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <chrono>
 #include <optional>
@@ -154,26 +156,33 @@ Survey survey(const FrozenTree& tree, const DumpOptions& options)
     return s;
 }
 
-// Of the pre-copy's data files, those the image uses become its own; the
-// rest (all their chunks written again before the freeze) are removed.
+// Of the pre-copy's data files, those the image uses become its own, with
+// the chunks written again before the freeze punched out of them; the rest
+// are removed. Space left unreturned costs space, not the checkpoint.
 // Returns the bytes of the pre-copied chunks the image uses.
 std::uint64_t keep_pre_copied_files(const PreCopy& pre_copied, Checkpoint& checkpoint)
 {
-    std::set<std::string> used;
+    std::map<std::string, ByteRanges> used;
     std::uint64_t bytes = 0;
     const std::set<std::string> pre_copy_files(pre_copied.data_files.begin(), pre_copied.data_files.end());
     image::for_each_chunk(checkpoint, [&](const image::Chunk& chunk) {
         if (pre_copy_files.contains(chunk.file)) {
-            used.insert(chunk.file);
+            used[chunk.file].emplace_back(chunk.offset, chunk.stored_size);
             bytes += chunk.size;
         }
     });
     for (const auto& file : pre_copied.data_files) {
-        if (used.contains(file)) {
-            checkpoint.data_files.push_back(file);
-        } else {
-            std::error_code left;  // an unused file that stays costs space, not the checkpoint
-            std::filesystem::remove(pre_copied.generation->staging_dir() / file, left);
+        const auto path = pre_copied.generation->staging_dir() / file;
+        auto it = used.find(file);
+        if (it == used.end()) {
+            std::error_code left;
+            std::filesystem::remove(path, left);
+            continue;
+        }
+        checkpoint.data_files.push_back(file);
+        try {
+            keep_only_ranges(path, it->second);
+        } catch (const Error&) {
         }
     }
     return bytes;
@@ -286,15 +295,15 @@ DumpResult dump(const DumpOptions& options)
     DumpResult result = totals(checkpoint);
     result.parent = parent ? parent->name() : "";
     result.unread_bytes = unread;
-    if (options.pre_copied) {
-        result.pre_copied_bytes = keep_pre_copied_files(*options.pre_copied, checkpoint);
-    }
     result.frozen_seconds = frozen_for();
     if (runs_on) {
         tree.reset();
         if (options.after_capture) {
             options.after_capture();
         }
+    }
+    if (options.pre_copied) {
+        result.pre_copied_bytes = keep_pre_copied_files(*options.pre_copied, checkpoint);
     }
     if (options.before_commit) {
         options.before_commit(generation->staging_dir());

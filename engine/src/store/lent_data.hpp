@@ -2,19 +2,15 @@
 // The bytes of a generation's data files that later generations borrow
 // (docs/image-format.md, Incremental generations): what prune must keep of
 // a generation it retires.
+#include "store/sparse_file.hpp"
 #include <stasis/generation_store.hpp>
 
-#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace stasis {
-
-// Byte ranges [offset, offset + length) of one data file, as chunks store them.
-using ByteRanges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
 
 // Per data file name, the ranges borrowed from one generation.
 using LentData = std::map<std::string, ByteRanges>;
