@@ -35,6 +35,23 @@ done
 log "ok: every checkpoint after the first left unwritten memory unread (${#committed[@]} logged)"
 grep -q 'its writes cannot be tracked' "$AGENT_LOG" && fail "a process of the job went untracked: $(cat "$AGENT_LOG")"
 verify_generations "$ROOT"
+# A pre-copy's data files keep only the chunks the image uses: the rest
+# (written again before the freeze) are punched out, so each generation
+# occupies about what it owns (a chunk's ends round to the block).
+pre_copied=0
+for g in $(committed_generations "$ROOT"); do
+    compgen -G "$ROOT/$g/precopy*.bin" >/dev/null || continue
+    pre_copied=$((pre_copied + 1))
+    stasis "info-$g" 30 info --dir "$ROOT/$g" --json
+    expect_ok "info --json of $g"
+    read -r owned chunks < <("$PYTHON" -c 'import json, sys; i = json.load(open(sys.argv[1])); print(i["owned_bytes"], i["chunks"])' "$LOGS/info-$g.out")
+    files=$(ls "$ROOT/$g"/*.bin | wc -l)
+    used=$(du -c -B1 "$ROOT/$g"/*.bin | tail -1 | cut -f1)
+    ((used <= owned + 8192 * (chunks + files))) ||
+        fail "$g occupies $used bytes for the $owned it owns: $(ls -ls "$ROOT/$g")"
+done
+((pre_copied > 0)) || fail "no generation used a pre-copy: $(cat "$AGENT_LOG")"
+log "ok: the $pre_copied generations with a pre-copy occupy about what they own"
 
 # A link in the middle of the chain, then the newest, each from its own copy.
 cp -a "$ROOT" "$T/run/ckpt-newest"
