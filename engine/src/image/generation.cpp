@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <string_view>
+#include <utility>
+#include <vector>
 #include <system_error>
 
 namespace stasis::image {
@@ -169,11 +171,23 @@ GenerationWriter::~GenerationWriter()
 
 void GenerationWriter::sync(const std::vector<std::string>& files) const
 {
+    // Every file's writeback is started before the first fsync waits: one
+    // fsync after another would keep the disk's queue one file deep (a tree
+    // of many processes has many small files).
+    std::vector<UniqueFd> fds;
+    fds.reserve(files.size());
     for (const auto& name : files) {
         const auto path = staging_ / name;
-        const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd.valid() || ::fsync(fd.get()) != 0) {
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd.valid()) {
             throw_errno("syncing " + path.string());
+        }
+        ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: fsync below is what counts
+        fds.push_back(std::move(fd));
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (::fsync(fds[i].get()) != 0) {
+            throw_errno("syncing " + (staging_ / files[i]).string());
         }
     }
 }
