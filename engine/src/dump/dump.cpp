@@ -5,6 +5,7 @@
 #include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
 #include "dump/dump_settings.hpp"
+#include "dump/tree_memory.hpp"
 #include "files/dump_fds.hpp"
 #include "files/file_kinds.hpp"
 #include "files/kept_output.hpp"
@@ -79,21 +80,6 @@ std::optional<image::ParentChunks> parent_chunks(const DumpOptions& options)
                     " (an incremental generation borrows from a sibling directory only)");
     }
     return image::ParentChunks(image::read_checkpoint(parent), parent.filename().string());
-}
-
-// Each process's pages go to data files of its own (pages-PID-N.bin), so
-// that the chunks of one process are never mixed with another's. Returns
-// the bytes write tracking knew unchanged, not read.
-std::uint64_t dump_process_memory(ProcessState& process, const std::filesystem::path& staging,
-                                  const image::WriterSettings& settings, const SharedPages& shared,
-                                  const UnchangedChunks* unchanged, Checkpoint& checkpoint)
-{
-    image::ChunkWriter writer(staging, settings, "pages-" + std::to_string(process.pid));
-    auto unread = dump_memory(process.pid, process.regions, writer, shared, unchanged);
-    for (const auto& file : writer.files()) {
-        checkpoint.data_files.push_back(file);
-    }
-    return unread;
 }
 
 // The job's write tracking, for a process the caller holds (and so sees
@@ -266,15 +252,11 @@ DumpResult dump(const DumpOptions& options)
     }
     auto shared = find_shared_pages(checkpoint.processes, residency);
     save_unnamed_files(residency, generation->staging_dir(), settings, checkpoint);
-    std::uint64_t unread = 0;
-    for (std::size_t i = 0; i < states.size(); ++i) {
-        auto& process = checkpoint.processes[i];
-        if (!process.relaunch) {
-            unread += dump_process_memory(process, generation->staging_dir(), settings, shared,
-                                          unchanged[i] ? &*unchanged[i] : nullptr, checkpoint);
-            if (auto* tracking = tracking_of(process.pid, options)) {
-                tracking->captured_chunks(process.pid, process.regions);
-            }
+    auto unread = dump_tree_memory(checkpoint.processes, generation->staging_dir(), settings, shared, unchanged,
+                                   checkpoint.data_files);
+    for (const auto& process : checkpoint.processes) {
+        if (auto* tracking = process.relaunch ? nullptr : tracking_of(process.pid, options)) {
+            tracking->captured_chunks(process.pid, process.regions);
         }
     }
     for (const auto& z : tree->zombies()) {

@@ -2,6 +2,7 @@
 
 #include "core/human_size.hpp"
 #include "core/error.hpp"
+#include "core/parallel_for.hpp"
 #include "core/hex.hpp"
 #include "image/checkpoint_chunks.hpp"
 #include "image/chunk_reader.hpp"
@@ -12,16 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
-#include <limits>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 namespace stasis::image {
@@ -140,42 +138,18 @@ void check_file_lengths(const fs::path& dir, const std::vector<Chunk>& chunks)
     }
 }
 
-// Reads chunks on two threads. Indices are handed out in order, so the lowest
-// failing index is the first bad chunk no matter which thread saw it.
+// Reads chunks on two threads; the first bad chunk is named whichever
+// thread read it.
 void read_all_chunks(const fs::path& dir, const std::vector<Chunk>& chunks)
 {
     const ChunkReader reader(dir);
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::mutex mu;
-    std::size_t bad = std::numeric_limits<std::size_t>::max();
-    std::string message;
-
-    auto work = [&]() noexcept {
-        std::vector<std::byte> buf;
-        while (!stop.load()) {
-            const std::size_t i = next++;
-            if (i >= chunks.size()) {
-                return;
-            }
-            try {
-                buf.resize(chunks[i].size);
-                reader.read(chunks[i], buf);
-            } catch (const std::exception& e) {
-                const std::lock_guard lock(mu);
-                if (i < bad) {
-                    bad = i;
-                    message = e.what();
-                }
-                stop = true;
-            }
-        }
-    };
-    std::thread helper(work);
-    work();
-    helper.join();
-    if (bad != std::numeric_limits<std::size_t>::max()) {
-        throw ImageError(message);
+    try {
+        parallel_for(chunks.size(), 2, [&](std::size_t i) {
+            auto buffer = std::make_unique_for_overwrite<std::byte[]>(chunks[i].size);
+            reader.read(chunks[i], std::span<std::byte>(buffer.get(), chunks[i].size));
+        });
+    } catch (const std::exception& e) {
+        throw ImageError(e.what());
     }
 }
 

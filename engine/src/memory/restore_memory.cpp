@@ -1,6 +1,7 @@
 #include "memory/restore_memory.hpp"
 
 #include "core/error.hpp"
+#include "core/parallel_for.hpp"
 #include "core/hex.hpp"
 #include "core/kernel_abi.hpp"
 #include "shared_memory/restore_shared_memory.hpp"
@@ -17,9 +18,9 @@
 #include <sys/syscall.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <mutex>
+#include <memory>
+#include <span>
 #include <sstream>
 #include <thread>
 
@@ -222,33 +223,14 @@ void fill_memory(pid_t pid, const ProcessState& process, const image::ChunkReade
             }
         }
     }
-    std::atomic<std::size_t> next{0};
-    std::mutex failure_lock;
-    std::exception_ptr failure;
-    auto work = [&] {
-        std::vector<std::byte> buffer;
-        try {
-            for (std::size_t i = next++; i < chunks.size(); i = next++) {
-                buffer.resize(chunks[i]->size);
-                reader.read(*chunks[i], buffer);
-                write_remote(pid, chunks[i]->vaddr, buffer);
-            }
-        } catch (...) {
-            std::lock_guard lock(failure_lock);
-            failure = failure ? failure : std::current_exception();
-            next = chunks.size();
-        }
-    };
-    unsigned workers = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
-    std::vector<std::jthread> threads;
-    for (unsigned i = 1; i < workers; ++i) {
-        threads.emplace_back(work);
-    }
-    work();
-    threads.clear();
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
+    const unsigned workers = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
+    parallel_for(chunks.size(), workers, [&](std::size_t i) {
+        // Not cleared first: the chunk overwrites all of it.
+        auto buffer = std::make_unique_for_overwrite<std::byte[]>(chunks[i]->size);
+        const std::span<std::byte> data(buffer.get(), chunks[i]->size);
+        reader.read(*chunks[i], data);
+        write_remote(pid, chunks[i]->vaddr, data);
+    });
 }
 
 void set_mm_fields(RestoreContext& ctx, const MmState& mm)
