@@ -24,6 +24,9 @@
 #                                  vs CRIU and DMTCP
 #                    slowdown      a compute-bound job checkpointed every 60 s
 #                                  by `stasis run` vs the same job unguarded
+#                    tree          dump and restore of a tree of 8 processes
+#                                  holding 2 GiB between them vs one process
+#                                  holding it all
 #   --build DIR    the build tree (default: build/ of this checkout)
 #   --dir DIR      where images and test files go (default: a new directory
 #                  under $TMPDIR or /var/tmp); it needs about 1.2 x the
@@ -47,7 +50,7 @@ DIR=
 JSON=
 QUICK=0
 SELF_CHECK=0
-ALL_SCENARIOS=(full compressible incremental restore slowdown)
+ALL_SCENARIOS=(full compressible incremental restore slowdown tree)
 SCENARIOS=("${ALL_SCENARIOS[@]}")
 
 usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -75,15 +78,15 @@ wanted() { [[ " ${SCENARIOS[*]} " == *" $1 "* ]]; }
 if ((SELF_CHECK)); then
     MODE=self-check
     FULL_GIB=(0.0625 0.125) COMP_GIB=0.0625 COMP_SWEEPS=2 INC_GIB=0.125 RESTORE_GIB=0.0625
-    SLOW_GIB=0.03125 SLOW_INTERVAL=2 SLOW_SECONDS=5
+    SLOW_GIB=0.03125 SLOW_INTERVAL=2 SLOW_SECONDS=5 TREE_PROCS=3
 elif ((QUICK)); then
     MODE=quick
     FULL_GIB=(0.5 1) COMP_GIB=0.5 COMP_SWEEPS=10 INC_GIB=1 RESTORE_GIB=0.5
-    SLOW_GIB=0.25 SLOW_INTERVAL=10 SLOW_SECONDS=25
+    SLOW_GIB=0.25 SLOW_INTERVAL=10 SLOW_SECONDS=25 TREE_PROCS=8
 else
     MODE=full
     FULL_GIB=(2 8) COMP_GIB=2 COMP_SWEEPS=10 INC_GIB=4 RESTORE_GIB=2
-    SLOW_GIB=1 SLOW_INTERVAL=60 SLOW_SECONDS=140
+    SLOW_GIB=1 SLOW_INTERVAL=60 SLOW_SECONDS=140 TREE_PROCS=8
 fi
 INC_PERCENTS=(5 50)
 INC_ROUNDS=2 # incremental checkpoints after the full one, each after a round
@@ -110,7 +113,7 @@ DMTCP_PORTS=() # DMTCP coordinators started here, asked to quit at the end
 cleanup() {
     local p
     for p in "${DMTCP_PORTS[@]}"; do
-        DMTCP_COORD_PORT=$p DMTCP_PORT=$p timeout 10 "$DMTCP_PATH/dmtcp_command" --quiet --quit >/dev/null 2>&1 || true
+        DMTCP_COORD_PORT=$p DMTCP_PORT=$p timeout 10 "$DMTCP_PATH/dmtcp_command" --quit >/dev/null 2>&1 || true
     done
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
@@ -264,7 +267,7 @@ if [[ -n ${CRIU:-} ]]; then
         CRIU_OK=1
     fi
 fi
-DMTCP_OK=0 DMTCP_WHY="DMTCP not installed: set DMTCP_PATH=/dir/with/dmtcp_launch,dmtcp_command,dmtcp_restart (DMTCP 3.x built from source)"
+DMTCP_OK=0 DMTCP_WHY="DMTCP not installed: set DMTCP_PATH=/dir/with/dmtcp_launch,dmtcp_command,dmtcp_restart (DMTCP built from source: its main branch, whose -bc waits for the checkpoint)"
 if [[ -n ${DMTCP_PATH:-} ]]; then
     if [[ -x $DMTCP_PATH/dmtcp_launch && -x $DMTCP_PATH/dmtcp_command && -x $DMTCP_PATH/dmtcp_restart ]]; then
         DMTCP_OK=1
@@ -314,14 +317,24 @@ dmtcp_start() {
     DMTCP_PORTS+=("$DMTCP_PORT_NOW")
 }
 
-dmtcp_cmd() { DMTCP_COORD_PORT=$DMTCP_PORT_NOW DMTCP_PORT=$DMTCP_PORT_NOW "$DMTCP_PATH/dmtcp_command" --quiet "$@"; }
+dmtcp_cmd() { DMTCP_COORD_PORT=$DMTCP_PORT_NOW DMTCP_PORT=$DMTCP_PORT_NOW "$DMTCP_PATH/dmtcp_command" "$@"; }
 
 # dmtcp_dump DIR: a blocking checkpoint, timed into PEER_S; the image's
-# size in PEER_BYTES.
+# size in PEER_BYTES. DMTCP 4.2.0's --bcheckpoint returns at once (its
+# coordinator takes the 'b' apart from the 'c'; its main branch waits), so
+# the checkpoint counts as done once its image is there and the
+# coordinator says RUNNING=yes again.
 dmtcp_dump() {
-    local t0
+    local t0 status deadline=$((SECONDS + 1200))
+    rm -f "$1"/ckpt_*.dmtcp
     t0=$(now)
     dmtcp_cmd --bcheckpoint >/dev/null || die "dmtcp_command --bcheckpoint failed"
+    while :; do
+        status=$(dmtcp_cmd --status 2>/dev/null || true)
+        [[ $status == *RUNNING=yes* ]] && compgen -G "$1/ckpt_*.dmtcp" >/dev/null && break
+        ((SECONDS < deadline)) || die "dmtcp: no checkpoint in $1 after 1200 s: $status"
+        sleep 0.01
+    done
     PEER_S=$(since "$t0")
     PEER_BYTES=$(cat "$1"/ckpt_*.dmtcp | wc -c)
 }
@@ -751,6 +764,72 @@ scenario_slowdown() {
     rm -rf "$root"
 }
 
+# A tree of TREE_PROCS fill_random processes (under one bash) holding
+# RESTORE_GIB between them, vs one process holding it all: dumped, then
+# restored (cold page cache as root) and every restored process's memory
+# checked. A tree as fast as one process pays nothing per process beyond
+# its bytes: the data path keeps every core busy across processes.
+# tree_dump_restore NAME ROOT_PID PROCS: sets TREE_D (dump seconds) and
+# TREE_R (restore seconds) for the tree or process at ROOT_PID, whose PROCS
+# fill_random processes print to $DIR/NAME.out.N (N from 1).
+tree_dump_restore() {
+    local name=$1 root=$2 procs=$3 img=$DIR/img-$1 t0 rpid n pids=()
+    stasis_dump "$root" "$img"
+    TREE_D=$DUMP_S
+    for n in $(seq "$procs"); do
+        pids+=("$(sed -n 's/^ready.* pid \([0-9]*\).*/\1/p' "$DIR/$name.out.$n")")
+        cp "$DIR/$name.out.$n" "$DIR/$name.out.$n.at-dump"
+    done
+    stop_pid "$root"
+    for n in "${pids[@]}"; do stop_pid "$n"; done
+    for n in $(seq "$procs"); do cp "$DIR/$name.out.$n.at-dump" "$DIR/$name.out.$n"; done
+    drop_caches
+    t0=$(now)
+    "$STASIS" restore --dir "$img" --detach --pidfile "$DIR/restored.pid" 2>"$DIR/restore.log" ||
+        die "stasis restore of the $name failed: $(tail -1 "$DIR/restore.log")"
+    TREE_R=$(since "$t0")
+    rpid=$(cat "$DIR/restored.pid")
+    PIDS+=("$rpid")
+    pids=("$rpid")
+    ((procs == 1)) || mapfile -t -O 1 pids < <(ps --ppid "$rpid" -o pid= | tr -d ' ')
+    ((${#pids[@]} == procs + (procs > 1))) || die "the restored $name has ${#pids[@]} processes, not $procs"
+    PIDS+=("${pids[@]}")
+    for n in "${pids[@]:$((procs > 1))}"; do kill -USR1 "$n"; done
+    for n in $(seq "$procs"); do
+        wait_for_line "$DIR/$name.out.$n" '^verify' 600
+        grep -q '^verify ok' "$DIR/$name.out.$n" || die "restored $name process $n's memory is wrong"
+    done
+    for n in "${pids[@]}"; do stop_pid "$n"; done
+    rm -rf "$img" "$img.log"
+}
+
+scenario_tree() {
+    local gib=$RESTORE_GIB n=$TREE_PROCS each bytes one_d one_r t0 i
+    bytes=$(gib_bytes "$gib")
+    each=$(calc %.6f "$gib / $n")
+    echo "== a tree of $n processes of $(gib_label "$each") GiB vs one process of $(gib_label "$gib") GiB"
+    start_workload "$DIR/one.out.1" "$WORK/fill_random" "$gib"
+    warm_up "$bytes"
+    tree_dump_restore one "$WPID" 1
+    one_d=$TREE_D one_r=$TREE_R
+    # Each child has its own output file: the restored ones append to it.
+    clean_exec bash -c 'for i in $(seq "$1"); do "$2" "$3" "$i" >"$4.$i" 2>&1 & done; wait' \
+        tree "$n" "$WORK/fill_random" "$each" "$DIR/tree.out" </dev/null >"$DIR/tree.sh.out" 2>&1 &
+    WPID=$!
+    PIDS+=("$WPID")
+    for i in $(seq "$n"); do
+        wait_for_line "$DIR/tree.out.$i" '^ready' 600
+        PIDS+=("$(sed -n 's/^ready.* pid \([0-9]*\).*/\1/p' "$DIR/tree.out.$i")")
+    done
+    warm_up "$bytes"
+    tree_dump_restore tree "$WPID" "$n"
+    note "one process: dump ${one_d} s, restore ${one_r} s; tree of $n: dump ${TREE_D} s, restore ${TREE_R} s"
+    row tree.dump "full dump, tree of $n, $(gib_label "$gib") GiB in all" "stasis ${TREE_D} s" \
+        "one process ${one_d} s" "$(ratio_of "$one_d" "$TREE_D")" ">= 0.9" "ratio: one process's time / the tree's"
+    row tree.restore "restore, tree of $n" "stasis ${TREE_R} s" "one process ${one_r} s" \
+        "$(ratio_of "$one_r" "$TREE_R")" ">= 0.9" "$CACHE page cache; ratio: one process's time / the tree's"
+}
+
 # ---- main ------------------------------------------------------------------
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -807,7 +886,8 @@ want = ["full.small.raw", "full.small.none", "full.small.criu", "full.small.dmtc
         "full.large.raw", "full.large.criu", "full.large.dmtcp",
         "comp.raw", "comp.size", "comp.criu", "comp.dmtcp",
         "inc.5.dump", "inc.5.run", "inc.50.dump", "inc.50.run",
-        "restore.read", "restore.criu", "restore.dmtcp", "slowdown", "slowdown.frozen"]
+        "restore.read", "restore.criu", "restore.dmtcp", "slowdown", "slowdown.frozen",
+        "tree.dump", "tree.restore"]
 doc = json.load(open(sys.argv[1]))
 have = [r["key"] for r in doc["rows"]]
 missing = [k for k in want if k not in have]
