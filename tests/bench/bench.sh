@@ -213,6 +213,18 @@ stasis_dump() {
     [[ -n $FROZEN_S && -n $STORED ]] || die "unexpected output of stasis dump: $(cat "$dir.log")"
 }
 
+# stasis_restore IMG: `stasis restore --detach`, timed until it returns
+# (the process runs) into RESTORE_S; the restored pid in RESTORED_PID.
+stasis_restore() {
+    local t0
+    t0=$(now)
+    "$STASIS" restore --dir "$1" --detach --pidfile "$DIR/restored.pid" 2>"$DIR/restore.log" ||
+        die "stasis restore of $1 failed: $(tail -1 "$DIR/restore.log")"
+    RESTORE_S=$(since "$t0")
+    RESTORED_PID=$(cat "$DIR/restored.pid")
+    PIDS+=("$RESTORED_PID")
+}
+
 # abba OUT IMG: the raw write of WPID's bytes, two dumps of WPID into IMG,
 # the raw write again (A B B A: this disk drifts within a run). Sets R1 S1
 # S2 R2, and STORED as the first dump stored.
@@ -636,12 +648,8 @@ scenario_restore() {
     drop_caches
     cache_note="$CACHE page cache"
     [[ $CACHE == cold ]] || cache_note="warm page cache (not root, or a self-check: caches not dropped)"
-    t0=$(now)
-    "$STASIS" restore --dir "$img" --detach --pidfile "$DIR/restored.pid" 2>"$DIR/restore.log" ||
-        die "stasis restore failed: $(tail -1 "$DIR/restore.log")"
-    s=$(since "$t0")
-    rpid=$(cat "$DIR/restored.pid")
-    PIDS+=("$rpid")
+    stasis_restore "$img"
+    s=$RESTORE_S rpid=$RESTORED_PID
     kill -USR1 "$rpid"
     wait_for_line "$out" '^verify' 600
     grep -q '^verify ok' "$out" || die "the restored process's memory is wrong: $(grep '^verify' "$out")"
@@ -779,7 +787,7 @@ scenario_slowdown() {
 # TREE_R (restore seconds) for the tree or process at ROOT_PID, whose PROCS
 # fill_random processes print to $DIR/NAME.out.N (N from 1).
 tree_dump_restore() {
-    local name=$1 root=$2 procs=$3 img=$DIR/img-$1 t0 rpid n pids=()
+    local name=$1 root=$2 procs=$3 img=$DIR/img-$1 rpid n pids=()
     stasis_dump "$root" "$img"
     TREE_D=$DUMP_S
     for n in $(seq "$procs"); do
@@ -790,12 +798,8 @@ tree_dump_restore() {
     for n in "${pids[@]}"; do stop_pid "$n"; done
     for n in $(seq "$procs"); do cp "$DIR/$name.out.$n.at-dump" "$DIR/$name.out.$n"; done
     drop_caches
-    t0=$(now)
-    "$STASIS" restore --dir "$img" --detach --pidfile "$DIR/restored.pid" 2>"$DIR/restore.log" ||
-        die "stasis restore of the $name failed: $(tail -1 "$DIR/restore.log")"
-    TREE_R=$(since "$t0")
-    rpid=$(cat "$DIR/restored.pid")
-    PIDS+=("$rpid")
+    stasis_restore "$img"
+    TREE_R=$RESTORE_S rpid=$RESTORED_PID
     pids=("$rpid")
     ((procs == 1)) || mapfile -t -O 1 pids < <(ps --ppid "$rpid" -o pid= | tr -d ' ')
     ((${#pids[@]} == procs + (procs > 1))) || die "the restored $name has ${#pids[@]} processes, not $procs"
@@ -810,7 +814,7 @@ tree_dump_restore() {
 }
 
 scenario_tree() {
-    local gib=$RESTORE_GIB n=$TREE_PROCS each bytes one_d one_r t0 i
+    local gib=$RESTORE_GIB n=$TREE_PROCS each bytes one_d one_r i
     bytes=$(gib_bytes "$gib")
     each=$(calc %.6f "$gib / $n")
     echo "== a tree of $n processes of $(gib_label "$each") GiB vs one process of $(gib_label "$gib") GiB"
