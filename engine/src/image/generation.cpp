@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <string_view>
-#include <utility>
 #include <vector>
 #include <system_error>
 
@@ -173,21 +172,23 @@ void GenerationWriter::sync(const std::vector<std::string>& files) const
 {
     // Every file's writeback is started before the first fsync waits: one
     // fsync after another would keep the disk's queue one file deep (a tree
-    // of many processes has many small files).
-    std::vector<UniqueFd> fds;
-    fds.reserve(files.size());
-    for (const auto& name : files) {
+    // of many processes has many small files). Each file is opened twice
+    // rather than all held open: a large tree's files outnumber a job's fd
+    // limit.
+    auto open_file = [this](const std::string& name) {
         const auto path = staging_ / name;
         UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd.valid()) {
             throw_errno("syncing " + path.string());
         }
-        ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: fsync below is what counts
-        fds.push_back(std::move(fd));
+        return fd;
+    };
+    for (const auto& name : files) {
+        ::sync_file_range(open_file(name).get(), 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: the fsync is what counts
     }
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        if (::fsync(fds[i].get()) != 0) {
-            throw_errno("syncing " + (staging_ / files[i]).string());
+    for (const auto& name : files) {
+        if (::fsync(open_file(name).get()) != 0) {
+            throw_errno("syncing " + (staging_ / name).string());
         }
     }
 }
