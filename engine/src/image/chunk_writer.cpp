@@ -1,11 +1,9 @@
 #include "image/chunk_writer.hpp"
 
 #include "core/error.hpp"
-#include "core/io.hpp"
+#include "image/data_file_appender.hpp"
 #include "image/parent_chunks.hpp"
-#include <stasis/unique_fd.hpp>
 
-#include <fcntl.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -16,6 +14,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace stasis::image {
@@ -28,6 +27,9 @@ constexpr std::size_t queue_limit = std::size_t{64} << 20;
 // Buffers kept for reuse: enough for the runs the workers have in hand,
 // without keeping the whole queue's worth once it drains.
 constexpr std::size_t spare_buffer_limit = 16;
+
+static_assert(ZSTD_COMPRESSBOUND(max_chunk_size) <= DataFileAppender::max_reserve,
+              "a chunk is compressed straight into the data file's buffer");
 
 struct Run {
     std::uint64_t vaddr;
@@ -44,10 +46,8 @@ struct CctxFree {
 struct Worker {
     std::filesystem::path path;
     std::string name;
-    UniqueFd fd;
-    std::uint64_t offset = 0;
+    std::optional<DataFileAppender> file;
     std::unique_ptr<ZSTD_CCtx, CctxFree> cctx;
-    std::vector<std::byte> buf;
     std::vector<Chunk> chunks;
 };
 
@@ -101,7 +101,7 @@ ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& pre
         // not trip over files this attempt created.
         stop();
         for (const Worker& w : workers) {
-            if (w.fd.valid()) {
+            if (w.file) {
                 ::unlink(w.path.c_str());
             }
         }
@@ -114,11 +114,7 @@ void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir,
 {
     w.name = prefix + "-" + std::to_string(i) + ".bin";
     w.path = dir / w.name;
-    w.fd = UniqueFd(::open(w.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!w.fd.valid()) {
-        const int err = errno;
-        throw sys_error("creating " + w.path.string(), err);
-    }
+    w.file.emplace(w.path);
     if (codec == Codec::zstd) {
         w.cctx.reset(ZSTD_createCCtx());
         if (!w.cctx) {
@@ -176,29 +172,29 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
 {
     const std::byte* src = run.data.data();
     const std::size_t size = run.data.size();
-    Chunk c{.vaddr = run.vaddr, .size = size, .file = w.name, .offset = w.offset,
+    Chunk c{.vaddr = run.vaddr, .size = size, .file = w.name, .offset = w.file->size(),
             .stored_size = size, .codec = Codec::none, .xxh3 = XXH3_64bits(src, size)};
     if (const Chunk* unchanged = parent ? parent->find(c.vaddr, c.size, c.xxh3) : nullptr) {
         w.chunks.push_back(*unchanged);
         return;
     }
-    const std::byte* out = src;
     if (codec == Codec::zstd) {
-        w.buf.resize(ZSTD_compressBound(size));
-        const std::size_t z =
-            ZSTD_compressCCtx(w.cctx.get(), w.buf.data(), w.buf.size(), src, size, level);
+        // Compressed straight into the file's next bytes.
+        const auto room = w.file->reserve(ZSTD_compressBound(size));
+        const std::size_t z = ZSTD_compressCCtx(w.cctx.get(), room.data(), room.size(), src, size, level);
         if (ZSTD_isError(z)) {
             throw Error(std::string("zstd compression failed: ") + ZSTD_getErrorName(z));
         }
         // Incompressible runs are kept raw: smaller, and free to read back.
         if (z < size) {
-            out = w.buf.data();
+            w.file->commit(z);
             c.stored_size = z;
             c.codec = Codec::zstd;
+            w.chunks.push_back(std::move(c));
+            return;
         }
     }
-    write_all(w.fd.get(), std::span(out, c.stored_size), w.path.string());
-    w.offset += c.stored_size;
+    w.file->append(std::span(src, size));
     w.chunks.push_back(std::move(c));
 }
 
@@ -305,7 +301,7 @@ std::vector<Chunk> ChunkWriter::finish()
 
     std::vector<Chunk> all = std::move(m.unchanged);
     for (Worker& w : m.workers) {
-        w.fd.reset();
+        w.file->finish();
         all.insert(all.end(), std::make_move_iterator(w.chunks.begin()),
                    std::make_move_iterator(w.chunks.end()));
         w.chunks.clear();

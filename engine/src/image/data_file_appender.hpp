@@ -1,0 +1,59 @@
+#pragma once
+// A new data file that is only ever appended to, written past the page
+// cache (O_DIRECT) where the file system allows it. A dump writes each byte
+// once and a restore usually runs on another node, so caching the image
+// costs a copy and writeback work while the job is frozen and evicts the
+// job's own cached files, and gains nothing. Bytes are gathered into aligned
+// blocks; where direct writes are refused (tmpfs before Linux 6.6, FUSE, an
+// alignment the file system wants larger), the file is written through the
+// page cache as any other.
+#include <stasis/unique_fd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+namespace stasis::image {
+
+class DataFileAppender {
+public:
+    // Creates path, which must not exist. Throws sys_error naming it.
+    explicit DataFileAppender(std::filesystem::path path);
+
+    // Room for up to n bytes at the end of the file (n at most
+    // max_reserve); commit() then says how many of them hold data.
+    std::span<std::byte> reserve(std::size_t n);
+    void commit(std::size_t n);
+    void append(std::span<const std::byte> data);
+
+    // Writes what is still gathered and closes the file. The data is not
+    // synced (GenerationWriter::sync). Throws sys_error naming the file.
+    void finish();
+
+    // Bytes appended so far: the offset the next byte will have.
+    [[nodiscard]] std::uint64_t size() const { return written_ + gathered_; }
+    // Whether the whole blocks written so far went past the page cache.
+    [[nodiscard]] bool direct() const { return direct_; }
+
+    static constexpr std::size_t max_reserve = std::size_t{2} << 20;
+
+private:
+    struct Free {
+        void operator()(std::byte* p) const { std::free(p); }
+    };
+
+    void write_full_blocks();
+    void write_out(std::size_t n);
+
+    std::filesystem::path path_;
+    UniqueFd fd_;
+    bool direct_ = false;
+    std::unique_ptr<std::byte[], Free> buffer_;
+    std::size_t gathered_ = 0;   // bytes in buffer_ not yet written
+    std::uint64_t written_ = 0;  // bytes in the file
+};
+
+}  // namespace stasis::image
