@@ -550,7 +550,9 @@ tree_workload_cmd() {
         epoll_watches) WL_CMD=("$w/epoll_watches" 90 50) ;;
         py_mp_pool) WL_CMD=("$PYTHON" "$w/py_mp_pool.py" 90 50) ;;
         mpi) WL_CMD=(mpirun --oversubscribe -np 2 "$w/mpi_steps" 200 20) ;;
-        relaunch) WL_CMD=(/bin/bash "$w/tree_relaunch.sh" "$w" 10) TREE_READY=2 ;;
+        # Ten steps took 2.9 s on the 2-core test machine: the dump must come
+        # while steps still run.
+        relaunch) WL_CMD=(/bin/bash "$w/tree_relaunch.sh" "$w" 16) TREE_READY=2 TREE_WINDOW=(200 2000) ;;
         unsupported_socket) WL_CMD=("$w/tree_unsupported" socket "$2" 80 50) TREE_GO=1 ;;
         unsupported_hugetlb) WL_CMD=("$w/tree_unsupported" hugetlb "$2" 160 50) TREE_GO=1 ;;
         unsupported_fanotify) WL_CMD=("$w/tree_unsupported" fanotify "$2" 80 50) TREE_GO=1 ;;

@@ -2,7 +2,7 @@
 # A process the checkpoint cannot hold (relaunch_step keeps a netlink
 # socket, as Slurm's srun keeps connections to other nodes, and a helper
 # child, as srun does) is started anew at restore with
-# `stasis dump --relaunch PROGRAM`: a script runs ten such steps; dumped at
+# `stasis dump --relaunch PROGRAM`: a script runs 16 such steps; dumped at
 # a random moment (mostly inside a step), the tree comes back with the
 # running step started again with the same arguments, environment and
 # stdout, without its old helper (it starts its own), and the whole output

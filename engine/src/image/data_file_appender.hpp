@@ -1,12 +1,14 @@
 #pragma once
-// A new data file that is only ever appended to, written past the page
-// cache (O_DIRECT) where the file system allows it. A dump writes each byte
-// once and a restore usually runs on another node, so caching the image
-// costs a copy and writeback work while the job is frozen and evicts the
-// job's own cached files, and gains nothing. Bytes are gathered into aligned
-// blocks; where direct writes are refused (tmpfs before Linux 6.6, FUSE, an
-// alignment the file system wants larger), the file is written through the
-// page cache as any other.
+// A new data file that is only ever appended to, in large writes past the
+// page cache (O_DIRECT) where the file system allows it. An image is
+// written once and usually restored on another node: caching it copies
+// every byte on the job's cores while the job is frozen, leaves writeback
+// to compete with the job once it runs again, and evicts the job's own
+// cached files. Measured (docs/engine.md, Commit) the job is frozen for
+// less this way, also when it runs on after the checkpoint. Bytes are
+// gathered into aligned blocks; where direct writes are refused (tmpfs
+// before Linux 6.6, FUSE, an alignment the file system wants larger), the
+// file is written through the page cache as any other.
 #include <stasis/unique_fd.hpp>
 
 #include <cstddef>
