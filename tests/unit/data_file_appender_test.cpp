@@ -66,41 +66,45 @@ bool on_tmpfs(const std::filesystem::path& file)
 
 TEST_CASE("DataFileAppender writes exactly the bytes appended and committed, in order")
 {
-    test::TempDir dir;
-    const auto path = dir.path() / "pages-1-0.bin";
-    std::vector<std::byte> expected;
-    DataFileAppender file(path);
-    // Sizes across the 4 KiB blocks and the 4 MiB gathering, with
-    // reservations only partly used (a compressed chunk).
-    const std::size_t sizes[] = {1, 4095, 4097, 1 << 20, 3 << 20, 17, (1 << 20) + 5, 2 << 20, 1 << 20, 12345};
-    unsigned seed = 0;
-    for (std::size_t size : sizes) {
-        const auto bytes = pattern(size, ++seed);
-        if (seed % 3 == 0 && size <= DataFileAppender::max_reserve) {
-            auto room = file.reserve(DataFileAppender::max_reserve);
-            std::memcpy(room.data(), bytes.data(), size);
-            file.commit(size);
-        } else {
-            file.append(bytes);
+    // One block at a time, as a writer of many workers, and 4 MiB.
+    for (const std::size_t gather : {std::size_t{4096}, std::size_t{4} << 20}) {
+        CAPTURE(gather);
+        test::TempDir dir;
+        const auto path = dir.path() / "pages-1-0.bin";
+        std::vector<std::byte> expected;
+        DataFileAppender file(path, gather);
+        // Sizes across the 4 KiB blocks and the 4 MiB gathering, with
+        // reservations only partly used (a compressed chunk).
+        const std::size_t sizes[] = {1, 4095, 4097, 1 << 20, 3 << 20, 17, (1 << 20) + 5, 2 << 20, 1 << 20, 12345};
+        unsigned seed = 0;
+        for (std::size_t size : sizes) {
+            const auto bytes = pattern(size, ++seed);
+            if (seed % 3 == 0 && size <= DataFileAppender::max_reserve) {
+                auto room = file.reserve(DataFileAppender::max_reserve);
+                std::memcpy(room.data(), bytes.data(), size);
+                file.commit(size);
+            } else {
+                file.append(bytes);
+            }
+            expected.insert(expected.end(), bytes.begin(), bytes.end());
+            CHECK(file.size() == expected.size());
         }
-        expected.insert(expected.end(), bytes.begin(), bytes.end());
-        CHECK(file.size() == expected.size());
+        const bool direct = file.direct();
+        file.finish();
+        if (direct && !on_tmpfs(path)) {
+            // Past the page cache: only the tail, less than a block, went
+            // through it. (tmpfs keeps its files in the page cache anyway.)
+            CHECK(cached_pages(path, expected.size()) <= 1);
+        }
+        CHECK(read_all(path) == expected);
     }
-    const bool direct = file.direct();
-    file.finish();
-    if (direct && !on_tmpfs(path)) {
-        // Past the page cache: only the tail, less than a block, went
-        // through it. (tmpfs keeps its files in the page cache anyway.)
-        CHECK(cached_pages(path, expected.size()) <= 1);
-    }
-    CHECK(read_all(path) == expected);
 }
 
 TEST_CASE("DataFileAppender refuses a file that exists, naming it")
 {
     test::TempDir dir;
     const auto path = dir.write("pages-1-0.bin", "old");
-    CHECK_THROWS_WITH_AS(DataFileAppender{path}, doctest::Contains(path.c_str()), Error);
+    CHECK_THROWS_WITH_AS(DataFileAppender(path, 4096), doctest::Contains(path.c_str()), Error);
 }
 
 TEST_CASE("DataFileAppender names its file when a write fails")
@@ -115,7 +119,7 @@ TEST_CASE("DataFileAppender names its file when a write fails")
         if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) {
             return 2;
         }
-        DataFileAppender file(path);
+        DataFileAppender file(path, std::size_t{4} << 20);
         try {
             file.append(pattern(5 << 20, 1));
             file.finish();

@@ -31,6 +31,17 @@ constexpr std::size_t spare_buffer_limit = 16;
 static_assert(ZSTD_COMPRESSBOUND(max_chunk_size) <= DataFileAppender::max_reserve,
               "a chunk is compressed straight into the data file's buffer");
 
+// Bytes each worker writes at once. Measured on a virtio disk, two streams
+// of 4 MiB direct writes reached the disk's speed where 1 MiB ones took 30 %
+// longer; with many workers, many writes are in flight anyway, and a
+// writer's buffers stay near 32 MiB plus 1 MiB a worker (a job frozen near
+// its memory limit pays for them).
+std::size_t gather_size(std::size_t workers)
+{
+    constexpr std::size_t mib = std::size_t{1} << 20;
+    return std::clamp(32 * mib / workers, mib, 4 * mib);
+}
+
 struct Run {
     std::uint64_t vaddr;
     std::size_t size;
@@ -114,7 +125,7 @@ void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir,
 {
     w.name = prefix + "-" + std::to_string(i) + ".bin";
     w.path = dir / w.name;
-    w.file.emplace(w.path);
+    w.file.emplace(w.path, gather_size(workers.size()));
     if (codec == Codec::zstd) {
         w.cctx.reset(ZSTD_createCCtx());
         if (!w.cctx) {

@@ -22,8 +22,10 @@ namespace stasis::image {
 
 class DataFileAppender {
 public:
-    // Creates path, which must not exist. Throws sys_error naming it.
-    explicit DataFileAppender(std::filesystem::path path);
+    // Creates path, which must not exist; its bytes are written gather_size
+    // bytes at a time (rounded to whole blocks, at least one). Throws
+    // sys_error naming it.
+    DataFileAppender(std::filesystem::path path, std::size_t gather_size);
 
     // Room for up to n bytes at the end of the file (n at most
     // max_reserve); commit() then says how many of them hold data.
@@ -40,7 +42,7 @@ public:
     // Whether the whole blocks written so far went past the page cache.
     [[nodiscard]] bool direct() const { return direct_; }
 
-    static constexpr std::size_t max_reserve = std::size_t{2} << 20;
+    static constexpr std::size_t max_reserve = (std::size_t{1} << 20) + (std::size_t{8} << 10);
 
 private:
     struct Free {
@@ -51,6 +53,8 @@ private:
     void write_out(std::size_t n);
 
     std::filesystem::path path_;
+    std::size_t gather_size_;
+    std::size_t capacity_;
     UniqueFd fd_;
     bool direct_ = false;
     std::unique_ptr<std::byte[], Free> buffer_;
