@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,10 +42,16 @@ DataFileAppender::DataFileAppender(std::filesystem::path path, std::size_t gathe
     if (!direct_) {
         spdlog::debug("{}: written through the page cache (the file system takes no direct writes)", path_.string());
     }
-    buffer_.reset(static_cast<std::byte*>(std::aligned_alloc(block, capacity_)));
-    if (!buffer_) {
+    void* map = ::mmap(nullptr, capacity_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
         throw std::bad_alloc();
     }
+    buffer_ = std::unique_ptr<std::byte[], Unmap>(static_cast<std::byte*>(map), Unmap{capacity_});
+}
+
+void DataFileAppender::Unmap::operator()(std::byte* p) const
+{
+    ::munmap(p, size);
 }
 
 std::span<std::byte> DataFileAppender::reserve(std::size_t n)

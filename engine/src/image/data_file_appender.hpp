@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -45,8 +44,12 @@ public:
     static constexpr std::size_t max_reserve = (std::size_t{1} << 20) + (std::size_t{8} << 10);
 
 private:
-    struct Free {
-        void operator()(std::byte* p) const { std::free(p); }
+    // The buffer is a mapping of its own: a few MiB per file and
+    // checkpoint, which through malloc would raise glibc's mmap threshold
+    // and stay behind in a long-running agent's heap.
+    struct Unmap {
+        std::size_t size;
+        void operator()(std::byte* p) const;
     };
 
     void write_full_blocks();
@@ -57,7 +60,7 @@ private:
     std::size_t capacity_;
     UniqueFd fd_;
     bool direct_ = false;
-    std::unique_ptr<std::byte[], Free> buffer_;
+    std::unique_ptr<std::byte[], Unmap> buffer_;
     std::size_t gathered_ = 0;   // bytes in buffer_ not yet written
     std::uint64_t written_ = 0;  // bytes in the file
 };
