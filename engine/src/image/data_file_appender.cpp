@@ -89,15 +89,20 @@ void DataFileAppender::finish()
     write_full_blocks();
     if (gathered_ > 0) {
         // The tail is no whole block: it goes through the page cache.
-        const int flags = ::fcntl(fd_.get(), F_GETFL);
-        if (direct_ && (flags < 0 || ::fcntl(fd_.get(), F_SETFL, flags & ~O_DIRECT) < 0)) {
+        if (direct_ && !to_page_cache()) {
             throw sys_error("cannot write " + path_.string());
         }
-        direct_ = false;
         write_out(gathered_);
         gathered_ = 0;
     }
     fd_.reset();
+}
+
+bool DataFileAppender::to_page_cache()
+{
+    direct_ = false;
+    const int flags = ::fcntl(fd_.get(), F_GETFL);
+    return flags >= 0 && ::fcntl(fd_.get(), F_SETFL, flags & ~O_DIRECT) == 0;
 }
 
 void DataFileAppender::write_full_blocks()
@@ -123,11 +128,9 @@ void DataFileAppender::write_out(std::size_t n)
         if (rc < 0 && err == EINVAL && direct_) {
             // An alignment this file system does not take, or a short write
             // before: the rest goes through the page cache.
-            direct_ = false;
             spdlog::debug("{}: written through the page cache from byte {} on (a direct write was refused)",
                           path_.string(), written_ + done);
-            const int flags = ::fcntl(fd_.get(), F_GETFL);
-            if (flags >= 0 && ::fcntl(fd_.get(), F_SETFL, flags & ~O_DIRECT) == 0) {
+            if (to_page_cache()) {
                 continue;
             }
         }

@@ -52,6 +52,8 @@ private:
         void operator()(std::byte* p) const;
     };
 
+    // Clears O_DIRECT; false (errno set) if the file refused.
+    bool to_page_cache();
     void write_full_blocks();
     void write_out(std::size_t n);
 
