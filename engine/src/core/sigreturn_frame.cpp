@@ -1,7 +1,9 @@
 #include "core/sigreturn_frame.hpp"
 
 #include "core/error.hpp"
+#include "core/xsave_layout.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace stasis {
@@ -77,6 +79,39 @@ static_assert(sizeof(FpxSwBytes) == 48);
 constexpr std::size_t xsave_alignment = 64;
 constexpr std::size_t fpstate_offset = (sizeof(RtSigframe) + xsave_alignment - 1) / xsave_alignment * xsave_alignment;
 constexpr std::size_t minimal_xsave_size = 576;  // legacy area and XSAVE header
+constexpr std::size_t xstate_bv_offset = 512;    // the header's components-in-use word
+
+std::uint64_t word_at(std::span<const std::uint8_t> xstate, std::size_t offset)
+{
+    std::uint64_t word = 0;
+    std::memcpy(&word, xstate.data() + offset, sizeof(word));
+    return word;
+}
+
+// What the frame's XSAVE area claims to be. rt_sigreturn looks for the
+// closing magic word right after an area as large as the task's own: newer
+// kernels take that size from the task, older ones from the frame, which
+// must not claim more than the task has. A task's area grows past the
+// default only when it first uses a dynamic component (AMX tile data);
+// ptrace always hands the largest. So while no dynamic component is in use
+// the frame claims the default size and carries the word after both sizes:
+// the bytes the first word covers belong to a component in its initial
+// state, which is then not read back.
+struct ClaimedArea {
+    std::uint64_t features;
+    std::size_t size;
+};
+
+ClaimedArea claimed_area(std::span<const std::uint8_t> xstate)
+{
+    std::uint64_t xcr0 = word_at(xstate, sw_bytes_offset);  // as ptrace puts it there
+    std::uint64_t dynamic = dynamic_xfeatures(xcr0);
+    if ((word_at(xstate, xstate_bv_offset) & dynamic) != 0 || dynamic == 0) {
+        return {xcr0, xstate.size()};
+    }
+    std::uint64_t features = xcr0 & ~dynamic;
+    return {features, std::min(xstate.size(), xsave_size_of(features))};
+}
 
 KernelSigcontext context_of(const user_regs_struct& regs, std::uint64_t fpstate)
 {
@@ -133,12 +168,14 @@ SigreturnFrame sigreturn_frame(std::uint64_t at, const user_regs_struct& regs, s
     std::memcpy(out.bytes.data(), &frame, sizeof(frame));
     std::byte* fp = out.bytes.data() + fpstate_offset;
     std::memcpy(fp, xstate.data(), xstate.size());
+    auto claimed = claimed_area(xstate);
     FpxSwBytes sw{};
     sw.magic1 = fp_xstate_magic1;
-    sw.extended_size = static_cast<std::uint32_t>(xstate.size() + sizeof(fp_xstate_magic2));
-    std::memcpy(&sw.xfeatures, xstate.data() + sw_bytes_offset, sizeof(sw.xfeatures));  // XCR0, as ptrace puts it there
-    sw.xstate_size = static_cast<std::uint32_t>(xstate.size());
+    sw.extended_size = static_cast<std::uint32_t>(claimed.size + sizeof(fp_xstate_magic2));
+    sw.xfeatures = claimed.features;
+    sw.xstate_size = static_cast<std::uint32_t>(claimed.size);
     std::memcpy(fp + sw_bytes_offset, &sw, sizeof(sw));
+    std::memcpy(fp + claimed.size, &fp_xstate_magic2, sizeof(fp_xstate_magic2));
     std::memcpy(fp + xstate.size(), &fp_xstate_magic2, sizeof(fp_xstate_magic2));
     // rt_sigreturn finds its frame one word below the stack pointer, where a
     // handler's return address was.

@@ -1,0 +1,60 @@
+#include "core/xsave_layout.hpp"
+
+#include <cpuid.h>
+
+#include <algorithm>
+
+namespace stasis {
+
+namespace {
+
+constexpr unsigned xsave_leaf = 0xd;
+constexpr int first_extended_component = 2;  // 0 and 1 live in the legacy area
+constexpr int last_component = 63;
+constexpr std::size_t legacy_and_header_size = 576;
+constexpr unsigned xfd_capable_bit = 1U << 2;  // ECX of leaf 0xd's sub-leaf
+
+struct Component {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    bool xfd_capable = false;
+};
+
+Component component(int index)
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    __get_cpuid_count(xsave_leaf, static_cast<unsigned>(index), &eax, &ebx, &ecx, &edx);
+    return {ebx, eax, (ecx & xfd_capable_bit) != 0};
+}
+
+bool has(std::uint64_t features, int index)
+{
+    return ((features >> index) & 1U) != 0;
+}
+
+}  // namespace
+
+std::uint64_t dynamic_xfeatures(std::uint64_t xcr0)
+{
+    std::uint64_t dynamic = 0;
+    for (int i = first_extended_component; i <= last_component; ++i) {
+        if (has(xcr0, i) && component(i).xfd_capable) {
+            dynamic |= std::uint64_t{1} << i;
+        }
+    }
+    return dynamic;
+}
+
+std::size_t xsave_size_of(std::uint64_t features)
+{
+    std::size_t size = legacy_and_header_size;
+    for (int i = first_extended_component; i <= last_component; ++i) {
+        if (has(features, i)) {
+            auto c = component(i);
+            size = std::max(size, c.offset + c.size);
+        }
+    }
+    return size;
+}
+
+}  // namespace stasis
