@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/ptrace_ops.hpp"
+#include "core/proc.hpp"
 #include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
@@ -99,6 +100,21 @@ private:
     bool armed_ = true;
 };
 
+// The threads a restore created are stasis's tracees: stasis must reap
+// them before the killed process itself can be reaped.
+void reap_killed(pid_t pid) noexcept
+{
+    try {
+        for (pid_t tid : proc::threads(pid)) {
+            if (tid != pid) {
+                ::waitpid(tid, nullptr, __WALL);
+            }
+        }
+    } catch (const Error&) {  // NOLINT(bugprone-empty-catch): gone already; the leader's wait is all there is
+    }
+    ::waitpid(pid, nullptr, __WALL);
+}
+
 }  // namespace
 
 void kill_spawned(const SpawnedTree& spawned) noexcept
@@ -106,7 +122,7 @@ void kill_spawned(const SpawnedTree& spawned) noexcept
     for (pid_t pid : spawned.pids) {
         if (pid > 0) {
             ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, __WALL);
+            reap_killed(pid);
         }
     }
     if (spawned.child > 0) {
