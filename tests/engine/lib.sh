@@ -257,6 +257,7 @@ workload_cmd() {
         single) WL_CMD=("$WORKLOADS/single_thread" 200 15) ;;
         single_long) WL_CMD=("$WORKLOADS/single_thread" 2000 15) ;;
         threads) WL_CMD=("$WORKLOADS/threads" 200 4 15) ;;
+        amx) WL_CMD=("$WORKLOADS/amx_tiles" 120 25) ;;
         memory_kinds) WL_CMD=("$WORKLOADS/memory_kinds" "$2" 150 25) ;;
         event_fds) WL_CMD=("$WORKLOADS/event_fds" 40) ;;
         timers) WL_CMD=("$WORKLOADS/timers" 120) ;;

@@ -20,7 +20,6 @@ namespace stasis::ptrace {
 namespace {
 
 constexpr std::size_t xstate_max = 64 * 1024;
-constexpr std::size_t xcr0_offset = 464;  // first word of fxsave's sw_reserved
 // How often wait_stop_until looks: quickly at first (most tasks stop at
 // once), then no more than a hundred times a second.
 constexpr auto first_look = std::chrono::microseconds(50);
@@ -161,15 +160,6 @@ std::vector<siginfo_t> peek_pending(pid_t tid, bool shared)
         }
         queued.push_back(info);
     }
-}
-
-std::uint64_t xcr0_of(const std::vector<std::uint8_t>& xstate)
-{
-    std::uint64_t xcr0 = 0;
-    if (xstate.size() >= xcr0_offset + sizeof(xcr0)) {
-        std::memcpy(&xcr0, xstate.data() + xcr0_offset, sizeof(xcr0));
-    }
-    return xcr0;
 }
 
 void rewind_interrupted_syscall(user_regs_struct& regs, bool same_task)

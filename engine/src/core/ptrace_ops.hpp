@@ -29,9 +29,6 @@ void set_sigmask(pid_t tid, std::uint64_t mask);
 // whole thread group's.
 std::vector<siginfo_t> peek_pending(pid_t tid, bool shared);
 
-// XCR0 as the kernel reports it inside an XSTATE area.
-std::uint64_t xcr0_of(const std::vector<std::uint8_t>& xstate);
-
 // A thread stopped inside an interruptible syscall shows the kernel's
 // internal -ERESTART* code. Make the registers re-issue the syscall when the
 // thread runs again, as the kernel itself would: restart_syscall when the

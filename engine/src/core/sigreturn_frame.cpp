@@ -79,14 +79,6 @@ static_assert(sizeof(FpxSwBytes) == 48);
 constexpr std::size_t xsave_alignment = 64;
 constexpr std::size_t fpstate_offset = (sizeof(RtSigframe) + xsave_alignment - 1) / xsave_alignment * xsave_alignment;
 constexpr std::size_t minimal_xsave_size = 576;  // legacy area and XSAVE header
-constexpr std::size_t xstate_bv_offset = 512;    // the header's components-in-use word
-
-std::uint64_t word_at(std::span<const std::uint8_t> xstate, std::size_t offset)
-{
-    std::uint64_t word = 0;
-    std::memcpy(&word, xstate.data() + offset, sizeof(word));
-    return word;
-}
 
 // What the frame's XSAVE area claims to be. rt_sigreturn looks for the
 // closing magic word right after an area as large as the task's own: newer
@@ -104,9 +96,9 @@ struct ClaimedArea {
 
 ClaimedArea claimed_area(std::span<const std::uint8_t> xstate)
 {
-    std::uint64_t xcr0 = word_at(xstate, sw_bytes_offset);  // as ptrace puts it there
+    std::uint64_t xcr0 = xcr0_of(xstate);
     std::uint64_t dynamic = dynamic_xfeatures(xcr0);
-    if ((word_at(xstate, xstate_bv_offset) & dynamic) != 0 || dynamic == 0) {
+    if ((xfeatures_in_use(xstate) & dynamic) != 0 || dynamic == 0) {
         return {xcr0, xstate.size()};
     }
     std::uint64_t features = xcr0 & ~dynamic;

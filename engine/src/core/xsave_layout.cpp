@@ -3,6 +3,7 @@
 #include <cpuid.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace stasis {
 
@@ -13,6 +14,17 @@ constexpr int first_extended_component = 2;  // 0 and 1 live in the legacy area
 constexpr int last_component = 63;
 constexpr std::size_t legacy_and_header_size = 576;
 constexpr unsigned xfd_capable_bit = 1U << 2;  // ECX of leaf 0xd's sub-leaf
+constexpr std::size_t xcr0_offset = 464;         // first word of the legacy area's software bytes
+constexpr std::size_t xstate_bv_offset = 512;    // first word of the header
+
+std::uint64_t word_at(std::span<const std::uint8_t> xstate, std::size_t offset)
+{
+    std::uint64_t word = 0;
+    if (xstate.size() >= offset + sizeof(word)) {
+        std::memcpy(&word, xstate.data() + offset, sizeof(word));
+    }
+    return word;
+}
 
 struct Component {
     std::size_t offset = 0;
@@ -33,6 +45,16 @@ bool has(std::uint64_t features, int index)
 }
 
 }  // namespace
+
+std::uint64_t xcr0_of(std::span<const std::uint8_t> xstate)
+{
+    return word_at(xstate, xcr0_offset);
+}
+
+std::uint64_t xfeatures_in_use(std::span<const std::uint8_t> xstate)
+{
+    return word_at(xstate, xstate_bv_offset);
+}
 
 std::uint64_t dynamic_xfeatures(std::uint64_t xcr0)
 {

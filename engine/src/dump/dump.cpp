@@ -4,6 +4,7 @@
 #include "core/human_size.hpp"
 #include "core/proc.hpp"
 #include "core/ptrace_ops.hpp"
+#include "core/xsave_layout.hpp"
 #include "dump/dump_settings.hpp"
 #include "dump/tree_memory.hpp"
 #include "files/dump_fds.hpp"
@@ -269,7 +270,7 @@ DumpResult dump(const DumpOptions& options)
     }
     to_namespace_ids(checkpoint);
     const auto& leader = checkpoint.processes.front().threads.front();
-    checkpoint.cpu.xcr0 = ptrace::xcr0_of(leader.xstate);
+    checkpoint.cpu.xcr0 = xcr0_of(leader.xstate);
     checkpoint.cpu.xsave_size = leader.xstate.size();
     // Everything the image holds is read: a job that runs on need not wait
     // for the disk, and is let go before its image is made durable.

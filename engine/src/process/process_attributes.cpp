@@ -4,6 +4,7 @@
 #include "core/remote_memory.hpp"
 #include "core/restore_context.hpp"
 #include "core/syscall_injector.hpp"
+#include "process/dynamic_xstate.hpp"
 #include "process/membarrier_registrations.hpp"
 
 #include <fcntl.h>
@@ -54,7 +55,8 @@ void to_json(nlohmann::json& j, const ProcessAttributes& a)
          {"thp_disabled", a.thp_disabled},
          {"child_subreaper", a.child_subreaper},
          {"oom_score_adj", a.oom_score_adj},
-         {"membarrier", a.membarrier}};
+         {"membarrier", a.membarrier},
+         {"dynamic_xfeatures", a.dynamic_xfeatures}};
 }
 
 void from_json(const nlohmann::json& j, ProcessAttributes& a)
@@ -65,6 +67,7 @@ void from_json(const nlohmann::json& j, ProcessAttributes& a)
     j.at("child_subreaper").get_to(a.child_subreaper);
     j.at("oom_score_adj").get_to(a.oom_score_adj);
     a.membarrier = j.value("membarrier", std::vector<std::string>{});  // images before it had none
+    a.dynamic_xfeatures = j.value("dynamic_xfeatures", std::uint64_t{0});  // nor these
 }
 
 ProcessAttributes read_process_attributes(pid_t pid, SyscallInjector& inj, std::uint64_t scratch)
@@ -77,6 +80,7 @@ ProcessAttributes read_process_attributes(pid_t pid, SyscallInjector& inj, std::
     a.child_subreaper = read_remote_value<int>(pid, scratch) != 0;
     a.oom_score_adj = read_oom_score_adj(pid);
     a.membarrier = read_membarrier_registrations(inj);
+    a.dynamic_xfeatures = read_dynamic_permission(pid, inj, scratch);
     return a;
 }
 
@@ -95,6 +99,7 @@ void restore_process_attributes(RestoreContext& ctx, const ProcessAttributes& a)
         inj.checked("prctl(PR_SET_CHILD_SUBREAPER)", SYS_prctl, {PR_SET_CHILD_SUBREAPER, 1});
     }
     restore_membarrier_registrations(inj, a.membarrier);
+    restore_dynamic_permission(ctx, a.dynamic_xfeatures);
     if (a.oom_score_adj != read_oom_score_adj(ctx.pid())) {
         write_oom_score_adj(ctx.pid(), a.oom_score_adj);
     }

@@ -3,7 +3,8 @@
 // careful programs check after a restore: whether it may be core dumped,
 // whether exec may grant it privileges, whether it gets transparent huge
 // pages, whether it adopts orphaned descendants, how readily the OOM killer
-// picks it, and which membarrier commands it registered for.
+// picks it, which membarrier commands it registered for, and which XSAVE
+// components it asked the kernel for (AMX: process/dynamic_xstate.hpp).
 #include <nlohmann/json_fwd.hpp>
 #include <sys/types.h>
 
@@ -23,6 +24,7 @@ struct ProcessAttributes {
     bool child_subreaper = false;
     int oom_score_adj = 0;
     std::vector<std::string> membarrier;  // process/membarrier_registrations.hpp
+    std::uint64_t dynamic_xfeatures = 0;  // ARCH_GET_XCOMP_PERM's dynamic components
 };
 
 void to_json(nlohmann::json& j, const ProcessAttributes& a);

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/exit_status.hpp"
 #include "core/ptrace_ops.hpp"
+#include "core/xsave_layout.hpp"
 #include "core/restore_context.hpp"
 #include "event_fds/epoll_watches.hpp"
 #include "files/kept_output.hpp"
@@ -12,6 +13,7 @@
 #include "memory/restore_memory.hpp"
 #include "memory/vdso_layout.hpp"
 #include "process/cpu_features.hpp"
+#include "process/dynamic_xstate.hpp"
 #include "process/executable.hpp"
 #include "process/process_attributes.hpp"
 #include "process/relaunch_env.hpp"
@@ -40,7 +42,7 @@ namespace {
 void check_cpu(pid_t child, const Checkpoint& checkpoint)
 {
     auto xstate = ptrace::get_xstate(child);
-    std::uint64_t here = ptrace::xcr0_of(xstate);
+    std::uint64_t here = xcr0_of(xstate);
     std::uint64_t missing = checkpoint.cpu.xcr0 & ~here;
     if (missing != 0 || xstate.size() != checkpoint.cpu.xsave_size) {
         std::ostringstream s;
@@ -82,6 +84,7 @@ std::vector<pid_t> rebuild_process(pid_t pid, const std::vector<ProcessState>& t
     auto tids = restore_threads(ctx, p, index != 0);
     restore_timers(ctx, p, tids);
     restore_process_attributes(ctx, p.attributes);
+    make_room_for_dynamic_state(ctx, p.threads, tids);
     unmap_injection_area(ctx);
     return tids;
 }
