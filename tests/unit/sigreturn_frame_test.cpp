@@ -18,13 +18,6 @@ constexpr std::size_t sw_bytes = 464;
 constexpr std::size_t xstate_bv = 512;
 constexpr std::uint32_t magic2 = 0x46505845;
 
-struct SwBytes {
-    std::uint32_t magic1;
-    std::uint32_t extended_size;
-    std::uint64_t xfeatures;
-    std::uint32_t xstate_size;
-};
-
 // A ptrace-style area: xcr0 in the software words, `in_use` in the header,
 // every other byte 0xab.
 std::vector<std::uint8_t> area(std::uint64_t xcr0, std::uint64_t in_use)
@@ -35,9 +28,13 @@ std::vector<std::uint8_t> area(std::uint64_t xcr0, std::uint64_t in_use)
     return xstate;
 }
 
+// The frame's XSAVE area and what follows it, and the software words the
+// kernel reads first (struct _fpx_sw_bytes, at byte 464 of the area).
 struct Built {
-    std::vector<std::byte> fp;  // the frame's XSAVE area and what follows it
-    SwBytes sw;
+    std::vector<std::byte> fp;
+    std::uint32_t extended_size = 0;
+    std::uint64_t xfeatures = 0;
+    std::uint32_t xstate_size = 0;
 };
 
 Built build(const std::vector<std::uint8_t>& xstate)
@@ -45,8 +42,10 @@ Built build(const std::vector<std::uint8_t>& xstate)
     user_regs_struct regs{};
     auto frame = sigreturn_frame(0x10000, regs, xstate, 0, 0);
     std::size_t fp_at = sigreturn_frame_size(xstate.size()) - xstate.size() - sizeof(magic2);
-    Built b{{frame.bytes.begin() + static_cast<std::ptrdiff_t>(fp_at), frame.bytes.end()}, {}};
-    std::memcpy(&b.sw, b.fp.data() + sw_bytes, sizeof(b.sw));
+    Built b{{frame.bytes.begin() + static_cast<std::ptrdiff_t>(fp_at), frame.bytes.end()}};
+    std::memcpy(&b.extended_size, b.fp.data() + sw_bytes + 4, sizeof(b.extended_size));
+    std::memcpy(&b.xfeatures, b.fp.data() + sw_bytes + 8, sizeof(b.xfeatures));
+    std::memcpy(&b.xstate_size, b.fp.data() + sw_bytes + 16, sizeof(b.xstate_size));
     return b;
 }
 
@@ -63,9 +62,9 @@ TEST_CASE("a frame without dynamic components claims the whole area")
 {
     auto xstate = area(x87_and_sse, x87_and_sse);
     auto b = build(xstate);
-    CHECK(b.sw.xstate_size == xstate.size());
-    CHECK(b.sw.extended_size == xstate.size() + sizeof(magic2));
-    CHECK(b.sw.xfeatures == x87_and_sse);
+    CHECK(b.xstate_size == xstate.size());
+    CHECK(b.extended_size == xstate.size() + sizeof(magic2));
+    CHECK(b.xfeatures == x87_and_sse);
     CHECK(magic_at(b, xstate.size()));
 }
 
@@ -84,8 +83,8 @@ TEST_CASE("a frame of a task that does not use its dynamic components fits the d
     {
         auto xstate = area(xcr0, x87_and_sse);
         auto b = build(xstate);
-        CHECK(b.sw.xstate_size == small);
-        CHECK(b.sw.xfeatures == x87_and_sse);
+        CHECK(b.xstate_size == small);
+        CHECK(b.xfeatures == x87_and_sse);
         CHECK(magic_at(b, small));
         CHECK(magic_at(b, xstate.size()));
     }
@@ -93,8 +92,8 @@ TEST_CASE("a frame of a task that does not use its dynamic components fits the d
     {
         auto xstate = area(xcr0, xcr0);
         auto b = build(xstate);
-        CHECK(b.sw.xstate_size == xstate.size());
-        CHECK(b.sw.xfeatures == xcr0);
+        CHECK(b.xstate_size == xstate.size());
+        CHECK(b.xfeatures == xcr0);
         CHECK(magic_at(b, xstate.size()));
         CHECK_FALSE(magic_at(b, small));
     }
