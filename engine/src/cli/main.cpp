@@ -92,11 +92,11 @@ int main(int argc, char** argv)
     spdlog::set_level(spdlog::level::warn);
     CLI::App app{"stasis: transparent checkpoint/restart of process trees"};
     app.require_subcommand(1);
-    bool verbose = false;
-    app.add_flag("-v,--verbose", verbose, "Log what stasis does");
-    app.parse_complete_callback([&verbose] {
-        if (verbose) {
-            spdlog::set_level(spdlog::level::info);
+    int verbosity = 0;
+    app.add_flag("-v,--verbose", verbosity, "Log what stasis does; twice (-vv): also the details, for debugging");
+    app.parse_complete_callback([&verbosity] {
+        if (verbosity > 0) {
+            spdlog::set_level(verbosity > 1 ? spdlog::level::debug : spdlog::level::info);
         }
     });
     Commands commands;
