@@ -102,5 +102,8 @@ inline constexpr unsigned long pagemap_scan_ioctl = _IOWR('f', 16, PmScanArg);
 inline constexpr std::uint64_t pm_scan_wp_matching = 1;    // write-protect the pages it reports
 inline constexpr std::uint64_t pm_scan_check_wpasync = 2;  // fail on a range not registered in async mode
 inline constexpr std::uint64_t page_is_written = 1U << 1;
+inline constexpr std::uint64_t page_is_file = 1U << 2;
+inline constexpr std::uint64_t page_is_present = 1U << 3;
+inline constexpr std::uint64_t page_is_swapped = 1U << 4;
 
 }  // namespace stasis

@@ -263,6 +263,11 @@ std::vector<MapEntry> smaps(pid_t pid)
     return parse_smaps(read_text("/proc/" + std::to_string(pid) + "/smaps"));
 }
 
+std::vector<MapEntry> maps(pid_t pid)
+{
+    return parse_smaps(read_text("/proc/" + std::to_string(pid) + "/maps"));
+}
+
 std::vector<MapEntry> parse_smaps(const std::string& text)
 {
     std::istringstream in(text);

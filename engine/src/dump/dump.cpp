@@ -245,7 +245,7 @@ DumpResult dump(const DumpOptions& options)
         auto* tracking = tracking_of(frozen.pid(), options);
         auto syscall_ip = find_syscall_instruction(frozen.pid(), states[i].regions);
         auto process = read_task_state(frozen, syscall_ip, states[i], residency[i], tracking);
-        process.regions = read_regions(frozen.pid());  // without the scratch page injection used
+        process.regions = read_regions_again(frozen.pid(), std::move(states[i].regions));  // the injection area gone
         if (tracking) {
             unchanged[i] = tracking->capture(frozen.pid(), process.regions);
         }

@@ -81,6 +81,9 @@ bool page_holds_data(RegionKind kind, std::uint64_t entry)
 template <typename Emit>
 void for_each_data_run(int pagemap, const Region& region, Emit emit)
 {
+    if (scan_data_runs(pagemap, region.start, region.end, region.kind != RegionKind::anon, emit)) {
+        return;
+    }
     for_each_run(
         pagemap, region.start, region.end,
         [&](std::uint64_t, std::uint64_t entry) { return page_holds_data(region.kind, entry); }, emit);
@@ -120,6 +123,19 @@ std::vector<Region> read_regions(pid_t pid)
         regions.push_back(std::move(r));
     }
     return regions;
+}
+
+std::vector<Region> read_regions_again(pid_t pid, std::vector<Region> before)
+{
+    auto now = proc::maps(pid);
+    auto same = [](const Region& r, const proc::MapEntry& e) {
+        return r.start == e.start && r.end == e.end && r.prot == e.prot && r.offset == e.offset && r.dev == e.dev &&
+               r.inode == e.inode && r.path == e.path;
+    };
+    if (std::equal(before.begin(), before.end(), now.begin(), now.end(), same)) {
+        return before;
+    }
+    return read_regions(pid);
 }
 
 MmState read_mm(pid_t pid, SyscallInjector& inj)

@@ -17,6 +17,11 @@ namespace stasis {
 // the mapping when it is of a kind stasis cannot restore yet.
 std::vector<Region> read_regions(pid_t pid);
 
+// The regions read before, if /proc/PID/maps still shows the same mappings,
+// else read_regions(pid): reading smaps again costs a frozen job ~10 ms per
+// GiB, for nothing when all it did was let stasis map and unmap a page.
+std::vector<Region> read_regions_again(pid_t pid, std::vector<Region> before);
+
 // The mm fields: from /proc/PID/stat, and brk through inj (the process's
 // own injector), since stat shows only where the heap starts.
 MmState read_mm(pid_t pid, SyscallInjector& inj);

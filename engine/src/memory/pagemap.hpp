@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace stasis {
@@ -24,6 +25,17 @@ inline bool is_private_copy(std::uint64_t entry)
 }
 
 UniqueFd open_pagemap(pid_t pid);
+
+// Calls emit(first_page_addr, length) for each run of pages in [start, end)
+// that are present or swapped out and, with anonymous_only, not file pages:
+// what holds(entry) tells of a page map entry with pm_present, pm_swapped
+// and (is_private_copy) pm_file, the same runs, but asked of the kernel's
+// PAGEMAP_SCAN (Linux 6.7), which reports runs instead of one entry per
+// page: a tenth of the time over gigabytes, which counts while a job is
+// frozen. Returns false, having emitted nothing, where the kernel has no
+// PAGEMAP_SCAN.
+bool scan_data_runs(int pagemap, std::uint64_t start, std::uint64_t end, bool anonymous_only,
+                    const std::function<void(std::uint64_t, std::uint64_t)>& emit);
 
 // Reads count entries from the first page at addr; throws an Error.
 void read_pagemap(int pagemap, std::uint64_t addr, std::vector<std::uint64_t>& entries, std::uint64_t count);
