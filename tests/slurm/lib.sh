@@ -224,10 +224,14 @@ wait_requeued() {
 }
 
 # release_requeued JOBID: let a requeued (PENDING, Reason=BeginTime) job run
-# as soon as the node is free, instead of Slurm's delay (about 120 s).
+# as soon as the node is free, instead of Slurm's delay (about 120 s). Not
+# within the second its last run was killed in: slurmd refuses a credential
+# made no later than the second it revoked the job's old one ("Job
+# credential revoked"), and the job fails.
 release_requeued() {
     [[ $(job_field "$1" JobState || true) == PENDING ]] ||
         fail "release_requeued: $(job_summary "$1") is not pending"
+    sleep "$(date +%N | awk '{ printf "%.3f", 1.1 - $1 / 1e9 }')"
     scontrol update jobid="$1" StartTime=now || fail "scontrol update jobid=$1 StartTime=now failed"
     log "job $1 released (StartTime=now)"
 }

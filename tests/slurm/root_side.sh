@@ -25,9 +25,12 @@ bash_loop_submitted() {
     echo "$dir $job"
 }
 
-read -r dir_a job_a < <(bash_loop_submitted forged 200)
-read -r dir_b job_b < <(bash_loop_submitted swapped 200)
-start_reference "$dir_a" 200
+# Long enough to be running still when the preemption reaches them: on
+# these machines slurmctld's signals of a preemption with a grace time come
+# about 20 s after it logs them.
+read -r dir_a job_a < <(bash_loop_submitted forged 400)
+read -r dir_b job_b < <(bash_loop_submitted swapped 400)
+start_reference "$dir_a" 400
 wait_job_state "$job_a" RUNNING 60
 wait_job_state "$job_b" RUNNING 60
 wait_recorded_generation "$job_a" 2 60 >/dev/null
