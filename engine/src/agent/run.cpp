@@ -31,6 +31,9 @@ using namespace agent;
 
 namespace {
 
+// glibc's default, held fixed (see run()).
+constexpr int agent_mmap_threshold = 128 * 1024;
+
 // "" when the job's writes are tracked, else why not.
 std::string why_untracked(const RunOptions& options)
 {
@@ -140,8 +143,13 @@ int run(const RunOptions& options)
     // gives such threads arenas of their own, whose heaps kept growing, by
     // some 2 KiB a checkpoint (tests/stress/long_run.sh); with one arena for
     // all threads the agent's memory stays flat. (A failure only keeps the
-    // default.)
+    // default.) The thresholds are fixed too: glibc raises them once a large
+    // block (a manifest's text, some 200 KiB with AMX's 11 KiB XSAVE areas)
+    // is freed, and then keeps up to twice that size of free heap untrimmed
+    // (the heap grew by 524 KiB within a minute, tests/agent/long_run.sh).
     ::mallopt(M_ARENA_MAX, 1);
+    ::mallopt(M_MMAP_THRESHOLD, agent_mmap_threshold);
+    ::mallopt(M_TRIM_THRESHOLD, agent_mmap_threshold);
     // Orphans of the job stay below the agent, where the guard finds them.
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         throw sys_error("cannot become the job's subreaper");
