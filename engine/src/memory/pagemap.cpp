@@ -6,8 +6,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <span>
+#include <array>
 #include <string>
 
 namespace stasis {
@@ -30,43 +29,60 @@ void read_pagemap(int pagemap, std::uint64_t addr, std::vector<std::uint64_t>& e
     }
 }
 
+void pagemap_scan(int pagemap, PmScanArg arg, std::span<PageRegion> found, const std::string& what,
+                  const std::function<void(std::uint64_t, std::uint64_t)>& on_range)
+{
+    arg.vec = reinterpret_cast<std::uint64_t>(found.data());
+    arg.vec_len = found.size();
+    while (arg.start < arg.end) {
+        long n = ::ioctl(pagemap, pagemap_scan_ioctl, &arg);
+        if (n < 0) {
+            throw sys_error(what);
+        }
+        for (const auto& r : found.first(static_cast<std::size_t>(n))) {
+            on_range(r.start, r.end);
+        }
+        arg.start = arg.walk_end;
+    }
+}
+
+bool has_pagemap_scan()
+{
+    static const bool known = [] {
+        UniqueFd self = open_pagemap(::getpid());
+        PmScanArg probe;  // an empty range: only asks whether the kernel knows the call
+        return ::ioctl(self.get(), pagemap_scan_ioctl, &probe) == 0;
+    }();
+    return known;
+}
+
 bool scan_data_runs(int pagemap, std::uint64_t start, std::uint64_t end, bool anonymous_only,
                     const std::function<void(std::uint64_t, std::uint64_t)>& emit)
 {
-    constexpr std::size_t batch = 1024;
-    std::vector<PageRegion> found(batch);
+    if (!has_pagemap_scan()) {
+        return false;
+    }
     PmScanArg arg;
     arg.start = start;
     arg.end = end;
-    arg.vec = reinterpret_cast<std::uint64_t>(found.data());
-    arg.vec_len = found.size();
     arg.category_anyof_mask = page_is_present | page_is_swapped;
     if (anonymous_only) {
         arg.category_inverted = page_is_file;
         arg.category_mask = page_is_file;
     }
-    // A full batch stops the walk at walk_end; a run that goes on past it
-    // comes back split, and is joined again here.
+    // A run that goes on past a batch's end comes back split, and is joined
+    // again here.
+    std::array<PageRegion, 256> found{};
     std::uint64_t run_start = 0, run_end = 0;
-    for (bool first = true; arg.start < arg.end; first = false) {
-        long n = ::ioctl(pagemap, pagemap_scan_ioctl, &arg);
-        if (n < 0) {
-            if (first && (errno == ENOTTY || errno == EINVAL)) {
-                return false;
-            }
-            throw sys_error("cannot scan the page map");
+    pagemap_scan(pagemap, arg, found, "cannot scan the page map", [&](std::uint64_t s, std::uint64_t e) {
+        if (s != run_end && run_end != run_start) {
+            emit(run_start, run_end - run_start);
         }
-        for (const auto& r : std::span(found.data(), static_cast<std::size_t>(n))) {
-            if (r.start != run_end || run_end == run_start) {
-                if (run_end != run_start) {
-                    emit(run_start, run_end - run_start);
-                }
-                run_start = r.start;
-            }
-            run_end = r.end;
+        if (s != run_end || run_end == run_start) {
+            run_start = s;
         }
-        arg.start = arg.walk_end;
-    }
+        run_end = e;
+    });
     if (run_end != run_start) {
         emit(run_start, run_end - run_start);
     }

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <string>
 #include <vector>
 
 namespace stasis {
@@ -26,14 +28,24 @@ inline bool is_private_copy(std::uint64_t entry)
 
 UniqueFd open_pagemap(pid_t pid);
 
+// Runs PAGEMAP_SCAN (Linux 6.7) over [arg.start, arg.end) with the rest of
+// arg as given, in batches of found's size, and calls on_range(start, end)
+// for each range it reports, in address order. A full batch stops the walk
+// at walk_end, where the next call goes on. Throws an Error beginning with
+// `what` when a call fails.
+void pagemap_scan(int pagemap, PmScanArg arg, std::span<PageRegion> found, const std::string& what,
+                  const std::function<void(std::uint64_t, std::uint64_t)>& on_range);
+
+// Whether this kernel has PAGEMAP_SCAN; asked once.
+bool has_pagemap_scan();
+
 // Calls emit(first_page_addr, length) for each run of pages in [start, end)
 // that are present or swapped out and, with anonymous_only, not file pages:
 // what holds(entry) tells of a page map entry with pm_present, pm_swapped
 // and (is_private_copy) pm_file, the same runs, but asked of the kernel's
-// PAGEMAP_SCAN (Linux 6.7), which reports runs instead of one entry per
-// page: a tenth of the time over gigabytes, which counts while a job is
-// frozen. Returns false, having emitted nothing, where the kernel has no
-// PAGEMAP_SCAN.
+// PAGEMAP_SCAN, which reports runs instead of one entry per page: a tenth
+// of the time over gigabytes, which counts while a job is frozen. Returns
+// false, having emitted nothing, where the kernel has no PAGEMAP_SCAN.
 bool scan_data_runs(int pagemap, std::uint64_t start, std::uint64_t end, bool anonymous_only,
                     const std::function<void(std::uint64_t, std::uint64_t)>& emit);
 

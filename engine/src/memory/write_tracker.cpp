@@ -96,22 +96,12 @@ void WriteTracker::collect_written(const Region& region, PageRanges& written)
     arg.flags = pm_scan_wp_matching | pm_scan_check_wpasync;
     arg.start = region.start;
     arg.end = region.end;
-    arg.vec = reinterpret_cast<std::uint64_t>(found_.data());
-    arg.vec_len = found_.size();
     arg.category_mask = page_is_written;
     arg.return_mask = page_is_written;
-    // A full batch stops the walk at walk_end; pages past it are neither
-    // reported nor protected yet.
-    while (arg.start < arg.end) {
-        long n = ::ioctl(pagemap_.get(), pagemap_scan_ioctl, &arg);
-        if (n < 0) {
-            throw sys_error("cannot scan the written pages of " + describe_region(pid_, region));
-        }
-        for (long i = 0; i < n; ++i) {
-            written.add(found_[static_cast<std::size_t>(i)].start, found_[static_cast<std::size_t>(i)].end);
-        }
-        arg.start = arg.walk_end;
-    }
+    // Pages past a full batch's walk_end are neither reported nor protected
+    // yet: the next batch does both.
+    pagemap_scan(pagemap_.get(), arg, found_, "cannot scan the written pages of " + describe_region(pid_, region),
+                 [&written](std::uint64_t start, std::uint64_t end) { written.add(start, end); });
 }
 
 std::string WriteTracker::unavailable_reason()
@@ -125,10 +115,8 @@ std::string WriteTracker::unavailable_reason()
     } catch (const Error& e) {
         return e.what();
     }
-    UniqueFd pagemap = open_pagemap(::getpid());
-    PmScanArg probe;  // an empty range: only asks whether the kernel knows the call
-    if (::ioctl(pagemap.get(), pagemap_scan_ioctl, &probe) < 0) {
-        return std::string("PAGEMAP_SCAN: ") + std::strerror(errno);
+    if (!has_pagemap_scan()) {
+        return "this kernel has no PAGEMAP_SCAN (6.7 or later)";
     }
     return "";
 }
