@@ -186,10 +186,11 @@ DumpResult totals(const Checkpoint& checkpoint)
             }
         }
     }
-    image::for_each_chunk(checkpoint, [&result](const image::Chunk& chunk) {
+    image::FirstReference first;
+    image::for_each_chunk(checkpoint, [&](const image::Chunk& chunk) {
         if (image::is_borrowed(chunk)) {
             result.borrowed_bytes += chunk.size;
-        } else {
+        } else if (first(chunk)) {
             result.stored_bytes += chunk.stored_size;
         }
     });

@@ -20,7 +20,7 @@ unsigned cores_to_run_on()
 
 }  // namespace
 
-image::WriterSettings writer_settings(const DumpOptions& options, const image::ParentChunks* parent)
+image::WriterSettings writer_settings(const DumpOptions& options, const image::ChunkIndex* parent)
 {
     return {options.codec, options.level, options.workers != 0 ? options.workers : cores_to_run_on(), parent};
 }

@@ -10,7 +10,7 @@
 namespace stasis {
 
 // parent: the generation followed, whose unchanged chunks are borrowed (or nullptr).
-image::WriterSettings writer_settings(const DumpOptions& options, const image::ParentChunks* parent);
+image::WriterSettings writer_settings(const DumpOptions& options, const image::ChunkIndex* parent);
 
 // The name a generation directory is known by to its siblings ("gen-000003"),
 // however dir was spelled.

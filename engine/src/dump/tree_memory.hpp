@@ -18,8 +18,9 @@ namespace stasis {
 
 // Dumps the memory of every process not started anew (relaunch) into data
 // files of its own (pages-PID-N.bin), so that one process's chunks are never
-// mixed with another's; unchanged[i] is what write tracking knows of process
-// i's. Appends the data files to data_files, in process order. Returns the
+// mixed with another's, parents before children: a chunk a forked child
+// holds as its parent does at the same address is its parent's, stored
+// once. unchanged[i] is what write tracking knows of process i's. Appends the data files to data_files, in process order. Returns the
 // bytes write tracking knew unchanged, not read. Throws the Error of the
 // first process that failed.
 std::uint64_t dump_tree_memory(std::vector<ProcessState>& processes, const std::filesystem::path& staging,

@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace stasis::image {
@@ -32,6 +33,17 @@ inline void for_each_chunk(const Checkpoint& checkpoint, const std::function<voi
     }
 }
 
+// Tells a chunk's first reference from the next ones: several processes
+// refer to one stored chunk (a forked child's pages stored with its
+// parent's), and its bytes count once.
+class FirstReference {
+public:
+    bool operator()(const Chunk& chunk) { return seen_.emplace(chunk.file, chunk.offset).second; }
+
+private:
+    std::set<std::pair<std::string, std::uint64_t>> seen_;
+};
+
 // The stored bytes of an image's chunks that its own data files hold, those
 // it borrows from older generations, and those generations by name.
 struct Borrowing {
@@ -44,7 +56,11 @@ inline Borrowing borrowing_of(const Checkpoint& checkpoint)
 {
     Borrowing b;
     std::set<std::string> lenders;
+    FirstReference first;
     for_each_chunk(checkpoint, [&](const Chunk& chunk) {
+        if (!first(chunk)) {
+            return;
+        }
         if (is_borrowed(chunk)) {
             b.borrowed += chunk.stored_size;
             lenders.insert(lender_of(chunk));

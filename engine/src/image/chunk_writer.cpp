@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "image/data_file_appender.hpp"
-#include "image/parent_chunks.hpp"
+#include "image/chunk_index.hpp"
 
 #include <unistd.h>
 #include <xxhash.h>
@@ -67,7 +67,8 @@ struct Worker {
 struct ChunkWriter::Impl {
     Codec codec;
     int level;
-    const ParentChunks* parent;
+    const ChunkIndex* parent;
+    const ChunkIndex* forked_from;
     std::vector<Worker> workers;
     std::vector<std::thread> threads;
     std::vector<Chunk> unchanged;  // add_unchanged: only the caller's thread touches it
@@ -97,7 +98,8 @@ struct ChunkWriter::Impl {
 };
 
 ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& prefix, const WriterSettings& settings)
-    : codec(settings.codec), level(settings.level), parent(settings.parent), workers(std::max(settings.workers, 1U))
+    : codec(settings.codec), level(settings.level), parent(settings.parent), forked_from(settings.forked_from),
+      workers(std::max(settings.workers, 1U))
 {
     try {
         for (std::size_t i = 0; i < workers.size(); ++i) {
@@ -185,9 +187,11 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
     const std::size_t size = run.data.size();
     Chunk c{.vaddr = run.vaddr, .size = size, .file = w.name, .offset = w.file->size(),
             .stored_size = size, .codec = Codec::none, .xxh3 = XXH3_64bits(src, size)};
-    if (const Chunk* unchanged = parent ? parent->find(c.vaddr, c.size, c.xxh3) : nullptr) {
-        w.chunks.push_back(*unchanged);
-        return;
+    for (const ChunkIndex* stored : {parent, forked_from}) {
+        if (const Chunk* same = stored ? stored->find(c.vaddr, c.size, c.xxh3) : nullptr) {
+            w.chunks.push_back(*same);
+            return;
+        }
     }
     if (codec == Codec::zstd) {
         // Compressed straight into the file's next bytes.

@@ -14,7 +14,7 @@
 
 namespace stasis::image {
 
-class ParentChunks;
+class ChunkIndex;
 
 struct WriterSettings {
     Codec codec = Codec::zstd;
@@ -22,7 +22,10 @@ struct WriterSettings {
     unsigned workers = 2;  // compressing threads, each with a data file of its own
     // The generation this one follows: a run whose chunk it holds unchanged
     // is borrowed from it, neither compressed nor written again.
-    const ParentChunks* parent = nullptr;
+    const ChunkIndex* parent = nullptr;
+    // For a forked process, its parent process's chunks in this generation:
+    // the pages they still share since the fork are stored once.
+    const ChunkIndex* forked_from = nullptr;
 };
 
 class ChunkWriter {

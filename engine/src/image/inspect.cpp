@@ -188,6 +188,22 @@ json summarize_process(const ProcessState& p, std::uint64_t& chunks)
             {"stored_bytes", stored}};
 }
 
+// A chunk several processes refer to (a forked child's pages stored with
+// its parent's) counts once.
+std::uint64_t memory_stored_once(const Checkpoint& checkpoint)
+{
+    FirstReference first;
+    std::uint64_t stored = 0;
+    for (const auto& process : checkpoint.processes) {
+        for (const auto& region : process.regions) {
+            for (const Chunk& c : region.chunks) {
+                stored += first(c) ? c.stored_size : 0;
+            }
+        }
+    }
+    return stored;
+}
+
 // What the image needs of the host it is restored on.
 void summarize_host_needs(const Checkpoint& checkpoint, json& info)
 {
@@ -203,14 +219,15 @@ json summarize(const fs::path& dir, const Checkpoint& checkpoint)
 {
     json processes = json::array();
     std::uint64_t bytes = 0;
-    std::uint64_t stored = 0;
     std::uint64_t chunks = 0;
     for (const auto& p : checkpoint.processes) {
         json s = summarize_process(p, chunks);
         bytes += s["bytes"].get<std::uint64_t>();
-        stored += s["stored_bytes"].get<std::uint64_t>();
         processes.push_back(std::move(s));
     }
+    // How much of the stored data the image owns, and how much it borrows
+    // from which older generations (docs/image-format.md, Incremental generations).
+    auto borrowing = borrowing_of(checkpoint);
     json info = {{"dir", dir.string()},
                  {"host", checkpoint.host},
                  {"kernel", checkpoint.kernel},
@@ -218,14 +235,11 @@ json summarize(const fs::path& dir, const Checkpoint& checkpoint)
                  {"version", format_version},
                  {"processes", std::move(processes)},
                  {"bytes", bytes},
-                 {"stored_bytes", stored},
+                 {"stored_bytes", memory_stored_once(checkpoint)},
                  {"chunks", chunks}};
     if (!checkpoint.job.empty()) {
         info["job"] = checkpoint.job;
     }
-    // How much of the stored data the image owns, and how much it borrows
-    // from which older generations (docs/image-format.md, Incremental generations).
-    auto borrowing = borrowing_of(checkpoint);
     info["owned_bytes"] = borrowing.owned;
     info["borrowed_bytes"] = borrowing.borrowed;
     info["borrows_from"] = borrowing.lenders;
