@@ -2,20 +2,21 @@
 # A parent fills 32 MiB and forks three workers that read all of it, as a
 # multiprocessing pool does (tests/workloads/forked_pages.c). The image
 # stores the pages the workers still share with their parent once: the
-# memory it needs is about one copy, not four. Restored, every process finds
-# its own rewritten pages and the shared ones as they were, and the output
-# equals an uninterrupted run's.
+# memory it needs is about one copy, not four. Restored, the workers are
+# forked from their restored parent and share those pages with it again
+# (each worker's own dirty memory stays small), every process finds its own
+# rewritten pages and the shared ones as they were, and the output equals
+# an uninterrupted run's; so does that of the restored tree dumped again.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 mib=32
-rounds=${STASIS_TEST_ROUNDS:-2}
-tree_run_reference forked_pages "$T/ref"
-for ((r = 1; r <= rounds; r++)); do
-    dir=$T/run$r
-    tree_start_and_dump forked_pages "$dir"
-    stasis "info-run$r" 30 info --json --dir "$dir/img"
-    expect_ok "stasis info of round $r's image"
-    sizes=$("$PYTHON" - "$LOGS/info-run$r.out" "$mib" <<'PY'
+
+# check_image_size ROUND: the image stores the shared pages once.
+check_image_size() {
+    local round=$1 sizes memory stored
+    stasis "info-$round" 30 info --json --dir "$T/$round/img"
+    expect_ok "stasis info of $round's image"
+    sizes=$("$PYTHON" - "$LOGS/info-$round.out" "$mib" <<'PY'
 import json, sys
 info = json.load(open(sys.argv[1]))
 mib = int(sys.argv[2]) << 20
@@ -33,9 +34,55 @@ if info["owned_bytes"] != stored:
     sys.exit(f"owned_bytes {info['owned_bytes']} is not stored_bytes {stored} in a full image")
 print(memory, stored)
 PY
-    ) || fail "round $r: $sizes"
+    ) || fail "$round: $sizes"
     read -r memory stored <<<"$sizes"
-    log "round $r: $((memory >> 20)) MiB of memory stored in $((stored >> 20)) MiB"
-    tree_restore_and_check forked_pages "$dir" "$T/ref" "forked_pages round $r"
-done
+    log "$round: $((memory >> 20)) MiB of memory stored in $((stored >> 20)) MiB"
+}
+
+# kib FIELD PID: a field of the process's smaps_rollup, in KiB.
+kib() {
+    awk -v f="$1:" '$1 == f {print $2}' "/proc/$2/smaps_rollup"
+}
+
+# check_sharing ROOT: each of the root's children holds the buffer (its
+# resident set), but little of it as its own dirty memory.
+check_sharing() {
+    local root=$1 child rss own n=0
+    for child in $(cat /proc/"$root"/task/*/children); do
+        rss=$(kib Rss "$child")
+        own=$(kib Private_Dirty "$child")
+        log "restored worker $child: resident $((rss >> 10)) MiB, $((own >> 10)) MiB of it its own"
+        ((rss >= mib * 1024)) || fail "restored worker $child has only $rss KiB resident, not the $mib MiB buffer"
+        ((own <= 8 * 1024)) ||
+            fail "restored worker $child holds $own KiB of its own: the pages it shared with its parent were copied"
+        n=$((n + 1))
+    done
+    ((n == 3)) || fail "the restored root $root has $n children, not 3"
+}
+
+tree_run_reference forked_pages "$T/ref"
+
+tree_start_and_dump forked_pages "$T/run1"
+check_image_size run1
+tree_restore_and_check forked_pages "$T/run1" "$T/ref" "forked_pages restored"
+
+# Restored detached, checked for sharing, dumped again and restored.
+dir=$T/run2
+tree_start_and_dump forked_pages "$dir"
+check_image_size run2
+mv "$dir/img" "$dir/img1"
+pidfile=$dir/restored.pid
+PIDFILES+=("$pidfile")
+stasis restore-detach 60 restore --dir "$dir/img1" --detach --pidfile "$pidfile"
+expect_ok "forked_pages: restore --detach"
+pid=$(tr -d '[:space:]' <"$pidfile")
+[[ $pid =~ ^[0-9]+$ ]] || fail "pidfile $pidfile does not hold a pid: $(head -c 100 "$pidfile")"
+wait_lines "$dir/out" $((DUMP_LINES + 2)) 30 "$pid"
+check_sharing "$pid"
+stasis dump-again 60 dump --pid "$pid" --dir "$dir/img"
+expect_ok "forked_pages: dump of the restored tree (pid $pid)"
+log "dumped the restored tree again at line $(line_count "$dir/out")"
+wait_gone "$pid" 10 || fail "the restored tree (pid $pid) still runs 10 s after its dump"
+check_image_size run2
+tree_restore_and_check forked_pages "$dir" "$T/ref" "forked_pages restored, dumped again and restored"
 log "PASS"

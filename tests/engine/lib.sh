@@ -539,7 +539,7 @@ tree_workload_cmd() {
         pipeline_sh) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" c 8000 4 2 "$2/go") TREE_READY=2 TREE_GO=1 ;;
         pipeline_seq) WL_CMD=(/bin/bash "$w/tree_pipeline.sh" "$w" seq 20000 400 "$2/go") TREE_READY=2 TREE_GO=1 ;;
         shm_counter) WL_CMD=("$w/tree_shm_counter" 120 25) ;;
-        forked_pages) WL_CMD=("$w/forked_pages" 32 3 90 40) ;;
+        forked_pages) WL_CMD=("$w/forked_pages" 32 3 150 40) ;;
         sysv_shm) WL_CMD=("$w/tree_sysv_shm" 90 50) ;;
         unnamed_files) WL_CMD=("$w/unnamed_files" "$2" 80 60) ;;
         bash_loop) WL_CMD=(/bin/bash "$w/tree_bash_loop.sh" "$w" "$2" 40) TREE_WINDOW=(100 3000) ;;

@@ -41,10 +41,10 @@ void SyscallInjector::resume_to_syscall_stop()
         if (sig == syscall_stop_signal) {
             return;
         }
-        if (is_event(status, PTRACE_EVENT_CLONE)) {
+        if (is_event(status, PTRACE_EVENT_CLONE) || is_event(status, PTRACE_EVENT_FORK)) {
             unsigned long child = 0;
             ::ptrace(PTRACE_GETEVENTMSG, tid_, nullptr, &child);
-            new_threads_.push_back(static_cast<pid_t>(child));
+            (is_event(status, PTRACE_EVENT_CLONE) ? new_threads_ : new_processes_).push_back(static_cast<pid_t>(child));
         } else if ((status >> 16) == 0 && sig != SIGTRAP) {
             siginfo_t info{};
             if (::ptrace(PTRACE_GETSIGINFO, tid_, nullptr, &info) == 0) {

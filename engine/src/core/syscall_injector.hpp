@@ -45,6 +45,8 @@ public:
 
     // Threads created by an injected clone (PTRACE_O_TRACECLONE).
     std::vector<pid_t> take_new_threads() { return std::exchange(new_threads_, {}); }
+    // Processes created by an injected fork (PTRACE_O_TRACEFORK), as the tracer sees their pids.
+    std::vector<pid_t> take_new_processes() { return std::exchange(new_processes_, {}); }
     // Signals that arrived while stasis held the thread; the caller decides
     // whether to keep them pending or deliver them.
     std::vector<siginfo_t> take_intercepted() { return std::exchange(intercepted_, {}); }
@@ -65,6 +67,7 @@ private:
     std::uint64_t syscall_ip_;
     std::optional<Home> home_;
     std::vector<pid_t> new_threads_;
+    std::vector<pid_t> new_processes_;
     std::vector<siginfo_t> intercepted_;
 };
 

@@ -28,6 +28,13 @@ inline bool is_shared_object(RegionKind kind)
     return kind == RegionKind::shared_anon || kind == RegionKind::sysv_shm;
 }
 
+// The kernel's own mappings, which every process gets and a restore moves.
+inline bool is_kernel_mapping(RegionKind kind)
+{
+    return kind == RegionKind::vdso || kind == RegionKind::vvar || kind == RegionKind::vvar_vclock ||
+           kind == RegionKind::vsyscall;
+}
+
 // Shared memory whose restore maps an object stasis hands the process
 // across its exec (shared_memory/restore_shared_memory.hpp).
 inline bool is_handed_object(RegionKind kind)

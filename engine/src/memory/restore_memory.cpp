@@ -43,12 +43,18 @@ bool overlaps(std::uint64_t a_start, std::uint64_t a_end, std::uint64_t b_start,
     return a_start < b_end && b_start < a_end;
 }
 
-std::uint64_t choose_area(const ProcessState& process, const std::vector<proc::MapEntry>& current)
+// The processes forked from this one keep its injection area: it must be
+// free in their saved address spaces too.
+std::uint64_t choose_area(const std::vector<const ProcessState*>& sharing, const std::vector<proc::MapEntry>& current)
 {
+    auto taken = [](std::uint64_t base, std::uint64_t end, const ProcessState* p) {
+        return std::any_of(p->regions.begin(), p->regions.end(),
+                           [&](const Region& r) { return overlaps(base, end, r.start, r.end); });
+    };
     for (std::uint64_t base = search_start; base < search_end; base += search_step) {
         std::uint64_t end = base + injection_area_size;
-        bool free = std::none_of(process.regions.begin(), process.regions.end(),
-                                 [&](const Region& r) { return overlaps(base, end, r.start, r.end); }) &&
+        bool free = std::none_of(sharing.begin(), sharing.end(),
+                                 [&](const ProcessState* p) { return taken(base, end, p); }) &&
                     std::none_of(current.begin(), current.end(),
                                  [&](const proc::MapEntry& e) { return overlaps(base, end, e.start, e.end); });
         if (free) {
@@ -61,7 +67,7 @@ std::uint64_t choose_area(const ProcessState& process, const std::vector<proc::M
 // Right after exec nothing but the kernel's syscall path is guaranteed to be
 // ours to use, so the first call runs from two bytes written over the
 // dynamic loader's entry point; it maps the real injection area.
-void place_injection_area(RestoreContext& ctx, const ProcessState& process)
+void place_injection_area(RestoreContext& ctx, const std::vector<const ProcessState*>& sharing)
 {
     pid_t pid = ctx.pid();
     auto regs = ptrace::get_regs(pid);
@@ -76,7 +82,7 @@ void place_injection_area(RestoreContext& ctx, const ProcessState& process)
         throw sys_error("writing the new process's entry point");
     }
     ctx.main().set_syscall_ip(regs.rip);
-    std::uint64_t base = choose_area(process, proc::smaps(pid));
+    std::uint64_t base = choose_area(sharing, proc::smaps(pid));
     ctx.main().checked("mmap of the injection area", SYS_mmap,
                        {base, injection_area_size, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, static_cast<std::uint64_t>(-1), 0});
@@ -162,8 +168,8 @@ int open_mapped_file(RestoreContext& ctx, const Region& r)
                                                 static_cast<std::uint64_t>(writable_shared ? O_RDWR : O_RDONLY), 0}));
 }
 
-// Regions that get data from the image are mapped writable first and given
-// their saved protection afterwards. Shared memory was filled by stasis.
+}  // namespace
+
 bool needs_fill(const Region& r)
 {
     return r.kind != RegionKind::shared_anon && (r.kind == RegionKind::anon || !r.chunks.empty());
@@ -205,24 +211,20 @@ void map_region(RestoreContext& ctx, const Region& r)
     default:
         return;
     }
+    apply_advice(ctx, r);
+}
+
+void apply_advice(RestoreContext& ctx, const Region& r)
+{
     for (const auto& a : advice_flags) {
         if (r.has_flag(a.mnemonic)) {
-            inj.call(SYS_madvise, {r.start, r.size(), static_cast<std::uint64_t>(a.advice)});
+            ctx.main().call(SYS_madvise, {r.start, r.size(), static_cast<std::uint64_t>(a.advice)});
         }
     }
 }
 
-// Decompresses and copies every chunk into the new process on all cores.
-void fill_memory(pid_t pid, const ProcessState& process, const image::ChunkReader& reader)
+void fill_chunks(pid_t pid, const std::vector<const image::Chunk*>& chunks, const image::ChunkReader& reader)
 {
-    std::vector<const image::Chunk*> chunks;
-    for (const auto& r : process.regions) {
-        for (const auto& c : r.chunks) {
-            if (r.kind != RegionKind::shared_anon) {
-                chunks.push_back(&c);
-            }
-        }
-    }
     const unsigned workers = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
     parallel_for(chunks.size(), workers, [&](std::size_t i) {
         // Not cleared first: the chunk overwrites all of it.
@@ -232,6 +234,24 @@ void fill_memory(pid_t pid, const ProcessState& process, const image::ChunkReade
         write_remote(pid, chunks[i]->vaddr, data);
     });
 }
+
+namespace {
+
+// Every chunk of the process, but those of shared memory, which stasis filled.
+std::vector<const image::Chunk*> chunks_to_fill(const ProcessState& process)
+{
+    std::vector<const image::Chunk*> chunks;
+    for (const auto& r : process.regions) {
+        for (const auto& c : r.chunks) {
+            if (r.kind != RegionKind::shared_anon) {
+                chunks.push_back(&c);
+            }
+        }
+    }
+    return chunks;
+}
+
+}  // namespace
 
 void set_mm_fields(RestoreContext& ctx, const MmState& mm)
 {
@@ -257,11 +277,12 @@ void set_mm_fields(RestoreContext& ctx, const MmState& mm)
     ctx.main().checked("prctl(PR_SET_MM_MAP)", SYS_prctl, {PR_SET_MM, PR_SET_MM_MAP, staged, sizeof(map), 0});
 }
 
-}  // namespace
-
-void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, const image::ChunkReader& reader)
+void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, const image::ChunkReader& reader,
+                           const std::vector<const ProcessState*>& forked_children)
 {
-    place_injection_area(ctx, process);
+    std::vector<const ProcessState*> sharing{&process};
+    sharing.insert(sharing.end(), forked_children.begin(), forked_children.end());
+    place_injection_area(ctx, sharing);
     unmap_exec_leftovers(ctx);
     move_vdso(ctx, process);
     for (const auto& r : process.regions) {
@@ -270,7 +291,7 @@ void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, con
     for (const auto& [object, fd] : ctx.shared_memory_fds()) {
         ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
     }
-    fill_memory(ctx.pid(), process, reader);
+    fill_chunks(ctx.pid(), chunks_to_fill(process), reader);
     for (const auto& r : process.regions) {
         if (needs_fill(r) || r.kind == RegionKind::sysv_shm) {
             ctx.main().checked("mprotect", SYS_mprotect,

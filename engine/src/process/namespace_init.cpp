@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/exit_status.hpp"
 #include <stasis/unique_fd.hpp>
+#include "process/next_pid.hpp"
 #include "process/pre_exec.hpp"
 
 #include <fcntl.h>
@@ -20,6 +21,18 @@ namespace {
 
 constexpr int spawn_failed = 126;
 
+void close_all_but(int kept)
+{
+    if (kept < 0) {
+        ::syscall(SYS_close_range, 0, ~0U, 0);
+        return;
+    }
+    if (kept > 0) {
+        ::syscall(SYS_close_range, 0, kept - 1, 0);
+    }
+    ::syscall(SYS_close_range, kept + 1, ~0U, 0);
+}
+
 // pid 1 of the new namespace: starts the root and lives as long as it does,
 // so the namespace (and everything in it, SysV segments too) ends with the job.
 [[noreturn]] void run_namespace_init(const SpawnPlan& plan, int maps_written)
@@ -35,7 +48,11 @@ constexpr int spawn_failed = 126;
     }
     // The tree has its descriptions now; a pipe end held here would keep
     // its reader from ever seeing end-of-file.
-    ::syscall(SYS_close_range, 0, ~0U, 0);
+    close_all_but(plan.next_pid_control);
+    if (plan.next_pid_control >= 0) {
+        serve_next_pid_requests(plan.next_pid_control);
+        ::close(plan.next_pid_control);
+    }
     for (;;) {
         int status = 0;
         pid_t ended = waitpid_uninterrupted(-1, status, 0);

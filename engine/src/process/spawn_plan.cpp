@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "event_fds/epoll_watches.hpp"
+#include "process/forked_children.hpp"
 
 #include <unistd.h>
 
@@ -80,8 +81,12 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
     SpawnPlan plan;
     plan.tree = &tree;
     plan.children.resize(tree.size());
+    plan.by_fork = restored_by_fork(tree);
     for (std::size_t i = 1; i < tree.size(); ++i) {
-        plan.children[index_of(tree, tree[i].ppid)].push_back(i);
+        auto parent = index_of(tree, tree[i].ppid);
+        if (!plan.by_fork[i]) {
+            plan.children[parent].push_back(i);
+        }
     }
     // A process group's leader must exist before others can join it.
     for (auto& kids : plan.children) {

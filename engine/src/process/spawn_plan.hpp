@@ -32,8 +32,12 @@ struct SpawnPlan {
     std::vector<ExecLine> exec_lines;
     std::vector<TerminalSession> terminal_sessions;
     std::vector<SysvSegment> segments;  // created by the namespace's init
+    // Per process: forked from its parent after the parent's exec, not
+    // spawned here (process/forked_children.hpp).
+    std::vector<bool> by_fork;
     int report_fd = -1;  // datagram socket: each process sends its index; the kernel adds its pid
-    int go_fd = -1;      // one byte per process lets it go on to exec
+    int go_fd = -1;      // one byte per spawned process lets it go on to exec
+    int next_pid_control = -1;  // the namespace's init's end of NextPid's socket, or -1
 };
 
 // The fds a process is handed across exec for its restore alone, above its

@@ -3,6 +3,7 @@
 #include "core/kernel_abi.hpp"
 #include "process/namespace_init.hpp"
 #include "process/pre_exec.hpp"
+#include "process/next_pid.hpp"
 
 #include "core/error.hpp"
 #include "core/ptrace_ops.hpp"
@@ -35,10 +36,14 @@ constexpr long trace_options = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRAC
 
 // Receives one report per live process: its index, with its pid as stasis
 // sees it (the kernel translates SO_PASSCRED credentials across namespaces).
-std::vector<pid_t> collect_reports(const std::vector<ProcessState>& tree, int report_fd)
+std::vector<pid_t> collect_reports(const SpawnPlan& plan, int report_fd)
 {
+    const auto& tree = *plan.tree;
     std::vector<pid_t> pids(tree.size(), 0);
-    auto live = std::count_if(tree.begin(), tree.end(), [](const ProcessState& p) { return !p.zombie; });
+    long live = 0;
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        live += !tree[i].zombie && !plan.by_fork[i] ? 1 : 0;
+    }
     for (long received = 0; received < live; ++received) {
         pollfd pfd{report_fd, POLLIN, 0};
         if (::poll(&pfd, 1, report_timeout_ms) != 1) {
@@ -115,6 +120,55 @@ void reap_killed(pid_t pid) noexcept
     ::waitpid(pid, nullptr, __WALL);
 }
 
+std::pair<UniqueFd, UniqueFd> socket_pair(int type, const char* what)
+{
+    int ends[2];
+    if (::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, ends) < 0) {
+        throw sys_error(std::string("cannot create ") + what);
+    }
+    return {UniqueFd(ends[0]), UniqueFd(ends[1])};
+}
+
+// Each parent of processes forked from it holds one end of a socket, above
+// every fd it and they have, for them to inherit: stasis sends each forked
+// child its descriptions through it. Returns the parents' end, which must
+// stay open until they have exec'd.
+UniqueFd prepare_forks(SpawnPlan& plan, ForkHandover& forks)
+{
+    const auto& tree = *plan.tree;
+    forks.by_fork = plan.by_fork;
+    forks.placements.resize(tree.size());
+    forks.channel_at.assign(tree.size(), -1);
+    if (std::none_of(plan.by_fork.begin(), plan.by_fork.end(), [](bool b) { return b; })) {
+        return {};
+    }
+    auto [ours, theirs] = socket_pair(SOCK_DGRAM, "the socket that hands forked processes their fds");
+    auto highest = [&](std::size_t i) {
+        int high = -1;
+        for (const auto& placement : plan.placements[i]) {
+            high = std::max(high, placement.target);
+        }
+        return high;
+    };
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        if (plan.by_fork[i]) {
+            forks.placements[i] = plan.placements[i];
+            std::size_t parent = 0;
+            while (tree[parent].pid != tree[i].ppid) {
+                ++parent;
+            }
+            forks.channel_at[parent] = std::max({forks.channel_at[parent], highest(parent) + 1, highest(i) + 1});
+        }
+    }
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        if (forks.channel_at[i] >= 0) {
+            plan.placements[i].push_back({forks.channel_at[i], theirs.get()});
+        }
+    }
+    forks.channel = std::move(ours);
+    return std::move(theirs);
+}
+
 }  // namespace
 
 void kill_spawned(const SpawnedTree& spawned) noexcept
@@ -147,14 +201,23 @@ SpawnedTree spawn_tree(const std::vector<ProcessState>& tree, const OpenDescript
 
     SpawnedTree spawned;
     SpawnGuard guard(spawned);
+    UniqueFd parents_channel = prepare_forks(plan, spawned.forks);
+    UniqueFd init_control;
+    if (parents_channel.valid() && needs_namespace(plan)) {
+        auto [ours, init_end] = socket_pair(SOCK_SEQPACKET, "the socket to the restore namespace's init");
+        spawned.forks.next_pid = NextPid(std::move(ours));
+        init_control = std::move(init_end);
+        plan.next_pid_control = init_control.get();
+    }
     spawned.child = needs_namespace(plan) ? start_namespace_init(plan) : spawn(plan, 0);
     if (spawned.child < 0) {
         spawned.child = 0;
         throw sys_error("cannot create the restored process " + std::to_string(tree.front().pid));
     }
+    init_control.reset();
     report_out.reset();
     go_in.reset();
-    spawned.pids = collect_reports(tree, report_in.get());
+    spawned.pids = collect_reports(plan, report_in.get());
     for (pid_t pid : spawned.pids) {
         if (pid > 0 && ::ptrace(PTRACE_SEIZE, pid, nullptr, trace_options) < 0) {
             throw sys_error("cannot trace restored process " + std::to_string(pid));

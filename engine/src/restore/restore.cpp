@@ -7,14 +7,17 @@
 #include "core/restore_context.hpp"
 #include "event_fds/epoll_watches.hpp"
 #include "files/kept_output.hpp"
+#include "files/forked_fds.hpp"
 #include "files/restore_fds.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/manifest.hpp"
+#include "memory/inherit_memory.hpp"
 #include "memory/restore_memory.hpp"
 #include "memory/vdso_layout.hpp"
 #include "process/cpu_features.hpp"
 #include "process/dynamic_xstate.hpp"
 #include "process/executable.hpp"
+#include "process/fork_from_parent.hpp"
 #include "process/process_attributes.hpp"
 #include "process/relaunch_env.hpp"
 #include "process/signals.hpp"
@@ -27,8 +30,11 @@
 #include "timers/restore_timers.hpp"
 #include "unnamed_files/restore_unnamed_files.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -66,17 +72,11 @@ void check_host(const Checkpoint& checkpoint)
     }
 }
 
-// Turns one freshly exec'd process into its checkpointed self, up to the
-// point where only its registers remain to be set. Returns its threads.
-std::vector<pid_t> rebuild_process(pid_t pid, const std::vector<ProcessState>& tree, std::size_t index,
-                                   const image::ChunkReader& reader)
+// What is left once a process's address space and fds are its own, the
+// same for an exec'd process and a forked one. Returns its threads.
+std::vector<pid_t> finish_process(RestoreContext& ctx, const std::vector<ProcessState>& tree, std::size_t index)
 {
     const auto& p = tree[index];
-    RestoreContext ctx(pid, 0);
-    auto handed = handed_fds(tree, index);
-    ctx.set_shared_memory_fds(std::move(handed.shared_memory));
-    ctx.set_epoll_watch_fds(std::move(handed.epoll_watches));
-    rebuild_address_space(ctx, p, reader);
     restore_sigactions(ctx, p);
     finish_fds(ctx, tree, index);
     close_epoll_watch_fds(ctx);
@@ -88,6 +88,91 @@ std::vector<pid_t> rebuild_process(pid_t pid, const std::vector<ProcessState>& t
     unmap_injection_area(ctx);
     return tids;
 }
+
+void hand_objects(RestoreContext& ctx, const std::vector<ProcessState>& tree, std::size_t index)
+{
+    auto handed = handed_fds(tree, index);
+    ctx.set_shared_memory_fds(std::move(handed.shared_memory));
+    ctx.set_epoll_watch_fds(std::move(handed.epoll_watches));
+}
+
+// Rebuilds the processes of a tree: each spawned one from its exec, and
+// right after its memory, forks the children restored as its forks
+// (process/forked_children.hpp), which are rebuilt after it.
+class TreeRebuild {
+public:
+    TreeRebuild(const std::vector<ProcessState>& tree, const image::ChunkReader& reader, SpawnedTree& spawned)
+        : tree_(tree), reader_(reader), spawned_(spawned), threads_(tree.size())
+    {
+    }
+
+    // Returns the threads of every process.
+    std::vector<std::vector<pid_t>> run()
+    {
+        for (std::size_t i = 0; i < tree_.size(); ++i) {
+            if (spawned_.pids[i] > 0 && !tree_[i].relaunch && !spawned_.forks.by_fork[i]) {
+                rebuild_spawned(i);
+            }
+        }
+        spawned_.forks.next_pid.done();
+        spawned_.forks.channel.reset();
+        return std::move(threads_);
+    }
+
+private:
+    std::vector<std::size_t> forked_children_of(std::size_t parent) const
+    {
+        std::vector<std::size_t> children;
+        for (std::size_t i = 0; i < tree_.size(); ++i) {
+            if (spawned_.forks.by_fork[i] && tree_[i].ppid == tree_[parent].pid) {
+                children.push_back(i);
+            }
+        }
+        return children;
+    }
+
+    // A freshly exec'd process into its checkpointed self, up to the point
+    // where only its registers remain to be set.
+    void rebuild_spawned(std::size_t index)
+    {
+        RestoreContext ctx(spawned_.pids[index], 0);
+        hand_objects(ctx, tree_, index);
+        auto children = forked_children_of(index);
+        std::vector<const ProcessState*> forked;
+        for (std::size_t c : children) {
+            forked.push_back(&tree_[c]);
+        }
+        rebuild_address_space(ctx, tree_[index], reader_, forked);
+        for (std::size_t c : children) {
+            spawned_.pids[c] = fork_from_parent(ctx, tree_[c], spawned_.forks.next_pid);
+            spdlog::debug("process {} forked from its parent {}, sharing its pages", tree_[c].pid, tree_[index].pid);
+        }
+        if (!children.empty()) {
+            ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(spawned_.forks.channel_at[index])});
+        }
+        threads_[index] = finish_process(ctx, tree_, index);
+        for (std::size_t c : children) {
+            rebuild_forked(c, index, ctx);
+        }
+    }
+
+    void rebuild_forked(std::size_t index, std::size_t parent, const RestoreContext& parent_ctx)
+    {
+        RestoreContext ctx(spawned_.pids[index], 0);
+        ctx.set_area(parent_ctx.area_base(), parent_ctx.area_size());
+        take_own_fds(ctx, spawned_.forks.placements[index], spawned_.forks.channel_at[parent],
+                     spawned_.forks.channel.get());
+        hand_objects(ctx, tree_, index);
+        set_place_and_limits(ctx, tree_[index]);
+        inherit_address_space(ctx, tree_[parent], tree_[index], reader_);
+        threads_[index] = finish_process(ctx, tree_, index);
+    }
+
+    const std::vector<ProcessState>& tree_;
+    const image::ChunkReader& reader_;
+    SpawnedTree& spawned_;
+    std::vector<std::vector<pid_t>> threads_;
+};
 
 struct RestoredTree {
     pid_t root = 0;         // the restored root process, as stasis sees it
@@ -108,21 +193,22 @@ RestoredTree restore_tree(const Checkpoint& checkpoint, const image::ChunkReader
     }
     RestoredTerminals terminals(checkpoint.processes, with_ptys);
     SpawnedTree spawned;
+    std::vector<std::vector<pid_t>> threads;
     {
         RestoreSources sources(checkpoint, reader, terminals, moved);
         auto open = open_descriptions(sources);
         auto shared = create_shared_memory(checkpoint, reader);
         sources.tree_state<RecreatedUnnamedFiles>().hand_over(shared);
         spawned = spawn_tree(checkpoint.processes, open, shared, terminals);
+        try {
+            check_cpu(spawned.pids.front(), checkpoint);
+            threads = TreeRebuild(checkpoint.processes, reader, spawned).run();
+        } catch (...) {
+            kill_spawned(spawned);
+            throw;
+        }
     }
     try {
-        check_cpu(spawned.pids.front(), checkpoint);
-        std::vector<std::vector<pid_t>> threads(checkpoint.processes.size());
-        for (std::size_t i = 0; i < checkpoint.processes.size(); ++i) {
-            if (spawned.pids[i] > 0 && !checkpoint.processes[i].relaunch) {
-                threads[i] = rebuild_process(spawned.pids[i], checkpoint.processes, i, reader);
-            }
-        }
         // A process stopped by job control at the checkpoint is stopped
         // again before any other runs: a parent that looks first must find
         // it stopped, not in the middle of being let go.
