@@ -71,12 +71,8 @@ dir=$T/run2
 tree_start_and_dump forked_pages "$dir"
 check_image_size run2
 mv "$dir/img" "$dir/img1"
-pidfile=$dir/restored.pid
-PIDFILES+=("$pidfile")
-stasis restore-detach 60 restore --dir "$dir/img1" --detach --pidfile "$pidfile"
-expect_ok "forked_pages: restore --detach"
-pid=$(tr -d '[:space:]' <"$pidfile")
-[[ $pid =~ ^[0-9]+$ ]] || fail "pidfile $pidfile does not hold a pid: $(head -c 100 "$pidfile")"
+restore_detached "$dir/img1" "$dir/restored.pid" forked_pages
+pid=$RESTORED_PID
 wait_lines "$dir/out" $((DUMP_LINES + 2)) 30 "$pid"
 check_sharing "$pid"
 stasis dump-again 60 dump --pid "$pid" --dir "$dir/img"

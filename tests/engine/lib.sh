@@ -662,6 +662,17 @@ tree_restore_and_check() {
     compare_outputs "$ref/out" "$dir/out" "$what"
 }
 
+# restore_detached IMG PIDFILE WHAT: restore IMG with --detach, its pid
+# into PIDFILE (killed when the test ends). Sets RESTORED_PID.
+restore_detached() {
+    local img=$1 pidfile=$2 what=$3
+    PIDFILES+=("$pidfile")
+    stasis "restore-detach-${img##*/}" 60 restore --dir "$img" --detach --pidfile "$pidfile"
+    expect_ok "$what: restore --detach"
+    RESTORED_PID=$(tr -d '[:space:]' <"$pidfile")
+    [[ $RESTORED_PID =~ ^[0-9]+$ ]] || fail "pidfile $pidfile does not hold a pid: $(head -c 100 "$pidfile")"
+}
+
 # line_round NAME DIR REF "MIN MAX" CMD...: run CMD (stdout in DIR/out), dump it
 # once it has printed between MIN and MAX lines, check it was killed, restore
 # it, compare with REF/out.

@@ -124,12 +124,8 @@ start_round "$dir" "3 15"
 stasis dump-detach 60 dump --pid "$WL_PID" --dir "$dir/img1"
 expect_ok "pty_pair: dump before the detached restore (pid $WL_PID)"
 wait_child "$WL_PID" 10 || fail "detach: still running 10 s after the dump"
-pidfile=$dir/restored.pid
-PIDFILES+=("$pidfile")
-stasis restore-detach 60 restore --dir "$dir/img1" --detach --pidfile "$pidfile"
-expect_ok "pty_pair: restore --detach"
-pid=$(tr -d '[:space:]' <"$pidfile")
-[[ $pid =~ ^[0-9]+$ ]] || fail "pidfile $pidfile does not hold a pid: $(head -c 100 "$pidfile")"
+restore_detached "$dir/img1" "$dir/restored.pid" pty_pair
+pid=$RESTORED_PID
 wait_random_line "$dir/out" 25 45 "$pid"
 stasis dump-detach2 60 dump --pid "$pid" --dir "$dir/img"
 expect_ok "pty_pair: dump of the detached restored tree (pid $pid)"
