@@ -27,6 +27,10 @@
 #                    tree          dump and restore of a tree of 8 processes
 #                                  holding 2 GiB between them vs one process
 #                                  holding it all
+#                    pool          a process holding 2 GiB and 4 forked
+#                                  workers that only read it: image size vs
+#                                  the memory, and the restored pool's memory
+#                                  (sum of Pss) vs the checkpointed one's
 #   --build DIR    the build tree (default: build/ of this checkout)
 #   --dir DIR      where images and test files go (default: a new directory
 #                  under $TMPDIR or /var/tmp); it needs about 1.2 x the
@@ -50,7 +54,7 @@ DIR=
 JSON=
 QUICK=0
 SELF_CHECK=0
-ALL_SCENARIOS=(full compressible incremental restore slowdown tree)
+ALL_SCENARIOS=(full compressible incremental restore slowdown tree pool)
 SCENARIOS=("${ALL_SCENARIOS[@]}")
 
 usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -78,15 +82,15 @@ wanted() { [[ " ${SCENARIOS[*]} " == *" $1 "* ]]; }
 if ((SELF_CHECK)); then
     MODE=self-check
     FULL_GIB=(0.0625 0.125) COMP_GIB=0.0625 COMP_SWEEPS=2 INC_GIB=0.125 RESTORE_GIB=0.0625
-    SLOW_GIB=0.03125 SLOW_INTERVAL=2 SLOW_SECONDS=5 TREE_PROCS=3 TREE_RESTORES=2
+    SLOW_GIB=0.03125 SLOW_INTERVAL=2 SLOW_SECONDS=5 TREE_PROCS=3 TREE_RESTORES=2 POOL_WORKERS=2
 elif ((QUICK)); then
     MODE=quick
     FULL_GIB=(0.5 1) COMP_GIB=0.5 COMP_SWEEPS=10 INC_GIB=1 RESTORE_GIB=0.5
-    SLOW_GIB=0.25 SLOW_INTERVAL=10 SLOW_SECONDS=25 TREE_PROCS=8 TREE_RESTORES=3
+    SLOW_GIB=0.25 SLOW_INTERVAL=10 SLOW_SECONDS=25 TREE_PROCS=8 TREE_RESTORES=3 POOL_WORKERS=4
 else
     MODE=full
     FULL_GIB=(2 8) COMP_GIB=2 COMP_SWEEPS=10 INC_GIB=4 RESTORE_GIB=2
-    SLOW_GIB=1 SLOW_INTERVAL=60 SLOW_SECONDS=140 TREE_PROCS=8 TREE_RESTORES=3
+    SLOW_GIB=1 SLOW_INTERVAL=60 SLOW_SECONDS=140 TREE_PROCS=8 TREE_RESTORES=3 POOL_WORKERS=4
 fi
 INC_PERCENTS=(5 50)
 INC_ROUNDS=2 # incremental checkpoints after the full one, each after a round
@@ -859,6 +863,64 @@ scenario_tree() {
         "$CACHE page cache; medians of $TREE_RESTORES: one ${one_rs} s, tree ${TREE_RS} s; ratio: one process's time / the tree's"
 }
 
+# pss_of PID...: the sum of the processes' proportional set sizes, in bytes:
+# a page they share counts once in all.
+pss_of() {
+    local pid kib=0
+    for pid in "$@"; do
+        kib=$((kib + $(awk '$1 == "Pss:" { print $2 }' "/proc/$pid/smaps_rollup")))
+    done
+    echo $((kib * 1024))
+}
+
+# pool_pids ROOT: the root and its workers.
+pool_pids() {
+    echo "$1"
+    ps --ppid "$1" -o pid= | tr -d ' '
+}
+
+# A pool: one process fills RESTORE_GIB and forks POOL_WORKERS workers that
+# only read it (a dataset or a model that a multiprocessing pool shares).
+# The image should store the memory once, and the restored pool should
+# need the memory the checkpointed one did, not a copy per worker.
+scenario_pool() {
+    local gib=$RESTORE_GIB n=$POOL_WORKERS bytes img=$DIR/img-pool before after pids verified
+    bytes=$(gib_bytes "$gib")
+    echo "== a pool: $(gib_label "$gib") GiB and $n forked workers reading it"
+    start_workload "$DIR/pool.out" "$WORK/fill_random" "$gib" 7 "$n"
+    wait_for_line "$DIR/pool.out" "^ready" 600
+    mapfile -t pids < <(pool_pids "$WPID")
+    ((${#pids[@]} == n + 1)) || die "the pool has ${#pids[@]} processes, not $((n + 1))"
+    PIDS+=("${pids[@]}")
+    before=$(pss_of "${pids[@]}")
+    warm_up "$bytes"
+    stasis_dump "$WPID" "$img"
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    drop_caches
+    stasis_restore "$img"
+    mapfile -t pids < <(pool_pids "$RESTORED_PID")
+    ((${#pids[@]} == n + 1)) || die "the restored pool has ${#pids[@]} processes, not $((n + 1))"
+    PIDS+=("${pids[@]}")
+    after=$(pss_of "${pids[@]}")
+    verified=$(grep -c '^verify ok' "$DIR/pool.out" || true)
+    for pid in "${pids[@]}"; do kill -USR1 "$pid"; done
+    local deadline=$((SECONDS + 600))
+    until (($(grep -c '^verify' "$DIR/pool.out" || true) >= verified + n + 1)); do
+        ((SECONDS < deadline)) || die "the restored pool did not verify its memory"
+        sleep 0.05
+    done
+    (($(grep -c '^verify ok' "$DIR/pool.out") == verified + n + 1)) || die "a restored pool process's memory is wrong"
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    note "dump ${DUMP_S} s, restore ${RESTORE_S} s ($CACHE page cache); memory (sum of Pss) $(calc %.2f "$before / 1073741824") GiB before, $(calc %.2f "$after / 1073741824") GiB after"
+    row pool.image "image of the pool, $((n + 1)) processes" "stasis $(calc %.2f "$STORED / 1073741824") GiB" \
+        "memory $(gib_label "$gib") GiB" "$(ratio_of "$STORED" "$bytes")" "<= 1.1" \
+        "ratio: stored bytes / the memory the workers share"
+    row pool.memory "memory of the restored pool (sum of Pss)" "stasis $(calc %.2f "$after / 1073741824") GiB" \
+        "checkpointed $(calc %.2f "$before / 1073741824") GiB" "$(ratio_of "$after" "$before")" "<= 1.1" \
+        "ratio: after the restore / before the checkpoint"
+    rm -rf "$img" "$img.log"
+}
+
 # ---- main ------------------------------------------------------------------
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -916,7 +978,7 @@ want = ["full.small.raw", "full.small.none", "full.small.criu", "full.small.dmtc
         "comp.raw", "comp.size", "comp.criu", "comp.dmtcp",
         "inc.5.dump", "inc.5.run", "inc.50.dump", "inc.50.run",
         "restore.read", "restore.criu", "restore.dmtcp", "slowdown", "slowdown.frozen",
-        "tree.dump", "tree.restore"]
+        "tree.dump", "tree.restore", "pool.image", "pool.memory"]
 doc = json.load(open(sys.argv[1]))
 have = [r["key"] for r in doc["rows"]]
 missing = [k for k in want if k not in have]
