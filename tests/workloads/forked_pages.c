@@ -5,15 +5,16 @@
  * usage: forked_pages [MIB [CHILDREN [STEPS [SLEEP_MS]]]]
  *
  * The root fills MIB MiB of private anonymous memory with pseudo-random
- * (incompressible) words, then forks CHILDREN children. Child k first
- * rewrites the first 256 KiB of MiB k with a pattern of its own (those pages
- * are its own from then on) and the root rewrites the last 256 KiB; each of
- * them then, for STEPS steps, reads the whole buffer, checks that every
- * word is the one it last wrote or the root's fill, and sleeps SLEEP_MS. A
- * child exits with a status made of its sum; the root prints one line per
- * step and at the end each child's status. A page restored with another
- * process's bytes, or with nothing, changes the sums or fails the check.
- * Nothing printed depends on pids or timing.
+ * (incompressible) words, then forks CHILDREN children; child 0 forks a
+ * grandchild first, which acts as child CHILDREN. Child k first rewrites
+ * the first 256 KiB of MiB k with a pattern of its own (those pages are its
+ * own from then on) and the root rewrites the last 256 KiB; each of them
+ * then, for STEPS steps, reads the whole buffer, checks that every word is
+ * the one it last wrote or the root's fill, and sleeps SLEEP_MS. A child
+ * exits with a status made of its sum (child 0's of the grandchild's too);
+ * the root prints one line per step and at the end each child's status. A
+ * page restored with another process's bytes, or with nothing, changes the
+ * sums or fails the check. Nothing printed depends on pids or timing.
  */
 #include "tree_common.h"
 
@@ -75,8 +76,8 @@ int main(int argc, char **argv)
     long children = tc_arg(argc, argv, 2, 3, 1, MAX_CHILDREN);
     long steps = tc_arg(argc, argv, 3, 60, 1, 1000000);
     long sleep_ms = tc_arg(argc, argv, 4, 50, 0, 60000);
-    if (children >= mib)
-        tc_die("%ld children need more than %ld MiB", children, mib);
+    if (children + 1 >= mib)
+        tc_die("%ld children and a grandchild need more than %ld MiB", children, mib);
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("forked_pages start mib=%ld children=%ld steps=%ld\n", mib, children, steps);
 
@@ -94,11 +95,21 @@ int main(int argc, char **argv)
         if (p < 0)
             tc_die("fork: %s", strerror(errno));
         if (p == 0) {
-            rewrite(buf, words, k);
+            pid_t grandchild = -1;
+            int own = k;
+            if (k == 0 && (grandchild = fork()) == 0)
+                own = (int)children;
+            if (grandchild < 0 && own == 0)
+                tc_die("fork: %s", strerror(errno));
+            rewrite(buf, words, own);
             uint64_t sum = 0;
             for (long s = 1; s <= steps; s++) {
-                sum += check(buf, words, k);
+                sum += check(buf, words, own);
                 tc_sleep_ms(sleep_ms);
+            }
+            if (grandchild > 0) {
+                int status = tc_wait(grandchild);
+                sum += WIFEXITED(status) ? (uint64_t)WEXITSTATUS(status) : 1000;
             }
             _exit((int)(sum % 97) + 1);
         }

@@ -76,19 +76,26 @@ void close_all_but(RestoreContext& ctx, int kept)
 
 }  // namespace
 
-void take_own_fds(RestoreContext& ctx, const std::vector<FdPlacement>& placements, int channel_at, int channel)
+void take_own_fds(RestoreContext& ctx, const std::vector<FdPlacement>& placements, FdChannel channel, int keep_at)
 {
-    close_all_but(ctx, channel_at);
+    close_all_but(ctx, channel.at);
     for (const auto& placement : placements) {
-        send_description(channel, placement.source);
-        int got = receive_description(ctx, channel_at);
+        send_description(channel.stasis, placement.source);
+        int got = receive_description(ctx, channel.at);
         if (got != placement.target) {
             ctx.main().checked("dup3", SYS_dup3,
                                {static_cast<std::uint64_t>(got), static_cast<std::uint64_t>(placement.target), 0});
             ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(got)});
         }
     }
-    ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(channel_at)});
+    if (keep_at == channel.at) {
+        return;
+    }
+    if (keep_at >= 0) {
+        ctx.main().checked("dup3", SYS_dup3,
+                           {static_cast<std::uint64_t>(channel.at), static_cast<std::uint64_t>(keep_at), 0});
+    }
+    ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(channel.at)});
 }
 
 }  // namespace stasis

@@ -10,9 +10,15 @@
 
 namespace stasis {
 
-// ctx: the forked child. placements: its fds, as stasis's ends; channel_at:
-// the number it holds the socket at; channel: stasis's end of the socket.
-// Every fd but its own is closed afterwards, the socket too.
-void take_own_fds(RestoreContext& ctx, const std::vector<FdPlacement>& placements, int channel_at, int channel);
+// The socket that hands a forked child its fds.
+struct FdChannel {
+    int at = -1;       // the number the child inherited it at
+    int stasis = -1;   // stasis's end
+};
+
+// ctx: the forked child; placements: its fds, as stasis's ends. Every fd
+// but its own is closed afterwards; the socket too, unless keep_at is a
+// number (not -1): the child's own forked children inherit it there.
+void take_own_fds(RestoreContext& ctx, const std::vector<FdPlacement>& placements, FdChannel channel, int keep_at);
 
 }  // namespace stasis

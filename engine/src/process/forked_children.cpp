@@ -51,16 +51,30 @@ bool can_fork(const ProcessState& parent, const ProcessState& child)
 std::vector<bool> restored_by_fork(const std::vector<ProcessState>& tree)
 {
     std::map<pid_t, std::size_t> index_of;
-    std::set<pid_t> parents;
     for (std::size_t i = 0; i < tree.size(); ++i) {
         index_of[tree[i].pid] = i;
-        parents.insert(tree[i].ppid);
     }
+    // Deepest first: a process is forked only if all its children are.
+    std::vector<std::size_t> depth(tree.size(), 0);
+    std::vector<std::size_t> order(tree.size());
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        for (auto p = index_of.find(tree[i].ppid); p != index_of.end(); p = index_of.find(tree[p->second].ppid)) {
+            ++depth[i];
+        }
+        order[i] = i;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return depth[a] > depth[b]; });
     std::vector<bool> forked(tree.size(), false);
-    for (std::size_t i = 1; i < tree.size(); ++i) {
+    std::vector<bool> all_children_forked(tree.size(), true);
+    for (std::size_t i : order) {
         auto parent = index_of.find(tree[i].ppid);
-        forked[i] = parent != index_of.end() && !parents.contains(tree[i].pid) &&
-                    can_fork(tree[parent->second], tree[i]);
+        if (i == 0 || parent == index_of.end()) {
+            continue;
+        }
+        forked[i] = all_children_forked[i] && can_fork(tree[parent->second], tree[i]);
+        if (!forked[i]) {
+            all_children_forked[parent->second] = false;
+        }
     }
     return forked;
 }

@@ -15,8 +15,9 @@ namespace stasis {
 // Per process of the tree (the root never): whether it is forked from its
 // parent once the parent's memory is rebuilt. Such a child runs the same
 // program and is in the same session and process group as its parent,
-// holds pages of the parent's at the same addresses, and has no children
-// of its own; any other process is exec'd and filled from the image alone.
+// holds pages of the parent's at the same addresses, and whose children (if
+// any) are all forked from it in turn; any other process is exec'd and
+// filled from the image alone.
 std::vector<bool> restored_by_fork(const std::vector<ProcessState>& tree);
 
 // Whether the region of a forked child is its parent's region inherited

@@ -131,8 +131,9 @@ std::pair<UniqueFd, UniqueFd> socket_pair(int type, const char* what)
 
 // Each parent of processes forked from it holds one end of a socket, above
 // every fd it and they have, for them to inherit: stasis sends each forked
-// child its descriptions through it. Returns the parents' end, which must
-// stay open until they have exec'd.
+// child its descriptions through it (a forked parent keeps the one it
+// inherited, at its own number). Returns the parents' end, which must stay
+// open until they have exec'd.
 UniqueFd prepare_forks(SpawnPlan& plan, ForkHandover& forks)
 {
     const auto& tree = *plan.tree;
@@ -161,7 +162,7 @@ UniqueFd prepare_forks(SpawnPlan& plan, ForkHandover& forks)
         }
     }
     for (std::size_t i = 0; i < tree.size(); ++i) {
-        if (forks.channel_at[i] >= 0) {
+        if (forks.channel_at[i] >= 0 && !plan.by_fork[i]) {
             plan.placements[i].push_back({forks.channel_at[i], theirs.get()});
         }
     }

@@ -131,18 +131,47 @@ private:
         return children;
     }
 
+    // All the processes forked from index, and from those in turn: they
+    // keep the injection area index gets.
+    std::vector<const ProcessState*> forked_descendants(std::size_t index) const
+    {
+        std::vector<const ProcessState*> found;
+        for (std::size_t c : forked_children_of(index)) {
+            found.push_back(&tree_[c]);
+            auto below = forked_descendants(c);
+            found.insert(found.end(), below.begin(), below.end());
+        }
+        return found;
+    }
+
     // A freshly exec'd process into its checkpointed self, up to the point
     // where only its registers remain to be set.
     void rebuild_spawned(std::size_t index)
     {
         RestoreContext ctx(spawned_.pids[index], 0);
         hand_objects(ctx, tree_, index);
+        rebuild_address_space(ctx, tree_[index], reader_, forked_descendants(index));
+        fork_and_finish(ctx, index);
+    }
+
+    void rebuild_forked(std::size_t index, std::size_t parent, const RestoreContext& parent_ctx)
+    {
+        RestoreContext ctx(spawned_.pids[index], 0);
+        ctx.set_area(parent_ctx.area_base(), parent_ctx.area_size());
+        const auto& forks = spawned_.forks;
+        take_own_fds(ctx, forks.placements[index], {forks.channel_at[parent], forks.channel.get()},
+                     forks.channel_at[index]);
+        hand_objects(ctx, tree_, index);
+        set_place_and_limits(ctx, tree_[index]);
+        inherit_address_space(ctx, tree_[parent], tree_[index], reader_);
+        fork_and_finish(ctx, index);
+    }
+
+    // With index's memory rebuilt: forks its children that are restored as
+    // forks, finishes it, then rebuilds them.
+    void fork_and_finish(RestoreContext& ctx, std::size_t index)
+    {
         auto children = forked_children_of(index);
-        std::vector<const ProcessState*> forked;
-        for (std::size_t c : children) {
-            forked.push_back(&tree_[c]);
-        }
-        rebuild_address_space(ctx, tree_[index], reader_, forked);
         for (std::size_t c : children) {
             spawned_.pids[c] = fork_from_parent(ctx, tree_[c], spawned_.forks.next_pid);
             spdlog::debug("process {} forked from its parent {}, sharing its pages", tree_[c].pid, tree_[index].pid);
@@ -154,18 +183,6 @@ private:
         for (std::size_t c : children) {
             rebuild_forked(c, index, ctx);
         }
-    }
-
-    void rebuild_forked(std::size_t index, std::size_t parent, const RestoreContext& parent_ctx)
-    {
-        RestoreContext ctx(spawned_.pids[index], 0);
-        ctx.set_area(parent_ctx.area_base(), parent_ctx.area_size());
-        take_own_fds(ctx, spawned_.forks.placements[index], spawned_.forks.channel_at[parent],
-                     spawned_.forks.channel.get());
-        hand_objects(ctx, tree_, index);
-        set_place_and_limits(ctx, tree_[index]);
-        inherit_address_space(ctx, tree_[parent], tree_[index], reader_);
-        threads_[index] = finish_process(ctx, tree_, index);
     }
 
     const std::vector<ProcessState>& tree_;
