@@ -67,6 +67,11 @@ void NextPid::set(pid_t pid)
     }
 }
 
+bool can_set_next_pid()
+{
+    return ::access(last_pid_file, W_OK) == 0;
+}
+
 void serve_next_pid_requests(int fd) noexcept
 {
     pid_t pid = 0;

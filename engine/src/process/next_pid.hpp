@@ -31,6 +31,10 @@ private:
     UniqueFd init_;
 };
 
+// Whether the next pid can be set here at all: a container may mount
+// /proc/sys read-only. Without it, forked children are restored as copies.
+bool can_set_next_pid();
+
 // In the namespace's init: sets ns_last_pid for each pid asked for over
 // fd, and answers with the errno of doing so (0), until the other end is
 // closed. Only async-signal-safe calls.

@@ -3,6 +3,9 @@
 #include "core/error.hpp"
 #include "event_fds/epoll_watches.hpp"
 #include "process/forked_children.hpp"
+#include "process/next_pid.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
@@ -82,6 +85,11 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
     plan.tree = &tree;
     plan.children.resize(tree.size());
     plan.by_fork = restored_by_fork(tree);
+    if (std::find(plan.by_fork.begin(), plan.by_fork.end(), true) != plan.by_fork.end() && !can_set_next_pid()) {
+        spdlog::warn("/proc/sys/kernel/ns_last_pid cannot be written here: forked workers get copies of the memory "
+                     "they shared with their parents");
+        plan.by_fork.assign(tree.size(), false);
+    }
     for (std::size_t i = 1; i < tree.size(); ++i) {
         auto parent = index_of(tree, tree[i].ppid);
         if (!plan.by_fork[i]) {
