@@ -3,8 +3,9 @@
 #include "core/parallel_for.hpp"
 #include "image/chunk_index.hpp"
 #include "memory/dump_memory.hpp"
+#include "process/tree_depths.hpp"
 
-#include <map>
+#include <algorithm>
 #include <numeric>
 
 namespace stasis {
@@ -20,17 +21,7 @@ constexpr unsigned processes_at_once = 2;
 // the tree at a time: a child is dumped once its parent's chunks are known.
 std::vector<std::vector<std::size_t>> parents_first(const std::vector<ProcessState>& processes)
 {
-    std::map<pid_t, std::size_t> index_of;
-    for (std::size_t i = 0; i < processes.size(); ++i) {
-        index_of[processes[i].pid] = i;
-    }
-    std::vector<std::size_t> depth(processes.size(), 0);
-    for (std::size_t i = 0; i < processes.size(); ++i) {
-        for (auto p = index_of.find(processes[i].ppid); p != index_of.end();
-             p = index_of.find(processes[p->second].ppid)) {
-            ++depth[i];
-        }
-    }
+    const auto depth = tree_depths(processes);
     std::vector<std::vector<std::size_t>> levels;
     for (std::size_t i = 0; i < processes.size(); ++i) {
         levels.resize(std::max(levels.size(), depth[i] + 1));

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "image/chunk_index.hpp"
 #include "memory/restore_memory.hpp"
 #include "process/forked_children.hpp"
 
@@ -10,7 +11,6 @@
 
 #include <map>
 #include <set>
-#include <tuple>
 
 namespace stasis {
 
@@ -65,12 +65,12 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> dropped_ranges(const Region
 // (place, size and checksum), to be written.
 void add_own_chunks(const Region& parent, const Region& child, std::vector<const image::Chunk*>& chunks)
 {
-    std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> shared;
+    image::ChunkIndex shared;
     for (const auto& c : parent.chunks) {
-        shared.emplace(c.vaddr, c.size, c.xxh3);
+        shared.add(c);
     }
     for (const auto& c : child.chunks) {
-        if (!shared.contains({c.vaddr, c.size, c.xxh3})) {
+        if (shared.find(c.vaddr, c.size, c.xxh3) == nullptr) {
             chunks.push_back(&c);
         }
     }

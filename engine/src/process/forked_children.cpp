@@ -1,7 +1,11 @@
 #include "process/forked_children.hpp"
 
+#include "image/chunk_index.hpp"
+#include "process/tree_depths.hpp"
+
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 #include <tuple>
 
@@ -27,15 +31,15 @@ bool same_kernel_mappings(const ProcessState& parent, const ProcessState& child)
 
 bool shares_pages(const ProcessState& parent, const ProcessState& child)
 {
-    std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> held;
+    image::ChunkIndex held;
     for (const auto& r : parent.regions) {
         for (const auto& c : r.chunks) {
-            held.emplace(c.vaddr, c.size, c.xxh3);
+            held.add(c);
         }
     }
     return std::any_of(child.regions.begin(), child.regions.end(), [&](const Region& r) {
         return std::any_of(r.chunks.begin(), r.chunks.end(),
-                           [&](const image::Chunk& c) { return held.contains({c.vaddr, c.size, c.xxh3}); });
+                           [&](const image::Chunk& c) { return held.find(c.vaddr, c.size, c.xxh3) != nullptr; });
     });
 }
 
@@ -55,14 +59,9 @@ std::vector<bool> restored_by_fork(const std::vector<ProcessState>& tree)
         index_of[tree[i].pid] = i;
     }
     // Deepest first: a process is forked only if all its children are.
-    std::vector<std::size_t> depth(tree.size(), 0);
+    const auto depth = tree_depths(tree);
     std::vector<std::size_t> order(tree.size());
-    for (std::size_t i = 0; i < tree.size(); ++i) {
-        for (auto p = index_of.find(tree[i].ppid); p != index_of.end(); p = index_of.find(tree[p->second].ppid)) {
-            ++depth[i];
-        }
-        order[i] = i;
-    }
+    std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return depth[a] > depth[b]; });
     std::vector<bool> forked(tree.size(), false);
     std::vector<bool> all_children_forked(tree.size(), true);
