@@ -25,7 +25,7 @@ struct StepPlan {
     std::filesystem::path root;
     std::chrono::seconds interval{0};
     unsigned keep = 2;
-    Compression compression = Compression::zstd;
+    Compression compression = Compression::automatic;
     int compression_level = 1;
     LogLevel log_level = LogLevel::info;
     unsigned workers = 0;
@@ -49,7 +49,7 @@ struct StepPlan {
 struct StepTaskPlan {
     std::filesystem::path root;  // the job's checkpoint directory
     LogLevel log_level = LogLevel::info;
-    Compression compression = Compression::zstd;  // of the parts, as the batch step's
+    Compression compression = Compression::automatic;  // of the parts, as the batch step's
     int compression_level = 1;
     std::optional<pid_t> launcher;  // the step's srun, as the batch script's processes see it
     std::uint32_t step = 0;         // Slurm's step id, for the record

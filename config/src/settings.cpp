@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace stasis {
 
@@ -37,6 +38,16 @@ std::string_view name_in(E value, const std::array<std::pair<std::string_view, E
 {
     return std::find_if(names.begin(), names.end(), [value](const auto& name) { return name.second == value; })
         ->first;
+}
+
+template <typename E, std::size_t N>
+std::vector<std::string> names_of(const std::array<std::pair<std::string_view, E>, N>& names)
+{
+    std::vector<std::string> all;
+    for (const auto& name : names) {
+        all.emplace_back(name.first);
+    }
+    return all;
 }
 
 // YAML 1.2's booleans, as written; no yes/no or on/off guessing.
@@ -70,8 +81,8 @@ bool set_if(T& field, const std::optional<T>& value)
     return value.has_value();
 }
 
-constexpr std::array<std::pair<std::string_view, Compression>, 2> compressions{
-    {{"zstd", Compression::zstd}, {"none", Compression::none}}};
+constexpr std::array<std::pair<std::string_view, Compression>, 3> compressions{
+    {{"auto", Compression::automatic}, {"zstd", Compression::zstd}, {"none", Compression::none}}};
 
 constexpr std::array<std::pair<std::string_view, LogLevel>, 5> log_levels{{{"trace", LogLevel::trace},
                                                                            {"debug", LogLevel::debug},
@@ -87,7 +98,7 @@ const std::array<Setting, 10> settings{{
      [](SiteConfig& c, std::string_view text) { return set_if(c.checkpoint_dir, absolute_path(text)); }},
     {"keep", "an integer from 1 to 1000",
      [](SiteConfig& c, std::string_view text) { return set_if(c.keep, integer_from(text, 1U, 1000U)); }},
-    {"compression", "zstd or none",
+    {"compression", "auto, zstd or none",
      [](SiteConfig& c, std::string_view text) { return set_if(c.compression, one_of(text, compressions)); }},
     {"compression_level", "an integer from 1 to 19",
      [](SiteConfig& c, std::string_view text) { return set_if(c.compression_level, integer_from(text, 1, 19)); }},
@@ -115,6 +126,26 @@ std::string_view compression_name(Compression compression)
 std::string_view log_level_name(LogLevel level)
 {
     return name_in(level, log_levels);
+}
+
+std::vector<std::string> compression_names()
+{
+    return names_of(compressions);
+}
+
+std::vector<std::string> log_level_names()
+{
+    return names_of(log_levels);
+}
+
+std::optional<Compression> compression_named(std::string_view name)
+{
+    return one_of(name, compressions);
+}
+
+std::optional<LogLevel> log_level_named(std::string_view name)
+{
+    return one_of(name, log_levels);
 }
 
 const Setting& find_setting(std::string_view key, const ConfigLocation& where)

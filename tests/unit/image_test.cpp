@@ -3,6 +3,7 @@
 #include "image/chunk.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/chunk_writer.hpp"
+#include "image/compression_payoff.hpp"
 #include "image/generation.hpp"
 #include "image/manifest.hpp"
 #include "test_support.hpp"
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
+#include <span>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -115,9 +118,9 @@ Runs sample_runs()
     return runs;
 }
 
-std::vector<Chunk> write_runs(const fs::path& dir, Codec codec, const Runs& runs)
+std::vector<Chunk> write_runs(const fs::path& dir, Compression compression, const Runs& runs)
 {
-    ChunkWriter w(dir, {codec, 3, 2});
+    ChunkWriter w(dir, {compression, 3, 2});
     for (const auto& [vaddr, data] : runs) {
         w.add(vaddr, data);
     }
@@ -137,7 +140,7 @@ int expect_write_error(const fs::path& dir, const std::string& reason)
 {
     std::string message;
     try {
-        ChunkWriter w(dir, {Codec::none, 1, 2});
+        ChunkWriter w(dir, {Compression::none, 1, 2});
         for (std::uint64_t i = 0; i < 16; ++i) {
             w.add(i * max_chunk_size, random_bytes(max_chunk_size, i));
         }
@@ -166,7 +169,8 @@ TEST_CASE("chunks round-trip through writer and reader with both codecs")
     for (const Codec codec : {Codec::none, Codec::zstd}) {
         CAPTURE(codec_name(codec));
         TempDir tmp;
-        const std::vector<Chunk> chunks = write_runs(tmp.path(), codec, runs);
+        const std::vector<Chunk> chunks =
+            write_runs(tmp.path(), codec == Codec::zstd ? Compression::zstd : Compression::none, runs);
         REQUIRE(chunks.size() == runs.size());
         const ChunkReader reader(tmp.path());
         auto expected = runs.begin();
@@ -218,7 +222,8 @@ TEST_CASE("a flipped byte is reported naming its chunk")
     for (const Codec codec : {Codec::none, Codec::zstd}) {
         CAPTURE(codec_name(codec));
         TempDir tmp;
-        const std::vector<Chunk> chunks = write_runs(tmp.path(), codec, runs);
+        const std::vector<Chunk> chunks =
+            write_runs(tmp.path(), codec == Codec::zstd ? Compression::zstd : Compression::none, runs);
         const Chunk& bad = chunk_at(chunks, 5);  // half random: zstd stores it compressed
         flip_byte(tmp.path() / bad.file, bad.offset + bad.stored_size / 2);
 
@@ -243,7 +248,7 @@ TEST_CASE("a flipped byte is reported naming its chunk")
 TEST_CASE("a truncated data file is reported")
 {
     TempDir tmp;
-    const std::vector<Chunk> chunks = write_runs(tmp.path(), Codec::zstd, sample_runs());
+    const std::vector<Chunk> chunks = write_runs(tmp.path(), Compression::zstd, sample_runs());
     const Chunk* last = &chunks.front();
     for (const Chunk& c : chunks) {
         if (c.file == last->file && c.offset > last->offset) {
@@ -256,11 +261,40 @@ TEST_CASE("a truncated data file is reported")
     CHECK(contains(msg, "(" + last->file + " offset " + std::to_string(last->offset) + "): truncated"));
 }
 
+TEST_CASE("compression auto compresses a chunk when that saves more write time than it takes")
+{
+    const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    CompressionPayoff payoff(1);
+    const std::vector<std::byte> zeros(max_chunk_size);
+    const std::vector<std::byte> noise = random_bytes(max_chunk_size, 7);
+    // Before any write is timed, as compression zstd.
+    CHECK(payoff.pays(cctx.get(), zeros, 0));
+    CHECK(payoff.pays(cctx.get(), noise, 0));
+    // A run no larger than the sample is compressed whole.
+    CHECK(payoff.pays(cctx.get(), std::span(noise).first(CompressionPayoff::sample_size), 1e15));
+    // 1 MB/s: zeros are worth compressing, noise never is.
+    CHECK(payoff.pays(cctx.get(), zeros, 1e6));
+    CHECK_FALSE(payoff.pays(cctx.get(), noise, 1e6));
+    // A disk faster than any compressor takes even zeros as they are.
+    CHECK_FALSE(payoff.pays(cctx.get(), zeros, 1e18));
+
+    TempDir tmp;
+    const Runs runs = sample_runs();
+    const std::vector<Chunk> chunks = write_runs(tmp.path(), Compression::automatic, runs);
+    REQUIRE(chunks.size() == runs.size());
+    const ChunkReader reader(tmp.path());
+    for (const Chunk& c : chunks) {
+        std::vector<std::byte> out(c.size);
+        reader.read(c, out);
+        CHECK(out == runs.at(c.vaddr));
+    }
+}
+
 TEST_CASE("a writer destroyed without finish stops promptly")
 {
     TempDir tmp;
     {
-        ChunkWriter w(tmp.path(), {Codec::zstd, 19, 2});
+        ChunkWriter w(tmp.path(), {Compression::zstd, 19, 2});
         for (std::uint64_t i = 0; i < 40; ++i) {
             w.add(i * max_chunk_size, random_bytes(max_chunk_size, i));
         }
@@ -272,8 +306,8 @@ TEST_CASE("ChunkWriter refuses existing data files and oversized runs")
 {
     TempDir tmp;
     write_text(tmp.path() / "pages-1.bin", "x");
-    CHECK_THROWS_AS(ChunkWriter(tmp.path(), {Codec::zstd, 3, 2}), Error);
-    ChunkWriter w(tmp.path(), {Codec::none, 0, 1});
+    CHECK_THROWS_AS(ChunkWriter(tmp.path(), {Compression::zstd, 3, 2}), Error);
+    ChunkWriter w(tmp.path(), {Compression::none, 0, 1});
     CHECK_THROWS_AS(w.add(0, std::vector<std::byte>(max_chunk_size + 1)), Error);
     CHECK(w.finish().empty());
 }
@@ -420,7 +454,7 @@ fs::path make_image(const fs::path& root)
 {
     const fs::path dir = root / "img";
     GenerationWriter g(dir);
-    ChunkWriter w(g.staging_dir(), {Codec::zstd, 3, 2});
+    ChunkWriter w(g.staging_dir(), {Compression::zstd, 3, 2});
     const std::uint64_t base = 0x7f1200000000;
     for (std::uint64_t i = 0; i < 6; ++i) {
         w.add(base + i * max_chunk_size, i % 2 == 0 ? random_bytes(max_chunk_size, i)

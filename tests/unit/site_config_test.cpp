@@ -70,7 +70,7 @@ TEST_CASE("the defaults are the contract's")
     SiteConfig config;
     CHECK(config.checkpoint_dir == "/var/spool/stasis");
     CHECK(config.keep == 2);
-    CHECK(config.compression == Compression::zstd);
+    CHECK(config.compression == Compression::automatic);
     CHECK(config.compression_level == 1);
     CHECK(config.min_interval == 5min);
     CHECK(config.default_interval == 30min);
@@ -181,7 +181,7 @@ TEST_CASE("bad values name the file, the line, the key and the value")
     CHECK(parse_error("keep: -1") == "/etc/stasis/stasis.yaml:1: keep: expected an integer from 1 to 1000, got \"-1\"");
     CHECK(parse_error("checkpoint_dir: spool/stasis") ==
           "/etc/stasis/stasis.yaml:1: checkpoint_dir: expected an absolute path, got \"spool/stasis\"");
-    CHECK(parse_error("compression: lz4") == "/etc/stasis/stasis.yaml:1: compression: expected zstd or none, got \"lz4\"");
+    CHECK(parse_error("compression: lz4") == "/etc/stasis/stasis.yaml:1: compression: expected auto, zstd or none, got \"lz4\"");
     CHECK(parse_error("compression_level: 20") ==
           "/etc/stasis/stasis.yaml:1: compression_level: expected an integer from 1 to 19, got \"20\"");
     CHECK(parse_error("min_interval: 5x") ==
@@ -207,8 +207,8 @@ TEST_CASE("a map, a list or nothing where a value belongs")
     CHECK(parse_error("keep:\n  a: 1\n") == "/etc/stasis/stasis.yaml:1: keep: expected an integer from 1 to 1000, got a map");
     CHECK(parse_error("log_level: [info]\n") ==
           "/etc/stasis/stasis.yaml:1: log_level: expected trace, debug, info, warn or error, got a list");
-    CHECK(parse_error("compression:\n") == "/etc/stasis/stasis.yaml:1: compression: expected zstd or none, got nothing");
-    CHECK(parse_error("compression: ~\n") == "/etc/stasis/stasis.yaml:1: compression: expected zstd or none, got nothing");
+    CHECK(parse_error("compression:\n") == "/etc/stasis/stasis.yaml:1: compression: expected auto, zstd or none, got nothing");
+    CHECK(parse_error("compression: ~\n") == "/etc/stasis/stasis.yaml:1: compression: expected auto, zstd or none, got nothing");
 }
 
 TEST_CASE("a value over several lines is shown on the message's one line")
@@ -311,7 +311,7 @@ TEST_CASE("plugin arguments are checked like the file")
 
 TEST_CASE("compression and log_level names are the ones the file takes")
 {
-    for (const char* name : {"zstd", "none"}) {
+    for (const char* name : {"auto", "zstd", "none"}) {
         CHECK(stasis::compression_name(overridden(std::string("compression=") + name).compression) == name);
     }
     for (const char* name : {"trace", "debug", "info", "warn", "error"}) {

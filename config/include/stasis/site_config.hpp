@@ -5,11 +5,16 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace stasis {
 
-enum class Compression { zstd, none };
+// automatic: zstd for the chunks whose compression saves more write time
+// than it takes (docs/config.md), the rest stored as they are.
+enum class Compression { automatic, zstd, none };
 
 enum class LogLevel { trace, debug, info, warn, error };
 
@@ -17,7 +22,7 @@ enum class LogLevel { trace, debug, info, warn, error };
 struct SiteConfig {
     std::filesystem::path checkpoint_dir = "/var/spool/stasis";  // absolute; one subdirectory per job
     unsigned keep = 2;                                            // committed generations retained, 1..1000
-    Compression compression = Compression::zstd;
+    Compression compression = Compression::automatic;
     int compression_level = 1;                                    // zstd level, 1..19
     std::chrono::seconds min_interval = std::chrono::minutes(5);  // shorter user intervals are raised to this
     // For a job that asks for checkpoints without saying how often (PBS's `qsub -c c`).
@@ -43,9 +48,13 @@ SiteConfig load_site_config(const std::filesystem::path& file);
 SiteConfig parse_site_config(std::string_view yaml_text, std::string_view source_name);
 
 // The names the file takes for these values, as the `stasis` command takes
-// them too: "zstd", "none"; "trace" ... "error".
+// them too: "auto", "zstd", "none"; "trace" ... "error".
 std::string_view compression_name(Compression compression);
 std::string_view log_level_name(LogLevel level);
+std::vector<std::string> compression_names();
+std::vector<std::string> log_level_names();
+std::optional<Compression> compression_named(std::string_view name);
+std::optional<LogLevel> log_level_named(std::string_view name);
 
 // Sets one key from "KEY=VALUE" (a plugin argument such as keep=3), checked
 // as in the file; messages name the source "plugin argument".

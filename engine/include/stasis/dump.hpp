@@ -3,6 +3,7 @@
 // image directory.
 #include <stasis/held_process.hpp>
 #include <stasis/image.hpp>
+#include <stasis/site_config.hpp>
 
 #include <sys/types.h>
 
@@ -36,8 +37,10 @@ struct DumpOptions {
     std::filesystem::path parent;
     bool leave_running = false;
     bool keep_output = false;  // save the root's stdout/stderr files, put back at restore
-    image::Codec codec = image::Codec::zstd;
-    int level = 1;
+    // automatic: zstd where compressing a chunk saves more write time than
+    // it costs (image/compression_payoff.hpp).
+    Compression compression = Compression::automatic;
+    int level = 1;  // zstd level
     // Threads that checksum, compress and write; 0: one per core this
     // process may run on (its CPU affinity: in a batch job, the cores of
     // the job's allocation).

@@ -24,7 +24,7 @@ struct RunOptions {
     // How long stopping the job for a checkpoint may take: the guard's
     // release, then DumpOptions::freeze_timeout.
     std::chrono::seconds freeze_timeout = default_freeze_timeout;
-    image::Codec codec = image::Codec::zstd;  // and DumpOptions::codec, ::level
+    Compression compression = Compression::automatic;  // and DumpOptions::compression, ::level
     int level = 1;
     unsigned workers = 0;  // DumpOptions::workers (0: one per core the agent may run on)
     // Track the job's writes (userfaultfd) where the kernel allows, so that a

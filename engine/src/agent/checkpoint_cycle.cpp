@@ -145,7 +145,7 @@ DumpOptions CheckpointCycle::dump_options(const std::filesystem::path& dir)
 {
     DumpOptions options;
     options.dir = dir;
-    options.codec = options_.codec;
+    options.compression = options_.compression;
     options.level = options_.level;
     options.workers = options_.workers;
     options.tracking = tracking_ ? &*tracking_ : nullptr;

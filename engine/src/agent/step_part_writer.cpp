@@ -87,7 +87,7 @@ PartOutcome write_part(const GenerationStore& store, const PartRequest& request,
         dump_options.held = hold.processes;
         dump_options.dir = request.staging(store.root()) / task.part;
         dump_options.leave_running = true;
-        dump_options.codec = options.codec;
+        dump_options.compression = options.compression;
         dump_options.level = options.level;
         dump_options.freeze_timeout = options.freeze_timeout;
         auto frozen_at = std::chrono::system_clock::now();

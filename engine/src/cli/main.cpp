@@ -25,7 +25,7 @@ constexpr int exit_usage = 2;
 
 struct Commands {
     stasis::DumpOptions dump;
-    std::string compress = "zstd";
+    std::string compress = "auto";
     stasis::RestoreOptions restore;
     std::string dir;
     bool json = false;
@@ -43,7 +43,7 @@ void add_dump(CLI::App& app, Commands& c)
     cmd->add_flag("--keep-output", c.dump.keep_output,
                   "Save the content of the process's stdout/stderr files, put back at restore");
     cmd->add_option("--compress", c.compress, "Page compression")
-        ->check(CLI::IsMember({"zstd", "none"}))
+        ->check(CLI::IsMember(stasis::compression_names()))
         ->capture_default_str();
     cmd->add_option("--workers", c.dump.workers, "Threads that compress and write (0: one per core it may run on)")
         ->check(CLI::Range(0U, 256U))
@@ -51,7 +51,7 @@ void add_dump(CLI::App& app, Commands& c)
     stasis::cli::add_freeze_timeout(*cmd, c.dump.freeze_timeout);
     stasis::cli::add_relaunch(*cmd, c.dump.relaunch);
     cmd->callback([&c] {
-        c.dump.codec = stasis::image::codec_from_name(c.compress);
+        c.dump.compression = *stasis::compression_named(c.compress);  // CLI11 checked the name
         auto r = stasis::dump(c.dump);
         spdlog::info("checkpointed pid {} into {}: {}", c.dump.pid, c.dump.dir.string(), stasis::describe(r));
     });

@@ -7,9 +7,8 @@
 #include "stasis/duration.hpp"
 
 #include <cctype>
-#include <cstdlib>
 #include <algorithm>
-#include <iterator>
+#include <cstdlib>
 #include <vector>
 #include <memory>
 
@@ -22,7 +21,7 @@ struct RunArguments {
     RunOptions options;
     std::string interval = "30m";
     std::string stop_after;   // empty: not given
-    std::string compress = "zstd";
+    std::string compress = "auto";
     std::string resume_from;  // empty: not given
     std::string log_level = "info";
     std::string step_place;  // LAUNCHER:RANK; empty: not given
@@ -39,24 +38,6 @@ CLI::Validator generation_validator()
             return "invalid generation \"" + text + "\": expected a generation name such as gen-000003, not a path";
         },
         "GEN");
-}
-
-constexpr LogLevel log_levels[] = {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error};
-
-std::vector<std::string> level_names()
-{
-    std::vector<std::string> names;
-    for (auto level : log_levels) {
-        names.emplace_back(log_level_name(level));
-    }
-    return names;
-}
-
-// A name level_names() holds (CLI11 checked it).
-LogLevel level_named(const std::string& name)
-{
-    return *std::find_if(std::begin(log_levels), std::end(log_levels),
-                         [&](LogLevel level) { return log_level_name(level) == name; });
 }
 
 void add_resume_options(CLI::App& cmd, RunArguments& args)
@@ -156,7 +137,7 @@ void add_run(CLI::App& app)
     cmd->add_flag("--keep-output", args->options.keep_output,
                   "Keep the job's stdout/stderr files in each checkpoint; a resume puts them back");
     cmd->add_option("--compress", args->compress, "Page compression of every checkpoint")
-        ->check(CLI::IsMember({"zstd", "none"}))
+        ->check(CLI::IsMember(compression_names()))
         ->capture_default_str();
     cmd->add_option("--compress-level", args->options.level, "zstd level")
         ->check(CLI::Range(1, 19))
@@ -169,15 +150,16 @@ void add_run(CLI::App& app)
                   "Read the whole job at every checkpoint and compare chunk checksums, instead of tracking its "
                   "writes (for memory a device writes behind the page tables' back, such as RDMA buffers)");
     cmd->add_option("--log-level", args->log_level, "What the agent logs on stderr")
-        ->check(CLI::IsMember(level_names()))
+        ->check(CLI::IsMember(log_level_names()))
         ->capture_default_str();
     add_resume_options(*cmd, *args);
     add_step_of(*cmd, *args);
     cmd->add_option("command", args->options.command, "The job's command and its arguments, after --")->required();
     cmd->callback([args] {
         args->options.interval = parse_duration(args->interval);
-        args->options.codec = image::codec_from_name(args->compress);
-        args->options.log_level = level_named(args->log_level);
+        // Names CLI11 checked against the same lists.
+        args->options.compression = *compression_named(args->compress);
+        args->options.log_level = *log_level_named(args->log_level);
         if (!args->stop_after.empty()) {
             args->options.stop_after = parse_duration(args->stop_after);
         }

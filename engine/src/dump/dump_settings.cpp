@@ -22,7 +22,7 @@ unsigned cores_to_run_on()
 
 image::WriterSettings writer_settings(const DumpOptions& options, const image::ChunkIndex* parent)
 {
-    return {options.codec, options.level, options.workers != 0 ? options.workers : cores_to_run_on(), parent};
+    return {options.compression, options.level, options.workers != 0 ? options.workers : cores_to_run_on(), parent};
 }
 
 std::string generation_name(const std::filesystem::path& dir)

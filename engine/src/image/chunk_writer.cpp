@@ -3,6 +3,9 @@
 #include "core/error.hpp"
 #include "image/data_file_appender.hpp"
 #include "image/chunk_index.hpp"
+#include "image/compression_payoff.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <unistd.h>
 #include <xxhash.h>
@@ -59,13 +62,37 @@ struct Worker {
     std::string name;
     std::optional<DataFileAppender> file;
     std::unique_ptr<ZSTD_CCtx, CctxFree> cctx;
+    std::optional<CompressionPayoff> payoff;  // compression auto
     std::vector<Chunk> chunks;
 };
+
+// What compression auto chose, for a site that wonders why an image is
+// larger than with zstd: the disk's speed decides it.
+void log_payoff(const std::vector<Worker>& workers)
+{
+    std::uint64_t written = 0;
+    std::uint64_t compressed = 0;
+    double speed = 0;
+    for (const Worker& w : workers) {
+        for (const Chunk& c : w.chunks) {
+            if (c.file == w.name) {
+                written += c.size;
+                compressed += c.codec == Codec::zstd ? c.size : 0;
+            }
+        }
+        speed += w.file->direct_write_speed();
+    }
+    constexpr double mib = 1 << 20;
+    spdlog::debug("compression auto: {:.1f} of {:.1f} MiB compressed, the rest written as it is; writes at {:.0f} MiB/s "
+                  "({} writers)",
+                  static_cast<double>(compressed) / mib, static_cast<double>(written) / mib, speed / mib,
+                  workers.size());
+}
 
 }  // namespace
 
 struct ChunkWriter::Impl {
-    Codec codec;
+    Compression compression;
     int level;
     const ChunkIndex* parent;
     const ChunkIndex* forked_from;
@@ -98,7 +125,7 @@ struct ChunkWriter::Impl {
 };
 
 ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& prefix, const WriterSettings& settings)
-    : codec(settings.codec), level(settings.level), parent(settings.parent), forked_from(settings.forked_from),
+    : compression(settings.compression), level(settings.level), parent(settings.parent), forked_from(settings.forked_from),
       workers(std::max(settings.workers, 1U))
 {
     try {
@@ -128,11 +155,15 @@ void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir,
     w.name = prefix + "-" + std::to_string(i) + ".bin";
     w.path = dir / w.name;
     w.file.emplace(w.path, gather_size(workers.size()));
-    if (codec == Codec::zstd) {
-        w.cctx.reset(ZSTD_createCCtx());
-        if (!w.cctx) {
-            throw Error("cannot allocate a zstd compression context");
-        }
+    if (compression == Compression::none) {
+        return;
+    }
+    w.cctx.reset(ZSTD_createCCtx());
+    if (!w.cctx) {
+        throw Error("cannot allocate a zstd compression context");
+    }
+    if (compression == Compression::automatic) {
+        w.payoff.emplace(level);
     }
 }
 
@@ -193,7 +224,7 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
             return;
         }
     }
-    if (codec == Codec::zstd) {
+    if (w.cctx && (!w.payoff || w.payoff->pays(w.cctx.get(), std::span(src, size), w.file->direct_write_speed()))) {
         // Compressed straight into the file's next bytes.
         const auto room = w.file->reserve(ZSTD_compressBound(size));
         const std::size_t z = ZSTD_compressCCtx(w.cctx.get(), room.data(), room.size(), src, size, level);
@@ -314,6 +345,9 @@ std::vector<Chunk> ChunkWriter::finish()
     m.threads.clear();
     m.rethrow_error();
 
+    if (m.compression == Compression::automatic) {
+        log_payoff(m.workers);
+    }
     std::vector<Chunk> all = std::move(m.unchanged);
     for (Worker& w : m.workers) {
         w.file->finish();

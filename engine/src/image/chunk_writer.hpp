@@ -4,6 +4,8 @@
 // A run the parent generation holds unchanged is borrowed instead.
 #include "image/chunk.hpp"
 
+#include <stasis/site_config.hpp>
+
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -17,7 +19,7 @@ namespace stasis::image {
 class ChunkIndex;
 
 struct WriterSettings {
-    Codec codec = Codec::zstd;
+    Compression compression = Compression::automatic;
     int level = 1;         // zstd level
     unsigned workers = 2;  // compressing threads, each with a data file of its own
     // The generation this one follows: a run whose chunk it holds unchanged

@@ -116,8 +116,15 @@ void DataFileAppender::write_full_blocks()
     gathered_ -= n;
 }
 
+double DataFileAppender::direct_write_speed() const
+{
+    const double seconds = direct_write_time_.count();
+    return direct_ && seconds > 0 ? static_cast<double>(written_) / seconds : 0;
+}
+
 void DataFileAppender::write_out(std::size_t n)
 {
+    const auto start = std::chrono::steady_clock::now();
     std::size_t done = 0;
     while (done < n) {
         const ssize_t rc = ::pwrite(fd_.get(), buffer_.get() + done, n - done, static_cast<off_t>(written_ + done));
@@ -140,6 +147,7 @@ void DataFileAppender::write_out(std::size_t n)
         done += static_cast<std::size_t>(rc);
     }
     written_ += n;
+    direct_write_time_ += std::chrono::steady_clock::now() - start;
 }
 
 }  // namespace stasis::image

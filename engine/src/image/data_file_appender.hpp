@@ -11,6 +11,7 @@
 // file is written through the page cache as any other.
 #include <stasis/unique_fd.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -40,6 +41,10 @@ public:
     [[nodiscard]] std::uint64_t size() const { return written_ + gathered_; }
     // Whether the whole blocks written so far went past the page cache.
     [[nodiscard]] bool direct() const { return direct_; }
+    // Bytes per second of the direct writes so far, as this file's writer
+    // saw them (other writers' load on the disk included); 0 before the
+    // first one, and once the file goes through the page cache.
+    [[nodiscard]] double direct_write_speed() const;
 
     static constexpr std::size_t max_reserve = (std::size_t{1} << 20) + (std::size_t{8} << 10);
 
@@ -65,6 +70,7 @@ private:
     std::unique_ptr<std::byte[], Unmap> buffer_;
     std::size_t gathered_ = 0;   // bytes in buffer_ not yet written
     std::uint64_t written_ = 0;  // bytes in the file
+    std::chrono::duration<double> direct_write_time_{0};
 };
 
 }  // namespace stasis::image
