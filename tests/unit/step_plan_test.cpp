@@ -175,7 +175,7 @@ TEST_CASE("step task arguments: with a launcher the task writes its part, named 
     plan.launcher = 1234;
     plan.step = 17;
     CHECK(plan.run_arguments(3) == std::vector<std::string>{"--step-of", "/var/spool/stasis/42", "--log-level",
-                                                            "info", "--compress", "zstd", "--compress-level", "1",
+                                                            "info", "--compress", "auto", "--compress-level", "1",
                                                             "--part", "1234:3:17"});
     CHECK(value_of(plan.run_arguments(0), "--part") == "1234:0:17");
     CHECK(value_of(plan.run_arguments(3), "--resume-part").empty());
