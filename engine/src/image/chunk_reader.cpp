@@ -131,9 +131,17 @@ void ChunkReader::read(const Chunk& chunk, std::span<std::byte> out) const
         pread_all(fd, src.data(), src.size(), chunk.offset, chunk);
         decompress(chunk, src, out);
     }
+    stored_bytes_read_ += chunk.stored_size;
     if (XXH3_64bits(out.data(), out.size()) != chunk.xxh3) {
         throw chunk_error(chunk, "checksum mismatch");
     }
+}
+
+void ChunkReader::read_ahead(const Chunk& range) const
+{
+    // Only a hint: a failure shows in the read that follows.
+    ::posix_fadvise(data_file(range).fd.get(), static_cast<off_t>(range.offset),
+                    static_cast<off_t>(range.stored_size), POSIX_FADV_WILLNEED);
 }
 
 }  // namespace stasis::image

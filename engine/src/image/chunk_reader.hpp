@@ -3,6 +3,7 @@
 
 #include <stasis/unique_fd.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -24,6 +25,14 @@ public:
     // does not match.
     void read(const Chunk& chunk, std::span<std::byte> out) const;
 
+    // Starts reading range.stored_size bytes at range.offset of range.file
+    // into the page cache, without waiting for them (posix_fadvise
+    // WILLNEED). Throws ImageError as read() does for a missing or short file.
+    void read_ahead(const Chunk& range) const;
+
+    // Bytes read() has taken from data files so far.
+    [[nodiscard]] std::uint64_t stored_bytes_read() const { return stored_bytes_read_; }
+
 private:
     struct DataFile {
         UniqueFd fd;
@@ -36,6 +45,7 @@ private:
     std::filesystem::path dir_;
     mutable std::mutex mu_;
     mutable std::map<std::string, DataFile> files_;
+    mutable std::atomic<std::uint64_t> stored_bytes_read_{0};
 };
 
 }  // namespace stasis::image

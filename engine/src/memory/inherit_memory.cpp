@@ -97,15 +97,14 @@ void inherit_address_space(RestoreContext& ctx, const ProcessState& parent, cons
         }
     }
     std::vector<const image::Chunk*> chunks;
+    std::vector<bool> opened;
     for (std::size_t i = 0; i < child.regions.size(); ++i) {
         const auto& r = child.regions[i];
+        // An inherited mapping has the parent's protection until the end.
+        opened.push_back(inherited[i] != nullptr || needs_fill(r));
         if (inherited[i] == nullptr) {
             map_region(ctx, r);
-            if (r.kind != RegionKind::shared_anon) {
-                for (const auto& c : r.chunks) {
-                    chunks.push_back(&c);
-                }
-            }
+            add_chunks_to_fill(r, chunks);
             continue;
         }
         if (!holds_private_data(r.kind)) {
@@ -119,19 +118,7 @@ void inherit_address_space(RestoreContext& ctx, const ProcessState& parent, cons
         add_own_chunks(*inherited[i], r, chunks);
         apply_advice(ctx, r);
     }
-    for (const auto& [object, fd] : ctx.shared_memory_fds()) {
-        ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
-    }
-    fill_chunks(ctx.pid(), chunks, reader);
-    for (std::size_t i = 0; i < child.regions.size(); ++i) {
-        const auto& r = child.regions[i];
-        // An inherited mapping has the parent's protection until now.
-        if (inherited[i] != nullptr || needs_fill(r)) {
-            ctx.main().checked("mprotect", SYS_mprotect,
-                               {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
-        }
-    }
-    set_mm_fields(ctx, child.mm);
+    complete_address_space(ctx, child, chunks, reader, opened);
 }
 
 }  // namespace stasis

@@ -223,6 +223,18 @@ void apply_advice(RestoreContext& ctx, const Region& r)
     }
 }
 
+void add_chunks_to_fill(const Region& r, std::vector<const image::Chunk*>& chunks)
+{
+    if (r.kind == RegionKind::shared_anon) {
+        return;
+    }
+    for (const auto& c : r.chunks) {
+        chunks.push_back(&c);
+    }
+}
+
+namespace {
+
 void fill_chunks(pid_t pid, const std::vector<const image::Chunk*>& chunks, const image::ChunkReader& reader)
 {
     const unsigned workers = std::max(1U, std::min(4U, std::thread::hardware_concurrency()));
@@ -234,24 +246,6 @@ void fill_chunks(pid_t pid, const std::vector<const image::Chunk*>& chunks, cons
         write_remote(pid, chunks[i]->vaddr, data);
     });
 }
-
-namespace {
-
-// Every chunk of the process, but those of shared memory, which stasis filled.
-std::vector<const image::Chunk*> chunks_to_fill(const ProcessState& process)
-{
-    std::vector<const image::Chunk*> chunks;
-    for (const auto& r : process.regions) {
-        for (const auto& c : r.chunks) {
-            if (r.kind != RegionKind::shared_anon) {
-                chunks.push_back(&c);
-            }
-        }
-    }
-    return chunks;
-}
-
-}  // namespace
 
 void set_mm_fields(RestoreContext& ctx, const MmState& mm)
 {
@@ -277,6 +271,25 @@ void set_mm_fields(RestoreContext& ctx, const MmState& mm)
     ctx.main().checked("prctl(PR_SET_MM_MAP)", SYS_prctl, {PR_SET_MM, PR_SET_MM_MAP, staged, sizeof(map), 0});
 }
 
+}  // namespace
+
+void complete_address_space(RestoreContext& ctx, const ProcessState& process,
+                            const std::vector<const image::Chunk*>& chunks, const image::ChunkReader& reader,
+                            const std::vector<bool>& opened)
+{
+    for (const auto& [object, fd] : ctx.shared_memory_fds()) {
+        ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
+    }
+    fill_chunks(ctx.pid(), chunks, reader);
+    for (std::size_t i = 0; i < process.regions.size(); ++i) {
+        const auto& r = process.regions[i];
+        if (opened[i]) {
+            ctx.main().checked("mprotect", SYS_mprotect, {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
+        }
+    }
+    set_mm_fields(ctx, process.mm);
+}
+
 void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, const image::ChunkReader& reader,
                            const std::vector<const ProcessState*>& forked_children)
 {
@@ -285,20 +298,14 @@ void rebuild_address_space(RestoreContext& ctx, const ProcessState& process, con
     place_injection_area(ctx, sharing);
     unmap_exec_leftovers(ctx);
     move_vdso(ctx, process);
+    std::vector<const image::Chunk*> chunks;
+    std::vector<bool> opened;
     for (const auto& r : process.regions) {
         map_region(ctx, r);
+        add_chunks_to_fill(r, chunks);
+        opened.push_back(needs_fill(r) || r.kind == RegionKind::sysv_shm);
     }
-    for (const auto& [object, fd] : ctx.shared_memory_fds()) {
-        ctx.main().checked("close", SYS_close, {static_cast<std::uint64_t>(fd)});
-    }
-    fill_chunks(ctx.pid(), chunks_to_fill(process), reader);
-    for (const auto& r : process.regions) {
-        if (needs_fill(r) || r.kind == RegionKind::sysv_shm) {
-            ctx.main().checked("mprotect", SYS_mprotect,
-                               {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
-        }
-    }
-    set_mm_fields(ctx, process.mm);
+    complete_address_space(ctx, process, chunks, reader, opened);
 }
 
 void unmap_injection_area(RestoreContext& ctx)

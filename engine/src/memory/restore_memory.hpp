@@ -31,9 +31,16 @@ bool needs_fill(const Region& r);
 // Maps r at its address with its advice (MADV_*), writable if it needs filling.
 void map_region(RestoreContext& ctx, const Region& r);
 void apply_advice(RestoreContext& ctx, const Region& r);
-// Decompresses and copies the chunks into the process on all cores.
-void fill_chunks(pid_t pid, const std::vector<const image::Chunk*>& chunks, const image::ChunkReader& reader);
-// brk, stack, arguments, environment and auxv (PR_SET_MM_MAP).
-void set_mm_fields(RestoreContext& ctx, const MmState& mm);
+// Appends r's chunks that the process is filled with: all but those of
+// shared memory, which stasis filled itself.
+void add_chunks_to_fill(const Region& r, std::vector<const image::Chunk*>& chunks);
+// The last steps, with every region mapped: closes the shared memory fds
+// handed over, fills chunks into the process on all cores, gives each region
+// i with opened[i] (mapped writable, or with another protection, for the
+// fill) its saved protection, and sets the mm fields (brk, stack, arguments,
+// environment and auxv).
+void complete_address_space(RestoreContext& ctx, const ProcessState& process,
+                            const std::vector<const image::Chunk*>& chunks, const image::ChunkReader& reader,
+                            const std::vector<bool>& opened);
 
 }  // namespace stasis

@@ -8,6 +8,8 @@
 #include "files/restore_fds.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/manifest.hpp"
+#include "image/read_ahead.hpp"
+#include "memory/restore_memory.hpp"
 #include "memory/vdso_layout.hpp"
 #include "process/cpu_features.hpp"
 #include "process/executable.hpp"
@@ -27,7 +29,9 @@
 
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
+#include <utility>
 
 namespace stasis {
 
@@ -158,6 +162,38 @@ int wait_for_exit(pid_t pid)
     return shell_exit_status(status);
 }
 
+// How far the image's data is read ahead of the restore: enough to keep a
+// disk streaming while a process is spawned and mapped, bounded so that a
+// large job's image does not push the job's own files out of memory.
+constexpr std::uint64_t read_ahead_window = std::uint64_t{512} << 20;
+
+// The chunks a restore reads, in the order it reads them: shared memory
+// first, then the processes it fills, one after another. A chunk several
+// processes share (forked workers) is read once.
+std::vector<const image::Chunk*> chunks_in_restore_order(const Checkpoint& checkpoint)
+{
+    std::vector<const image::Chunk*> chunks;
+    for (const auto& p : checkpoint.processes) {
+        for (const auto& r : p.regions) {
+            if (r.kind == RegionKind::shared_anon) {
+                for (const auto& c : r.chunks) {
+                    chunks.push_back(&c);
+                }
+            }
+        }
+    }
+    for (const auto& p : checkpoint.processes) {
+        if (!p.zombie && !p.relaunch) {
+            for (const auto& r : p.regions) {
+                add_chunks_to_fill(r, chunks);
+            }
+        }
+    }
+    std::set<std::pair<std::string, std::uint64_t>> seen;
+    std::erase_if(chunks, [&](const image::Chunk* c) { return !seen.emplace(c->file, c->offset).second; });
+    return chunks;
+}
+
 RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys, const MovedFiles& moved = {})
 {
     Checkpoint checkpoint = image::read_checkpoint(dir);
@@ -167,6 +203,7 @@ RestoredTree restore_dir(const std::filesystem::path& dir, bool with_ptys, const
     check_host(checkpoint);
     tell_relaunched_processes(checkpoint, dir);
     image::ChunkReader reader(dir);
+    const image::ReadAhead read_ahead(reader, chunks_in_restore_order(checkpoint), read_ahead_window);
     put_back_output(checkpoint, reader);
     return restore_tree(checkpoint, reader, with_ptys, moved);
 }
