@@ -83,6 +83,7 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
 {
     SpawnPlan plan;
     plan.tree = &tree;
+    plan.parent.assign(tree.size(), 0);
     plan.children.resize(tree.size());
     plan.by_fork = restored_by_fork(tree);
     if (std::find(plan.by_fork.begin(), plan.by_fork.end(), true) != plan.by_fork.end() && !can_set_next_pid()) {
@@ -91,9 +92,9 @@ SpawnPlan make_spawn_plan(const std::vector<ProcessState>& tree, const OpenDescr
         plan.by_fork.assign(tree.size(), false);
     }
     for (std::size_t i = 1; i < tree.size(); ++i) {
-        auto parent = index_of(tree, tree[i].ppid);
+        plan.parent[i] = index_of(tree, tree[i].ppid);
         if (!plan.by_fork[i]) {
-            plan.children[parent].push_back(i);
+            plan.children[plan.parent[i]].push_back(i);
         }
     }
     // A process group's leader must exist before others can join it.

@@ -27,6 +27,7 @@ struct ExecLine {
 
 struct SpawnPlan {
     const std::vector<ProcessState>* tree = nullptr;
+    std::vector<std::size_t> parent;                 // per process: its parent's index (the root's: 0)
     std::vector<std::vector<std::size_t>> children;  // per process: indexes of its children, group leaders first
     std::vector<std::vector<FdPlacement>> placements;
     std::vector<ExecLine> exec_lines;

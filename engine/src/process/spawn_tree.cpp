@@ -154,10 +154,7 @@ UniqueFd prepare_forks(SpawnPlan& plan, ForkHandover& forks)
     for (std::size_t i = 0; i < tree.size(); ++i) {
         if (plan.by_fork[i]) {
             forks.placements[i] = plan.placements[i];
-            std::size_t parent = 0;
-            while (tree[parent].pid != tree[i].ppid) {
-                ++parent;
-            }
+            const std::size_t parent = plan.parent[i];
             forks.channel_at[parent] = std::max({forks.channel_at[parent], highest(parent) + 1, highest(i) + 1});
         }
     }
