@@ -460,7 +460,7 @@ scenario_full() {
         raw_s=$(calc %.3f "($R1 + $R2) / 2")
         row "$key.raw" "full dump $label incompressible" "stasis $(gbps "$bytes" "$s") GB/s (${s} s)" \
             "raw write $(gbps "$bytes" "$raw_s") GB/s (${raw_s} s)" "$(ratio_of "$raw_s" "$s")" ">= 0.9" \
-            "means of 2; stasis ${S1}, ${S2} s; raw ${R1}, ${R2} s; zstd level 1 (the default); memory read $(gbps "$bytes" "$read_s") GB/s"
+            "means of 2; stasis ${S1}, ${S2} s; raw ${R1}, ${R2} s; compression auto (the default); memory read $(gbps "$bytes" "$read_s") GB/s"
         if [[ $key == full.small ]]; then
             stasis_dump "$WPID" "$img" --compress none
             none_s=$DUMP_S
