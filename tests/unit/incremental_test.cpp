@@ -44,7 +44,8 @@ Checkpoint commit_generation(const fs::path& dir, const Fill& fill, const std::o
     }
     GenerationWriter generation(dir);
     // Raw chunks: what a retired generation gives back is then whole blocks.
-    WriterSettings settings{.compression = Compression::none, .level = 1, .workers = 2, .parent = lender ? &*lender : nullptr};
+    WriterSettings settings{
+        .compression = Compression::none, .level = 1, .workers = 2, .parent = lender ? &*lender : nullptr};
     ChunkWriter writer(generation.staging_dir(), settings, "pages-1");
     for (std::size_t i = 0; i < fill.size(); ++i) {
         writer.add(base + i * mib, std::vector<std::byte>(mib, static_cast<std::byte>(fill[i])));

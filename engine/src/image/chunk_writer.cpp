@@ -83,8 +83,8 @@ void log_payoff(const std::vector<Worker>& workers)
         speed += w.file->direct_write_speed();
     }
     constexpr double mib = 1 << 20;
-    spdlog::debug("compression auto: {:.1f} of {:.1f} MiB compressed, the rest written as it is; writes at {:.0f} MiB/s "
-                  "({} writers)",
+    spdlog::debug("compression auto: {:.1f} of {:.1f} MiB compressed, the rest written as it is; "
+                  "writes at {:.0f} MiB/s ({} writers)",
                   static_cast<double>(compressed) / mib, static_cast<double>(written) / mib, speed / mib,
                   workers.size());
 }
@@ -125,8 +125,8 @@ struct ChunkWriter::Impl {
 };
 
 ChunkWriter::Impl::Impl(const std::filesystem::path& dir, const std::string& prefix, const WriterSettings& settings)
-    : compression(settings.compression), level(settings.level), parent(settings.parent), forked_from(settings.forked_from),
-      workers(std::max(settings.workers, 1U))
+    : compression(settings.compression), level(settings.level), parent(settings.parent),
+      forked_from(settings.forked_from), workers(std::max(settings.workers, 1U))
 {
     try {
         for (std::size_t i = 0; i < workers.size(); ++i) {

@@ -15,7 +15,8 @@ std::vector<Chunk> read_ahead_ranges(const std::vector<const Chunk*>& chunks)
         auto it = open_range.find(c->file);
         if (it != open_range.end()) {
             Chunk& range = ranges[it->second];
-            if (range.offset + range.stored_size == c->offset && range.stored_size + c->stored_size <= ReadAhead::range_size) {
+            const bool contiguous = range.offset + range.stored_size == c->offset;
+            if (contiguous && range.stored_size + c->stored_size <= ReadAhead::range_size) {
                 range.stored_size += c->stored_size;
                 continue;
             }

@@ -284,7 +284,8 @@ void complete_address_space(RestoreContext& ctx, const ProcessState& process,
     for (std::size_t i = 0; i < process.regions.size(); ++i) {
         const auto& r = process.regions[i];
         if (opened[i]) {
-            ctx.main().checked("mprotect", SYS_mprotect, {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
+            ctx.main().checked("mprotect", SYS_mprotect,
+                               {r.start, r.size(), static_cast<std::uint64_t>(r.prot_bits())});
         }
     }
     set_mm_fields(ctx, process.mm);
