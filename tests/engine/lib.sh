@@ -258,6 +258,7 @@ workload_cmd() {
         single_long) WL_CMD=("$WORKLOADS/single_thread" 2000 15) ;;
         threads) WL_CMD=("$WORKLOADS/threads" 200 4 15) ;;
         amx) WL_CMD=("$WORKLOADS/amx_tiles" 120 25) ;;
+        heat) WL_CMD=("$WORKLOADS/heat_field" 60 25) ;;
         memory_kinds) WL_CMD=("$WORKLOADS/memory_kinds" "$2" 150 25) ;;
         event_fds) WL_CMD=("$WORKLOADS/event_fds" 40) ;;
         timers) WL_CMD=("$WORKLOADS/timers" 120) ;;

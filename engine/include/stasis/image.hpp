@@ -7,9 +7,12 @@
 
 namespace stasis::image {
 
-enum class Codec { none, zstd };
+// How a chunk's bytes are stored: as they are, one zstd frame of them, or
+// one zstd frame of them byte-shuffled in elements of 4 or 8 bytes.
+enum class Codec { none, zstd, zstd_shuffle4, zstd_shuffle8 };
 
-Codec codec_from_name(const std::string& name);  // "zstd" | "none"; throws Error otherwise
+// "none" | "zstd" | "zstd-shuffle4" | "zstd-shuffle8"; throws Error otherwise.
+Codec codec_from_name(const std::string& name);
 std::string codec_name(Codec codec);
 
 // Reads back every chunk and checks its checksum, and that every data file

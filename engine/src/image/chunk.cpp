@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string_view>
+#include <utility>
 
 namespace stasis::image {
 
@@ -27,11 +28,13 @@ void from_json(const nlohmann::json& j, Chunk& c)
     j.at("stored_size").get_to(c.stored_size);
     j.at("xxh3").get_to(c.xxh3);
     const auto& name = j.at("codec").get_ref<const std::string&>();
-    // An unknown codec here means the image, not the user, is at fault.
-    if (name != "zstd" && name != "none") {
+    try {
+        c.codec = codec_from_name(name);
+    } catch (const Error&) {
+        // The image, not the user, is at fault; and an older stasis meets
+        // codecs added within version 1 this way.
         throw ImageError("unknown chunk codec \"" + name + "\"");
     }
-    c.codec = codec_from_name(name);
 }
 
 namespace {
@@ -84,20 +87,35 @@ void check_data_file_name(const std::string& file)
     }
 }
 
+namespace {
+
+constexpr std::pair<Codec, std::string_view> codec_names[] = {
+    {Codec::none, "none"},
+    {Codec::zstd, "zstd"},
+    {Codec::zstd_shuffle4, "zstd-shuffle4"},
+    {Codec::zstd_shuffle8, "zstd-shuffle8"},
+};
+
+}  // namespace
+
 Codec codec_from_name(const std::string& name)
 {
-    if (name == "zstd") {
-        return Codec::zstd;
+    for (const auto& [codec, n] : codec_names) {
+        if (n == name) {
+            return codec;
+        }
     }
-    if (name == "none") {
-        return Codec::none;
-    }
-    throw Error("unknown codec \"" + name + "\" (expected zstd or none)");
+    throw Error("unknown codec \"" + name + "\" (expected none, zstd, zstd-shuffle4 or zstd-shuffle8)");
 }
 
 std::string codec_name(Codec codec)
 {
-    return codec == Codec::zstd ? "zstd" : "none";
+    for (const auto& [c, n] : codec_names) {
+        if (c == codec) {
+            return std::string(n);
+        }
+    }
+    throw Error("codec " + std::to_string(static_cast<int>(codec)) + " has no name");
 }
 
 }  // namespace stasis::image

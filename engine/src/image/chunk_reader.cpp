@@ -2,37 +2,22 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "image/chunk_codec.hpp"
 #include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
-#include <zstd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 namespace stasis::image {
 
 namespace {
-
-struct DctxFree {
-    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
-};
-
-// One context per thread keeps read() lock-free and allocation-free.
-ZSTD_DCtx* thread_dctx()
-{
-    thread_local std::unique_ptr<ZSTD_DCtx, DctxFree> dctx(ZSTD_createDCtx());
-    if (!dctx) {
-        throw Error("cannot allocate a zstd decompression context");
-    }
-    return dctx.get();
-}
 
 ImageError chunk_error(const Chunk& c, const std::string& what)
 {
@@ -86,31 +71,6 @@ const ChunkReader::DataFile& ChunkReader::data_file(const Chunk& c) const
     return it->second;
 }
 
-namespace {
-
-void decompress(const Chunk& c, const std::vector<std::byte>& src, std::span<std::byte> out)
-{
-    const unsigned long long content = ZSTD_getFrameContentSize(src.data(), src.size());
-    if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN) {
-        throw chunk_error(c, "cannot be decompressed");
-    }
-    if (content != c.size) {
-        throw chunk_error(c, "decompresses to " + std::to_string(content) + " bytes, expected " +
-                                 std::to_string(c.size));
-    }
-    const std::size_t n =
-        ZSTD_decompressDCtx(thread_dctx(), out.data(), out.size(), src.data(), src.size());
-    if (ZSTD_isError(n)) {
-        throw chunk_error(c, std::string("cannot be decompressed (") + ZSTD_getErrorName(n) + ")");
-    }
-    if (n != c.size) {
-        throw chunk_error(c, "decompresses to " + std::to_string(n) + " bytes, expected " +
-                                 std::to_string(c.size));
-    }
-}
-
-}  // namespace
-
 ChunkReader::ChunkReader(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
 void ChunkReader::read(const Chunk& chunk, std::span<std::byte> out) const
@@ -129,7 +89,11 @@ void ChunkReader::read(const Chunk& chunk, std::span<std::byte> out) const
     } else {
         std::vector<std::byte> src(chunk.stored_size);
         pread_all(fd, src.data(), src.size(), chunk.offset, chunk);
-        decompress(chunk, src, out);
+        try {
+            decode_chunk(chunk.codec, src, out);
+        } catch (const ImageError& e) {
+            throw chunk_error(chunk, e.what());
+        }
     }
     stored_bytes_read_ += chunk.stored_size;
     if (XXH3_64bits(out.data(), out.size()) != chunk.xxh3) {

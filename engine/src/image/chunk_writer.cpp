@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "image/data_file_appender.hpp"
 #include "image/chunk_index.hpp"
-#include "image/compression_payoff.hpp"
+#include "image/codec_choice.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -52,40 +52,39 @@ struct Run {
     std::function<void(std::span<std::byte>)> fill;  // or read by the worker (add_read)
 };
 
-struct CctxFree {
-    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
-};
-
 // One worker's private state: nothing here is shared, so it needs no lock.
 struct Worker {
     std::filesystem::path path;
     std::string name;
     std::optional<DataFileAppender> file;
-    std::unique_ptr<ZSTD_CCtx, CctxFree> cctx;
-    std::optional<CompressionPayoff> payoff;  // compression auto
+    std::optional<ChunkEncoder> encoder;  // unless compression none
+    CodecChoice choice;
     std::vector<Chunk> chunks;
 };
 
-// What compression auto chose, for a site that wonders why an image is
-// larger than with zstd: the disk's speed decides it.
-void log_payoff(const std::vector<Worker>& workers)
+// What the codec choice made, for a site that wonders why an image is
+// larger than it expected: with compression auto, the disk's speed decides.
+void log_codecs(const std::vector<Worker>& workers, Compression compression)
 {
     std::uint64_t written = 0;
     std::uint64_t compressed = 0;
+    std::uint64_t shuffled = 0;
     double speed = 0;
     for (const Worker& w : workers) {
         for (const Chunk& c : w.chunks) {
             if (c.file == w.name) {
                 written += c.size;
-                compressed += c.codec == Codec::zstd ? c.size : 0;
+                compressed += c.codec != Codec::none ? c.size : 0;
+                shuffled += shuffle_width(c.codec) != 0 ? c.size : 0;
             }
         }
         speed += w.file->direct_write_speed();
     }
     constexpr double mib = 1 << 20;
-    spdlog::debug("compression auto: {:.1f} of {:.1f} MiB compressed, the rest written as it is; "
-                  "writes at {:.0f} MiB/s ({} writers)",
-                  static_cast<double>(compressed) / mib, static_cast<double>(written) / mib, speed / mib,
+    spdlog::debug("compression {}: {:.1f} of {:.1f} MiB compressed ({:.1f} byte-shuffled), the rest written as "
+                  "it is; writes at {:.0f} MiB/s ({} writers)",
+                  compression_name(compression), static_cast<double>(compressed) / mib,
+                  static_cast<double>(written) / mib, static_cast<double>(shuffled) / mib, speed / mib,
                   workers.size());
 }
 
@@ -155,15 +154,8 @@ void ChunkWriter::Impl::open_worker(Worker& w, const std::filesystem::path& dir,
     w.name = prefix + "-" + std::to_string(i) + ".bin";
     w.path = dir / w.name;
     w.file.emplace(w.path, gather_size(workers.size()));
-    if (compression == Compression::none) {
-        return;
-    }
-    w.cctx.reset(ZSTD_createCCtx());
-    if (!w.cctx) {
-        throw Error("cannot allocate a zstd compression context");
-    }
-    if (compression == Compression::automatic) {
-        w.payoff.emplace(level);
+    if (compression != Compression::none) {
+        w.encoder.emplace(level);
     }
 }
 
@@ -224,18 +216,17 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
             return;
         }
     }
-    if (w.cctx && (!w.payoff || w.payoff->pays(w.cctx.get(), std::span(src, size), w.file->direct_write_speed()))) {
+    const double write_speed = compression == Compression::automatic ? w.file->direct_write_speed() * 0.25 : 0;
+    const Encoding encoding = w.encoder ? w.choice.choose(*w.encoder, std::span(src, size), write_speed) : Encoding{};
+    if (encoding.codec != Codec::none) {
         // Compressed straight into the file's next bytes.
-        const auto room = w.file->reserve(ZSTD_compressBound(size));
-        const std::size_t z = ZSTD_compressCCtx(w.cctx.get(), room.data(), room.size(), src, size, level);
-        if (ZSTD_isError(z)) {
-            throw Error(std::string("zstd compression failed: ") + ZSTD_getErrorName(z));
-        }
+        const std::size_t z =
+            w.encoder->encode(encoding, std::span(src, size), w.file->reserve(ZSTD_compressBound(size)));
         // Incompressible runs are kept raw: smaller, and free to read back.
         if (z < size) {
             w.file->commit(z);
             c.stored_size = z;
-            c.codec = Codec::zstd;
+            c.codec = encoding.codec;
             w.chunks.push_back(std::move(c));
             return;
         }
@@ -345,8 +336,8 @@ std::vector<Chunk> ChunkWriter::finish()
     m.threads.clear();
     m.rethrow_error();
 
-    if (m.compression == Compression::automatic) {
-        log_payoff(m.workers);
+    if (m.compression != Compression::none) {
+        log_codecs(m.workers, m.compression);
     }
     std::vector<Chunk> all = std::move(m.unchanged);
     for (Worker& w : m.workers) {
