@@ -516,9 +516,10 @@ scenario_compressible() {
     raw_s=$(calc %.3f "($R1 + $R2) / 2")
     row comp.raw "full dump $label floats: time" "stasis ${s} s" "raw write ${raw_s} s" \
         "$(ratio_of "$s" "$raw_s")" "" "means of 2, compression auto; --compress none: ${none_s} s, zstd: ${zstd_s} s"
+    zstd_size=$(calc %.2f "$zstd_size / 1073741824")
     row comp.size "  image size" "stasis $(calc %.2f "$size / 1073741824") GiB" \
         "memory $(calc %.2f "$RAW_B / 1073741824") GiB" "$(ratio_of "$size" "$RAW_B")" "" \
-        "compression auto (zstd level 1 where it pays); --compress zstd: $(calc %.2f "$zstd_size / 1073741824") GiB"
+        "compression auto (zstd, byte-shuffled or not, where it pays); --compress zstd: $zstd_size GiB"
     if ((CRIU_OK)); then
         criu_dump "$WPID" "$DIR/criu-comp"
         rm -rf "$DIR/criu-comp"

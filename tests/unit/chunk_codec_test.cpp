@@ -16,7 +16,6 @@
 #include <fstream>
 #include <map>
 #include <numbers>
-#include <random>
 #include <vector>
 
 using namespace stasis;
@@ -24,15 +23,7 @@ using namespace stasis::image;
 
 namespace {
 
-std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed)
-{
-    std::mt19937_64 rng(seed);
-    std::vector<std::byte> v(n);
-    for (auto& b : v) {
-        b = static_cast<std::byte>(rng());
-    }
-    return v;
-}
+using test::random_bytes;
 
 // A smooth temperature field near 293 K, as a solver holds it: sign and
 // exponent bytes nearly constant, every mantissa bit in use.

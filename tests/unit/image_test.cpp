@@ -26,7 +26,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -38,17 +37,8 @@ namespace {
 
 // Children here exit 0 on success, 77 to skip, anything else on failure.
 using test::in_child;
+using test::random_bytes;
 using test::TempDir;
-
-std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed)
-{
-    std::mt19937_64 rng(seed);
-    std::vector<std::byte> v(n);
-    for (auto& b : v) {
-        b = static_cast<std::byte>(rng());
-    }
-    return v;
-}
 
 // The message of the ImageError f throws, or "" when it throws none.
 template <class F>

@@ -7,13 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace stasis::test {
 
@@ -68,6 +72,17 @@ int in_child(F&& body)
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     REQUIRE(WIFEXITED(status));
     return WEXITSTATUS(status);
+}
+
+// n bytes of noise, the same for the same seed: memory no codec shrinks.
+inline std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    std::vector<std::byte> v(n);
+    for (auto& b : v) {
+        b = static_cast<std::byte>(rng());
+    }
+    return v;
 }
 
 }  // namespace stasis::test

@@ -37,8 +37,8 @@ struct DumpOptions {
     std::filesystem::path parent;
     bool leave_running = false;
     bool keep_output = false;  // save the root's stdout/stderr files, put back at restore
-    // automatic: zstd where compressing a chunk saves more write time than
-    // it costs (image/compression_payoff.hpp).
+    // automatic: compress a chunk (with zstd, or byte-shuffled first) where
+    // that saves more write time than it costs (image/codec_choice.hpp).
     Compression compression = Compression::automatic;
     int level = 1;  // zstd level
     // Threads that checksum, compress and write; 0: one per core this
