@@ -20,11 +20,14 @@ constexpr std::size_t block_elements = 16;
 // rotates that address's bits left by one. A block of 16 elements of width
 // W has address element * W + k; the shuffle wants k * 16 + element: a
 // rotation by 4 bits (four rounds); the unshuffle the rotation the rest of
-// the way round, by log2(W) bits.
+// the way round, by log2(W) bits. (GCC at -O2 leaves these short loops
+// rolled, their registers spilled to memory: the unroll pragmas below make
+// the shuffle about 1.5 times as fast, as fast as at -O3.)
 template <std::size_t W>
-void rotate_address_bits(__m128i (&x)[W])
+[[gnu::always_inline]] inline void rotate_address_bits(__m128i (&x)[W])
 {
     __m128i y[W];
+#pragma GCC unroll 8
     for (std::size_t i = 0; i < W / 2; ++i) {
         y[2 * i] = _mm_unpacklo_epi8(x[i], x[i + W / 2]);
         y[2 * i + 1] = _mm_unpackhi_epi8(x[i], x[i + W / 2]);
@@ -45,13 +48,16 @@ void regroup_blocks(const std::byte* in, std::byte* out, std::size_t elements)
     constexpr int rounds = D == Direction::shuffle ? 4 : (W == 4 ? 2 : 3);
     for (std::size_t b = 0; b < elements / block_elements; ++b) {
         __m128i x[W];
+#pragma GCC unroll 8
         for (std::size_t r = 0; r < W; ++r) {
             const std::size_t from = D == Direction::shuffle ? element_major(b, r, W) : in_plane(b, r, elements);
             x[r] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + from));
         }
+#pragma GCC unroll 4
         for (int round = 0; round < rounds; ++round) {
             rotate_address_bits<W>(x);
         }
+#pragma GCC unroll 8
         for (std::size_t r = 0; r < W; ++r) {
             const std::size_t to = D == Direction::shuffle ? in_plane(b, r, elements) : element_major(b, r, W);
             _mm_storeu_si128(reinterpret_cast<__m128i*>(out + to), x[r]);
