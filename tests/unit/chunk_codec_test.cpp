@@ -1,7 +1,9 @@
-// The byte shuffle, the chunk codecs built on it, and how a codec is chosen.
+// The byte shuffle, the chunk codecs built on it, how a codec is chosen, and
+// the chunk checksum.
 #include "core/error.hpp"
 #include "image/byte_shuffle.hpp"
 #include "image/chunk.hpp"
+#include "image/chunk_checksum.hpp"
 #include "image/chunk_codec.hpp"
 #include "image/chunk_reader.hpp"
 #include "image/chunk_writer.hpp"
@@ -9,6 +11,7 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
@@ -211,5 +214,15 @@ TEST_CASE("float and double arrays are stored shuffled, read back whole, and a f
         FAIL("a damaged chunk was read");
     } catch (const ImageError& e) {
         CHECK(std::string(e.what()).starts_with("chunk at 0x20000000 (" + bad.file + " offset "));
+    }
+}
+
+TEST_CASE("a chunk's checksum is XXH3-64, whichever code computes it")
+{
+    for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{240},
+                                   std::size_t{4096}, std::size_t{4096 + 31}, max_chunk_size}) {
+        CAPTURE(size);
+        const std::vector<std::byte> bytes = random_bytes(size, size);
+        CHECK(chunk_checksum(bytes) == XXH3_64bits(bytes.data(), bytes.size()));
     }
 }

@@ -2,13 +2,13 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "image/chunk_checksum.hpp"
 #include "image/chunk_codec.hpp"
 #include <stasis/unique_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -96,7 +96,7 @@ void ChunkReader::read(const Chunk& chunk, std::span<std::byte> out) const
         }
     }
     stored_bytes_read_ += chunk.stored_size;
-    if (XXH3_64bits(out.data(), out.size()) != chunk.xxh3) {
+    if (chunk_checksum(out) != chunk.xxh3) {
         throw chunk_error(chunk, "checksum mismatch");
     }
 }

@@ -2,13 +2,13 @@
 
 #include "core/error.hpp"
 #include "image/data_file_appender.hpp"
+#include "image/chunk_checksum.hpp"
 #include "image/chunk_index.hpp"
 #include "image/codec_choice.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
-#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -209,7 +209,7 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
     const std::byte* src = run.data.data();
     const std::size_t size = run.data.size();
     Chunk c{.vaddr = run.vaddr, .size = size, .file = w.name, .offset = w.file->size(),
-            .stored_size = size, .codec = Codec::none, .xxh3 = XXH3_64bits(src, size)};
+            .stored_size = size, .codec = Codec::none, .xxh3 = chunk_checksum(std::span(src, size))};
     for (const ChunkIndex* stored : {parent, forked_from}) {
         if (const Chunk* same = stored ? stored->find(c.vaddr, c.size, c.xxh3) : nullptr) {
             w.chunks.push_back(*same);
