@@ -178,6 +178,28 @@ TEST_CASE("the codec choice: shuffles for floats and doubles, none where compres
     CHECK(codec(floats, 1e18) == Codec::none);
 }
 
+TEST_CASE("the codec choice learns how long whole chunks take to compress against their samples")
+{
+    ChunkEncoder encoder(1);
+    CodecChoice choice;
+    const std::vector<std::byte> floats = temperatures<float>(max_chunk_size);
+    // At 1 TB/s no compression saves time, judged by the samples' speed.
+    const double fast_disk = 1e12;
+    CHECK(choice.choose(encoder, floats, fast_disk).codec == Codec::none);
+
+    const Encoding e = choice.choose(encoder, floats, 0);
+    REQUIRE(shuffle_width(e.codec) != 0);
+    std::vector<std::byte> stored(ZSTD_compressBound(floats.size()));
+    encoder.encode(e, floats, stored);
+    // The whole chunk took a millionth of what its sample foretold.
+    std::vector<PlaneCost> quick(encoder.planes().begin(), encoder.planes().end());
+    for (PlaneCost& p : quick) {
+        p.seconds /= 1e6;
+    }
+    choice.learn(quick);
+    CHECK(shuffle_width(choice.choose(encoder, floats, fast_disk).codec) != 0);
+}
+
 TEST_CASE("float and double arrays are stored shuffled, read back whole, and a flipped byte is named")
 {
     test::TempDir tmp;

@@ -216,12 +216,13 @@ void ChunkWriter::Impl::store(Worker& w, const Run& run)
             return;
         }
     }
-    const double write_speed = compression == Compression::automatic ? w.file->direct_write_speed() * 0.25 : 0;
+    const double write_speed = compression == Compression::automatic ? w.file->direct_write_speed() : 0;
     const Encoding encoding = w.encoder ? w.choice.choose(*w.encoder, std::span(src, size), write_speed) : Encoding{};
     if (encoding.codec != Codec::none) {
         // Compressed straight into the file's next bytes.
         const std::size_t z =
             w.encoder->encode(encoding, std::span(src, size), w.file->reserve(ZSTD_compressBound(size)));
+        w.choice.learn(w.encoder->planes());
         // Incompressible runs are kept raw: smaller, and free to read back.
         if (z < size) {
             w.file->commit(z);
