@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "image/byte_shuffle.hpp"
 
+#include <zstd_errors.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>

@@ -9,7 +9,6 @@
 #include <stasis/image.hpp>
 
 #include <zstd.h>
-#include <zstd_errors.h>
 
 #include <cstddef>
 #include <cstdint>
